@@ -1,0 +1,65 @@
+"""The ASGI application: routers, error handling, middleware and state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from warroom import __version__
+from warroom.api import errors, system
+from warroom.auth import api as auth_api
+from warroom.catalog import api as catalog_api
+from warroom.clock import utcnow
+from warroom.config import LiveConfig
+from warroom.db.engine import make_engine, make_session_factory
+from warroom.incidents import api as incidents_api
+from warroom.observability.metrics import Metrics
+from warroom.observability.middleware import RequestMiddleware
+from warroom.settings import Settings
+
+
+def create_app(
+    settings: Settings,
+    live_config: LiveConfig,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="warroom",
+        version=__version__,
+        description="Incident management: from the first alert to the last action item.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    session_factory = make_session_factory(engine)
+    metrics = Metrics(session_factory)
+    metrics.config_generation.set(live_config.generation)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.live_config = live_config
+    app.state.clock = clock
+    app.state.metrics = metrics
+    errors.install(app)
+    app.include_router(system.router)
+    app.include_router(incidents_api.router)
+    app.include_router(catalog_api.router)
+    app.include_router(auth_api.router)
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app

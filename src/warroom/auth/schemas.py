@@ -1,0 +1,49 @@
+"""API shapes for users and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom.auth.models import UserRole
+
+USERNAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=USERNAME)
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    display_name: str | None = Field(None, max_length=128)
+    role: UserRole = UserRole.RESPONDER
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    email: str | None
+    display_name: str | None
+    role: UserRole
+    created_at: datetime
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+
+
+class TokenOut(BaseModel):
+    id: int
+    user: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret; shown once, store it now.")

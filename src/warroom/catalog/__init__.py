@@ -1,0 +1,1 @@
+"""The service catalog: teams, services and severities, read from the config."""

@@ -1,0 +1,198 @@
+"""Commands that work on the local database and config: db, users, tokens, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from warroom.auth import service as auth_service
+from warroom.auth.models import User, UserRole
+from warroom.cli.output import JsonOption, console, fail, print_json, table, when
+from warroom.clock import utcnow
+from warroom.config import ConfigError, config_json_schema, load_config, summary
+from warroom.db.engine import make_engine, make_session_factory
+from warroom.db.migrate import current, upgrade
+from warroom.errors import WarroomError
+from warroom.settings import Settings
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="People who use warroom (works on the database directly).",
+                        no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens (works on the database directly).",
+                         no_args_is_help=True)
+config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
+
+DatabaseOption = typer.Option(
+    None, "--database-url", envvar="WARROOM_DATABASE_URL",
+    help="SQLAlchemy URL; default sqlite:///./warroom.db.",
+)
+
+
+def _url(database_url: str | None) -> str:
+    return database_url or Settings.from_env().database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> None:
+    """Create or migrate the database schema to the latest version."""
+    engine = make_engine(_url(database_url))
+    try:
+        upgrade(engine)
+        console.print(f"database at revision {current(engine)}")
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {exc.orig}")
+    finally:
+        engine.dispose()
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    role: Annotated[UserRole, typer.Option("--role", help="admin, responder or viewer.")] = (
+        UserRole.RESPONDER
+    ),
+    display_name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    token: Annotated[bool, typer.Option("--token", help="Also create an API token.")] = False,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Create a user (and with --token, print a new API token once)."""
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            now = utcnow()
+            user = auth_service.create_user(
+                session, username, role, now, email=email, display_name=display_name
+            )
+            secret = None
+            if token:
+                _row, secret = auth_service.create_token(session, user, "cli", now)
+            session.commit()
+    except WarroomError as exc:
+        fail(exc.message)
+    except OperationalError as exc:
+        fail(f"cannot use the database (did you run 'warroom db upgrade'?): {exc.orig}")
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json({"username": username, "role": role.value, "email": email, "token": secret})
+        return
+    console.print(f"created {role.value} [bold]{username}[/]")
+    if secret:
+        console.print(f"API token (shown once): [bold]{secret}[/]", highlight=False)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option("--user", help="Owner of the token.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    database_url: Annotated[str | None, DatabaseOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Create an API token for a user and print it once."""
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            owner = session.scalar(select(User).where(User.username == user))
+            if owner is None:
+                fail(f"unknown user '{user}'")
+            row, secret = auth_service.create_token(session, owner, name, utcnow())
+            session.commit()
+            token_id = row.id
+    except WarroomError as exc:
+        fail(exc.message)
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json({"id": token_id, "user": user, "name": name, "token": secret})
+    else:
+        console.print(f"token {token_id} for {user} (shown once): [bold]{secret}[/]",
+                      highlight=False)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """List API tokens (never their secrets)."""
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            owner = None
+            if user is not None:
+                owner = session.scalar(select(User).where(User.username == user))
+                if owner is None:
+                    fail(f"unknown user '{user}'")
+            rows = [
+                {
+                    "id": t.id,
+                    "user": t.user.username,
+                    "name": t.name,
+                    "prefix": t.prefix,
+                    "created_at": t.created_at.isoformat(),
+                    "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                    "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+                }
+                for t in auth_service.list_tokens(session, owner)
+            ]
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(rows)
+        return
+    table(
+        "API tokens",
+        ["id", "user", "name", "prefix", "created", "last used", "revoked"],
+        [
+            [r["id"], r["user"], r["name"], r["prefix"] + "…", when(r["created_at"]),
+             when(r["last_used_at"]), when(r["revoked_at"])]
+            for r in rows
+        ],
+    )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: int,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Revoke an API token by id; it stops working at once."""
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            auth_service.revoke_token(session, token_id, utcnow(), None)
+            session.commit()
+    except WarroomError as exc:
+        fail(exc.message)
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json({"id": token_id, "revoked": True})
+    else:
+        console.print(f"token {token_id} revoked")
+
+
+@config_app.command("check")
+def config_check(path: Annotated[Path, typer.Argument(help="YAML file or folder.")]) -> None:
+    """Validate a config; print every error (exit 1) or a one-line summary (exit 0)."""
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{path}: OK: {summary(config)}")
+
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of the config file (for editors)."""
+    print_json(config_json_schema())

@@ -1,0 +1,25 @@
+"""Assembles the ``warroom`` command from its groups."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli import incident, local, serve
+
+app = typer.Typer(
+    name="warroom",
+    help="warroom: incident management, from the first alert to the last action item.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(local.db_app, name="db")
+app.add_typer(local.config_app, name="config")
+app.add_typer(local.users_app, name="users")
+app.add_typer(local.tokens_app, name="tokens")
+app.add_typer(incident.app, name="incident")
+
+
+def main() -> None:
+    app()

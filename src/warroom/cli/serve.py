@@ -1,0 +1,120 @@
+"""``warroom serve``: migrate, make sure someone can log in, and serve."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import structlog
+import typer
+import uvicorn
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from warroom.app import create_app
+from warroom.auth import service as auth_service
+from warroom.auth.models import UserRole
+from warroom.cli.output import console, fail
+from warroom.clock import utcnow
+from warroom.config import ConfigError, LiveConfig, summary
+from warroom.db.engine import make_engine, make_session_factory
+from warroom.db.migrate import upgrade
+from warroom.observability.logging import configure
+from warroom.settings import Settings
+
+log = structlog.get_logger("warroom.serve")
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
+def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
+    """On first start (no users at all) create ``admin`` and return its token, once."""
+    with session_factory() as session:
+        if auth_service.count_users(session) > 0:
+            return None
+        now = utcnow()
+        try:
+            user = auth_service.create_user(
+                session, "admin", UserRole.ADMIN, now, display_name="Administrator"
+            )
+            _token, secret = auth_service.create_token(session, user, "first start", now)
+            session.commit()
+        except IntegrityError:  # another process bootstrapped at the same moment
+            return None
+        return secret
+
+
+def install_reload_on_sighup(live: LiveConfig) -> None:
+    def reload() -> None:
+        try:
+            live.reload()
+            log.info("config_reloaded", generation=live.generation, summary=summary(live.current))
+        except ConfigError as exc:
+            log.error("config_reload_refused", errors=[str(i) for i in exc.issues])
+
+    def on_hup(_signum: int, _frame: FrameType | None) -> None:
+        threading.Thread(target=reload, name="config-reload", daemon=True).start()
+
+    signal.signal(signal.SIGHUP, on_hup)
+
+
+def serve(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="WARROOM_CONFIG", help="Config YAML file or folder."),
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (WARROOM_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (WARROOM_PORT).")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar="WARROOM_DATABASE_URL")
+    ] = None,
+    migrate: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first.")
+    ] = True,
+) -> None:
+    """Serve the API (and run the worker) in one process."""
+    settings = Settings.from_env()
+    settings = dataclasses.replace(
+        settings,
+        config_path=config or settings.config_path,
+        host=host or settings.host,
+        port=port or settings.port,
+        database_url=database_url or settings.database_url,
+    )
+    configure(settings.log_level)
+    try:
+        live = LiveConfig(settings.config_path)
+    except ConfigError as exc:
+        fail(f"the config is invalid:\n{exc}")
+    engine = make_engine(settings.database_url)
+    try:
+        if migrate:
+            upgrade(engine)
+        secret = bootstrap_admin(make_session_factory(engine))
+    except OperationalError as exc:
+        fail(f"cannot use the database {engine.url!r}: {exc.orig}")
+    url = f"http://{settings.host}:{settings.port}"
+    if secret:
+        console.print(
+            "Created the first user [bold]admin[/]. API token (shown once, keep it):\n"
+            f"  export WARROOM_URL={url}\n  export WARROOM_TOKEN={secret}",
+            highlight=False,
+        )
+    log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
+    app = create_app(settings, live, engine=engine)
+    install_reload_on_sighup(live)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
+    server.run()
+    engine.dispose()

@@ -1,0 +1,54 @@
+"""A configuration that can be reloaded while the process runs (SIGHUP, the reload endpoint)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .loader import load_config
+from .models import Config
+
+
+class LiveConfig:
+    """The configuration in force, reloaded from ``path`` on request.
+
+    A reload builds the new configuration completely and only then swaps it in; if the file
+    is broken, ``reload`` raises ConfigError and the old configuration stays in force.
+    Readers take ``current`` once per unit of work and use that object throughout.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = Path(path)
+        self._lock = threading.Lock()
+        # One tuple, replaced in a single assignment, so readers never see a mix of two loads.
+        self._state: tuple[Config, datetime, int] = (load_config(self._path), _now(), 1)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def current(self) -> Config:
+        return self._state[0]
+
+    @property
+    def loaded_at(self) -> datetime:
+        """When the configuration in force was loaded (timezone-aware UTC)."""
+        return self._state[1]
+
+    @property
+    def generation(self) -> int:
+        """1 for the configuration loaded at start, +1 for every successful reload."""
+        return self._state[2]
+
+    def reload(self) -> Config:
+        """Load the file again and swap it in; raise ConfigError and keep the old one if broken."""
+        with self._lock:
+            config = load_config(self._path)
+            self._state = (config, _now(), self._state[2] + 1)
+            return config
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,361 @@
+"""The configuration models: the YAML shape, validated strictly (unknown keys are errors)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .defaults import (
+    DEFAULT_FIRST_UPDATE_WITHIN,
+    DEFAULT_INCIDENT_SEVERITY,
+    DEFAULT_ORGANIZATION_NAME,
+    DEFAULT_SEVERITIES,
+)
+from .errors import format_path
+from .references import reference_problems
+from .values import (
+    Duration,
+    HttpUrlStr,
+    NonEmptyStr,
+    SeverityKey,
+    Slug,
+    TimeOfDay,
+    TimeZoneName,
+    check_http_url,
+    config_problem,
+    parse_duration,
+)
+
+DEFER_REFERENCES = "warroom.config.defer_references"
+"""Validation context flag: the loader checks references itself, with file and line."""
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+WEEKDAYS = list(Weekday)
+WORKDAYS = WEEKDAYS[:5]
+
+
+class ResponseWindow(StrEnum):
+    """When responders are expected to act on an incident of a severity."""
+
+    ALWAYS = "always"
+    EXTENDED_HOURS = "extended_hours"
+    WORKING_HOURS = "working_hours"
+    NONE = "none"
+
+
+class PostmortemPolicy(StrEnum):
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    NONE = "none"
+
+
+class ContactKind(StrEnum):
+    EMAIL = "email"
+    SLACK_CHANNEL = "slack_channel"
+    WEBHOOK = "webhook"
+    PHONE = "phone"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(_Model):
+    """Who runs this warroom."""
+
+    name: NonEmptyStr = Field(
+        DEFAULT_ORGANIZATION_NAME, description="Organisation name shown in the UI and messages."
+    )
+
+
+class HoursWindow(_Model):
+    """A weekly window in the team's time zone, e.g. mon-fri 09:00-17:00."""
+
+    days: list[Weekday] = Field(
+        min_length=1, description="Days of the week the window applies to: mon, tue, ... sun."
+    )
+    start: TimeOfDay = Field(description="Start of the window, 24-hour HH:MM, inclusive.")
+    end: TimeOfDay = Field(description="End of the window, 24-hour HH:MM, exclusive.")
+
+    @field_validator("days")
+    @classmethod
+    def _days_listed_once(cls, days: list[Weekday]) -> list[Weekday]:
+        for position, day in enumerate(days):
+            if day in days[:position]:
+                raise config_problem(f"day '{day.value}' is listed twice")
+        return days
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: time, info: ValidationInfo) -> time:
+        start = info.data.get("start")
+        if isinstance(start, time) and end <= start:
+            raise config_problem(
+                f"end {end:%H:%M} must be after start {start:%H:%M} (windows cannot cross midnight)"
+            )
+        return end
+
+    def contains(self, local: datetime) -> bool:
+        """Whether ``local`` (already in the team's time zone) falls inside the window."""
+        day = WEEKDAYS[local.weekday()]
+        return day in self.days and self.start <= local.time().replace(tzinfo=None) < self.end
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+_SLACK_CHANNEL_RE = re.compile(r"^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{4,}$")
+
+
+class Contact(_Model):
+    """Where a team is reached: an email address, a Slack channel, a webhook or a phone."""
+
+    kind: ContactKind = Field(description="email, slack_channel, webhook or phone.")
+    target: NonEmptyStr = Field(
+        description=(
+            "Address for the kind: oncall@example.com, #channel (or a channel ID), "
+            "https://... webhook URL, or +420 123 456 789."
+        )
+    )
+
+    @field_validator("target")
+    @classmethod
+    def _target_fits_kind(cls, target: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind is ContactKind.EMAIL and not _EMAIL_RE.match(target):
+            raise config_problem(f"invalid email address {target!r}")
+        if kind is ContactKind.SLACK_CHANNEL and not _SLACK_CHANNEL_RE.match(target):
+            raise config_problem(
+                f"invalid Slack channel {target!r}: write '#channel-name' or a channel ID "
+                "like C0123ABCD"
+            )
+        if kind is ContactKind.WEBHOOK:
+            check_http_url(target)
+        if kind is ContactKind.PHONE and not _PHONE_RE.match(target):
+            raise config_problem(
+                f"invalid phone number {target!r}: use digits with an optional leading +, "
+                "e.g. +420 123 456 789"
+            )
+        return target
+
+
+def _hours(days: list[Weekday], start: str, end: str) -> HoursWindow:
+    return HoursWindow.model_validate({"days": days, "start": start, "end": end})
+
+
+class Team(_Model):
+    """A team that owns services and responds to their incidents."""
+
+    slug: Slug = Field(
+        description="Identifier: lowercase letters, digits and hyphens; unique across teams."
+    )
+    name: NonEmptyStr = Field(description="Human name of the team.")
+    timezone: TimeZoneName = Field(
+        description="IANA time zone of the team's working and extended hours, e.g. Europe/Prague."
+    )
+    working_hours: HoursWindow = Field(
+        default=_hours(WORKDAYS, "09:00", "17:00"),
+        description="When the team works; severities with response working_hours are handled "
+        "only then. Default mon-fri 09:00-17:00.",
+    )
+    extended_hours: HoursWindow = Field(
+        default=_hours(WEEKDAYS, "08:00", "22:00"),
+        description="Daytime including weekends; severities with response extended_hours are "
+        "handled then. Default every day 08:00-22:00.",
+    )
+    contacts: list[Contact] = Field(
+        default_factory=list, description="Where the team is reached (email, Slack, ...)."
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def responds_at(self, response: ResponseWindow, moment: datetime) -> bool:
+        """Whether the team is expected to respond at ``moment`` (tz-aware) for ``response``."""
+        if moment.tzinfo is None:
+            raise ValueError("moment must be timezone-aware")
+        if response is ResponseWindow.ALWAYS:
+            return True
+        if response is ResponseWindow.NONE:
+            return False
+        window = (
+            self.extended_hours if response is ResponseWindow.EXTENDED_HOURS else self.working_hours
+        )
+        return window.contains(moment.astimezone(self.zone))
+
+
+class Service(_Model):
+    """Something that runs in production, owned by one team."""
+
+    slug: Slug = Field(
+        description="Identifier: lowercase letters, digits and hyphens; unique across services."
+    )
+    name: NonEmptyStr = Field(description="Human name of the service.")
+    team: NonEmptyStr = Field(description="Slug of the owning team.")
+    tier: StrictInt = Field(
+        3, ge=1, le=4, description="Business criticality, 1 (most critical) to 4. Default 3."
+    )
+    description: str = Field("", description="What the service does, for responders.")
+    runbook_url: HttpUrlStr | None = Field(None, description="Link to the runbook (http or https).")
+    runbook: str | None = Field(None, description="A short runbook in Markdown.")
+    depends_on: list[NonEmptyStr] = Field(
+        default_factory=list, description="Slugs of services this service needs to work."
+    )
+
+
+class Severity(_Model):
+    """One level of the severity ladder."""
+
+    key: SeverityKey = Field(
+        description="Identifier, e.g. SEV1: letters, digits, '-' and '_'; unique."
+    )
+    name: NonEmptyStr = Field(description="Human name, e.g. Critical.")
+    description: str = Field("", description="When to declare this severity.")
+    response: ResponseWindow = Field(
+        description="When responders act: always (24/7), extended_hours, working_hours "
+        "(of the owning team) or none."
+    )
+    page: StrictBool = Field(description="Whether declaring it pages the on-call person.")
+    update_every: Duration | None = Field(
+        None, description="How often a status update is due, e.g. 15m; null for no cadence."
+    )
+    postmortem: PostmortemPolicy = Field(
+        PostmortemPolicy.OPTIONAL, description="Postmortem policy: required, optional or none."
+    )
+
+    @property
+    def postmortem_required(self) -> bool:
+        return self.postmortem is PostmortemPolicy.REQUIRED
+
+
+def default_severities() -> list[Severity]:
+    return [Severity.model_validate(dict(severity)) for severity in DEFAULT_SEVERITIES]
+
+
+class IncidentDefaults(_Model):
+    """Defaults applied to new incidents."""
+
+    severity: NonEmptyStr = Field(
+        DEFAULT_INCIDENT_SEVERITY,
+        description="Severity of a new incident when none is given; must be a defined severity.",
+    )
+    first_update_within: Duration = Field(
+        default=parse_duration(DEFAULT_FIRST_UPDATE_WITHIN),
+        description="How soon after declaring an incident the first status update is due.",
+    )
+    triage_team: NonEmptyStr | None = Field(
+        None,
+        description="Slug of the team that owns whatever no service or rule assigns; "
+        "null means such incidents are reported as unrouted.",
+    )
+
+
+class Config(_Model):
+    """warroom configuration: teams, services, severities and incident defaults."""
+
+    model_config = ConfigDict(title="warroom configuration")
+
+    organization: Organization = Field(
+        default=Organization(), description="The organisation running warroom."
+    )
+    teams: list[Team] = Field(default_factory=list, description="Teams, each with a unique slug.")
+    services: list[Service] = Field(
+        default_factory=list, description="The service catalog: who owns what, and what needs what."
+    )
+    severities: list[Severity] = Field(
+        default_factory=default_severities,
+        min_length=1,
+        description="The severity ladder, most severe first. If given, it replaces the default "
+        "SEV1-SEV4 ladder completely.",
+    )
+    incident_defaults: IncidentDefaults = Field(
+        default_factory=IncidentDefaults, description="Defaults for new incidents."
+    )
+
+    _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
+    _services: dict[str, Service] = PrivateAttr(default_factory=dict)
+    _severity_ranks: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> Config:
+        """The configuration of an empty file: default severities, no teams, no services."""
+        return cls()
+
+    @model_validator(mode="after")
+    def _references_resolve(self, info: ValidationInfo) -> Self:
+        if isinstance(info.context, dict) and info.context.get(DEFER_REFERENCES):
+            return self
+        problems = reference_problems(self._reference_view())
+        if problems:
+            raise config_problem(
+                "; ".join(f"{format_path(p.loc)}: {p.render(format_path)}" for p in problems)
+            )
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        for team in self.teams:
+            self._teams.setdefault(team.slug, team)
+        for service in self.services:
+            self._services.setdefault(service.slug, service)
+        for rank, severity in enumerate(self.severities):
+            self._severity_ranks.setdefault(severity.key, rank)
+
+    def _reference_view(self) -> dict[str, Any]:
+        return {
+            "teams": [{"slug": team.slug} for team in self.teams],
+            "services": [
+                {"slug": s.slug, "team": s.team, "depends_on": s.depends_on} for s in self.services
+            ],
+            "severities": [{"key": severity.key} for severity in self.severities],
+            "incident_defaults": self.incident_defaults.model_dump(
+                include={"severity", "triage_team"}, exclude_none=True
+            ),
+        }
+
+    def team(self, slug: str) -> Team | None:
+        return self._teams.get(slug)
+
+    def service(self, slug: str) -> Service | None:
+        return self._services.get(slug)
+
+    def severity(self, key: str) -> Severity | None:
+        rank = self._severity_ranks.get(key)
+        return None if rank is None else self.severities[rank]
+
+    def severity_rank(self, key: str) -> int:
+        """0 for the most severe; raises KeyError for an unknown key."""
+        try:
+            return self._severity_ranks[key]
+        except KeyError:
+            raise KeyError(f"unknown severity {key!r}") from None
+
+    def severity_keys(self) -> list[str]:
+        return [severity.key for severity in self.severities]
+
+    def services_of(self, team: str) -> list[Service]:
+        return [service for service in self.services if service.team == team]

@@ -1,0 +1,163 @@
+"""Value types of the configuration: durations, times of day, slugs, time zones, URLs.
+
+Each type validates with a human message (no pydantic jargon) and documents itself in the
+JSON Schema the way it is written in YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from functools import lru_cache
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SEVERITY_KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
+DURATION_PATTERN = r"^(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$"
+TIME_OF_DAY_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+
+_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_TIME_RE = re.compile(TIME_OF_DAY_PATTERN)
+
+
+def config_problem(message: str) -> PydanticCustomError:
+    """A validation error whose text is exactly ``message``."""
+    return PydanticCustomError("warroom_config", "{message}", {"message": message})
+
+
+def shown(value: object) -> str:
+    """A value as a YAML author would recognise it in a message."""
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return repr(value)
+
+
+# --- durations ---------------------------------------------------------------------------
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse ``90s``, ``15m``, ``1h30m``, ``2d`` (parts in d, h, m, s order) into a timedelta."""
+    if isinstance(value, timedelta):
+        if value <= timedelta(0):
+            raise config_problem(f"duration must be longer than zero, got {value}")
+        return value
+    match = _DURATION_RE.match(value) if isinstance(value, str) else None
+    if match is None or not any(match.groups()):
+        raise config_problem(
+            f"invalid duration {shown(value)}: use a number and a unit, e.g. 90s, 15m, 1h30m, 2d"
+        )
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if result <= timedelta(0):
+        raise config_problem(f"duration must be longer than zero, got {shown(value)}")
+    return result
+
+
+def format_duration(value: timedelta) -> str:
+    """The inverse of :func:`parse_duration`: ``timedelta(minutes=90)`` -> ``"1h30m"``."""
+    total = int(value.total_seconds())
+    text = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, total = divmod(total, size)
+        if count:
+            text += f"{count}{unit}"
+    return text or "0s"
+
+
+Duration = Annotated[
+    timedelta,
+    PlainValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "examples": ["90s", "15m", "1h30m", "2d"],
+            "description": "A duration: numbers with units d, h, m, s, e.g. 90s, 15m, 1h30m, 2d.",
+        }
+    ),
+]
+
+
+# --- times of day ------------------------------------------------------------------------
+
+
+def parse_time_of_day(value: object) -> time:
+    """Parse a 24-hour ``HH:MM`` time of day."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and _TIME_RE.match(value):
+        hour, minute = value.split(":")
+        return time(int(hour), int(minute))
+    raise config_problem(f"invalid time {shown(value)}: use 24-hour HH:MM, e.g. 09:00 or 17:30")
+
+
+TimeOfDay = Annotated[
+    time,
+    PlainValidator(parse_time_of_day),
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": TIME_OF_DAY_PATTERN,
+            "examples": ["09:00", "17:30"],
+            "description": "A time of day, 24-hour HH:MM.",
+        }
+    ),
+]
+
+
+# --- names ---------------------------------------------------------------------------------
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=63)]
+SeverityKey = Annotated[str, Field(pattern=SEVERITY_KEY_PATTERN, max_length=32)]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+@lru_cache(maxsize=512)
+def _zone_exists(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def check_time_zone(name: str) -> str:
+    if not _zone_exists(name):
+        raise config_problem(f"unknown time zone {name!r}: use an IANA name like Europe/Prague")
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(check_time_zone),
+    Field(examples=["Europe/Prague", "America/New_York", "UTC"]),
+]
+
+
+def check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise config_problem(f"invalid URL {value!r}: use an http:// or https:// address")
+    return value
+
+
+HttpUrlStr = Annotated[
+    str, AfterValidator(check_http_url), WithJsonSchema({"type": "string", "format": "uri"})
+]

@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection handed over by warroom.db.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from warroom.db.engine import make_engine
+from warroom.db.models import Base
+
+target_metadata = Base.metadata
+
+
+def run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    with engine.begin() as conn:
+        run(conn)
+    engine.dispose()

@@ -1,0 +1,59 @@
+"""String enums of the incident domain (stored as their values)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IncidentStatus(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class IncidentAction(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    MITIGATE = "mitigate"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+class IncidentRole(StrEnum):
+    LEAD = "lead"
+    FIXER = "fixer"
+    COMMS = "comms"
+
+
+class Audience(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+class TimelineKind(StrEnum):
+    DECLARED = "declared"
+    STATUS_CHANGED = "status_changed"
+    REOPENED = "reopened"
+    SEVERITY_CHANGED = "severity_changed"
+    ROLE_ASSIGNED = "role_assigned"
+    ROLE_HANDED_OVER = "role_handed_over"
+    ROLE_RELEASED = "role_released"
+    PARTICIPANT_ADDED = "participant_added"
+    PARTICIPANT_REMOVED = "participant_removed"
+    FIELD_CHANGED = "field_changed"
+    TIMESTAMP_CORRECTED = "timestamp_corrected"
+    NOTE = "note"
+    STATUS_UPDATE = "status_update"
+
+
+class TimestampField(StrEnum):
+    """The lifecycle timestamps, in the order they must keep."""
+
+    IMPACT_STARTED_AT = "impact_started_at"
+    DETECTED_AT = "detected_at"
+    ACKNOWLEDGED_AT = "acknowledged_at"
+    MITIGATED_AT = "mitigated_at"
+    RESOLVED_AT = "resolved_at"
+    CLOSED_AT = "closed_at"

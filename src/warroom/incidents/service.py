@@ -1,0 +1,216 @@
+"""Declaring, finding, listing and editing incidents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from warroom.auth.models import User
+from warroom.config import Config
+from warroom.errors import InvalidInput, NotFound
+from warroom.incidents import cadence, timeline
+from warroom.incidents.enums import IncidentStatus, TimelineKind, TimestampField
+from warroom.incidents.lifecycle import order_violation
+from warroom.incidents.models import Counter, Incident, IncidentService, Participant
+from warroom.incidents.schemas import IncidentCreate, IncidentPatch
+
+INCIDENT_COUNTER = "incident"
+REF_PATTERN = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
+IMPACT_FIELDS = (
+    "affected_users",
+    "affected_customers",
+    "affected_features",
+    "affected_regions",
+    "revenue_impact",
+)
+
+
+def allocate_number(session: Session) -> int:
+    """Next human number; the UPDATE row-locks the counter so numbers never repeat."""
+    stmt = (
+        update(Counter)
+        .where(Counter.name == INCIDENT_COUNTER)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    if value is None:
+        session.add(Counter(name=INCIDENT_COUNTER, value=1))
+        session.flush()
+        return 1
+    return int(value)
+
+
+def check_team(config: Config, team: str, field: str = "team") -> None:
+    if config.team(team) is None:
+        known = ", ".join(t.slug for t in config.teams) or "none configured"
+        raise InvalidInput(f"unknown team '{team}' (known: {known})", field=field)
+
+
+def check_services(config: Config, services: list[str]) -> list[str]:
+    for index, slug in enumerate(services):
+        if config.service(slug) is None:
+            raise InvalidInput(f"unknown service '{slug}'", field=f"services[{index}]")
+    return sorted(set(services))
+
+
+def check_severity(config: Config, severity: str, field: str = "severity") -> str:
+    if config.severity(severity) is None:
+        known = ", ".join(config.severity_keys())
+        raise InvalidInput(f"unknown severity '{severity}' (known: {known})", field=field)
+    return severity
+
+
+def declare(
+    session: Session, config: Config, actor: User, data: IncidentCreate, now: datetime
+) -> Incident:
+    check_team(config, data.team)
+    services = check_services(config, data.services)
+    severity = check_severity(config, data.severity or config.incident_defaults.severity)
+    detected_at = data.detected_at or now
+    impact_started_at = data.impact_started_at or detected_at
+    if detected_at > now:
+        raise InvalidInput("detected_at must not be in the future", field="detected_at")
+    violation = order_violation(
+        {TimestampField.IMPACT_STARTED_AT: impact_started_at, TimestampField.DETECTED_AT: detected_at}
+    )
+    if violation is not None:
+        raise InvalidInput(violation[1], field=TimestampField.IMPACT_STARTED_AT.value)
+    incident = Incident(
+        number=allocate_number(session),
+        title=data.title.strip(),
+        summary=data.summary,
+        severity=severity,
+        status=IncidentStatus.TRIGGERED,
+        team=data.team,
+        impact_started_at=impact_started_at,
+        detected_at=detected_at,
+        declared_at=now,
+        updated_at=now,
+        affected_users=data.affected_users,
+        affected_customers=data.affected_customers,
+        affected_features=data.affected_features or [],
+        affected_regions=data.affected_regions or [],
+        revenue_impact=bool(data.revenue_impact),
+        declared_by_id=actor.id,
+        declared_by=actor,
+        services=[IncidentService(service=s) for s in services],
+        participants=[Participant(user_id=actor.id, user=actor, joined_at=now)],
+    )
+    cadence.refresh(incident, config)
+    session.add(incident)
+    session.flush()
+    timeline.record(
+        session,
+        incident,
+        TimelineKind.DECLARED,
+        actor,
+        f"{actor.username} declared {incident.ref} at {severity}: {incident.title}",
+        now,
+        after={"severity": severity, "team": data.team, "services": services},
+    )
+    return incident
+
+
+def get(session: Session, ref: str | int) -> Incident:
+    match = REF_PATTERN.match(str(ref).strip())
+    if match is None:
+        raise NotFound(f"'{ref}' is not an incident reference (like INC-12 or 12)", field="ref")
+    number = int(match.group(1))
+    incident = session.scalar(select(Incident).where(Incident.number == number))
+    if incident is None:
+        raise NotFound(f"INC-{number} does not exist", field="ref")
+    return incident
+
+
+def lock(session: Session, ref: str | int) -> Incident:
+    """Load the incident for a change, row-locked on PostgreSQL (SQLite locks the file)."""
+    incident = get(session, ref)
+    session.execute(select(Incident.id).where(Incident.id == incident.id).with_for_update())
+    session.refresh(incident)
+    return incident
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    statuses: tuple[IncidentStatus, ...] = ()
+    severities: tuple[str, ...] = ()
+    team: str | None = None
+    service: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search(
+    session: Session, flt: IncidentFilter, *, limit: int, offset: int
+) -> tuple[list[Incident], int]:
+    stmt = select(Incident)
+    if flt.statuses:
+        stmt = stmt.where(Incident.status.in_(flt.statuses))
+    if flt.severities:
+        stmt = stmt.where(Incident.severity.in_(flt.severities))
+    if flt.team:
+        stmt = stmt.where(Incident.team == flt.team)
+    if flt.service:
+        stmt = stmt.where(
+            Incident.id.in_(
+                select(IncidentService.incident_id).where(IncidentService.service == flt.service)
+            )
+        )
+    if flt.since:
+        stmt = stmt.where(Incident.detected_at >= flt.since)
+    if flt.until:
+        stmt = stmt.where(Incident.detected_at < flt.until)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Incident.number.desc()).limit(limit).offset(offset))
+    return list(rows), int(total)
+
+
+def patch(
+    session: Session,
+    config: Config,
+    actor: User,
+    incident: Incident,
+    data: IncidentPatch,
+    now: datetime,
+) -> Incident:
+    changes = data.model_dump(exclude_unset=True)
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    if "team" in changes and changes["team"] is not None:
+        check_team(config, changes["team"])
+    for key, value in changes.items():
+        if value is None and key in ("title", "team", "services"):
+            raise InvalidInput(f"{key} cannot be null", field=key)
+        if key == "services":
+            value = check_services(config, value)
+            old: object = incident.service_slugs
+            if old != value:
+                incident.services = [IncidentService(service=s) for s in value]
+        else:
+            if key in ("affected_features", "affected_regions") and value is None:
+                value = []
+            if key == "revenue_impact" and value is None:
+                value = False
+            old = getattr(incident, key)
+            if old != value:
+                setattr(incident, key, value)
+        if old != value:
+            before[key], after[key] = old, value
+    if after:
+        names = ", ".join(after)
+        timeline.record(
+            session,
+            incident,
+            TimelineKind.FIELD_CHANGED,
+            actor,
+            f"{actor.username} changed {names}",
+            now,
+            before=before,
+            after=after,
+        )
+    return incident

@@ -1,0 +1,61 @@
+"""Writing the timeline: every change to an incident leaves an entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.auth.models import User
+from warroom.errors import NotFound
+from warroom.incidents.enums import TimelineKind
+from warroom.incidents.models import Incident, TimelineEntry
+
+
+def record(
+    session: Session,
+    incident: Incident,
+    kind: TimelineKind,
+    actor: User | None,
+    text: str,
+    now: datetime,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    pinned: bool = False,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        incident_id=incident.id,
+        at=now,
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        actor=actor,
+        text=text,
+        before=before,
+        after=after,
+        pinned=pinned,
+    )
+    session.add(entry)
+    incident.updated_at = now
+    return entry
+
+
+def entries(session: Session, incident: Incident, *, pinned_only: bool = False) -> list[TimelineEntry]:
+    stmt = select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
+    if pinned_only:
+        stmt = stmt.where(TimelineEntry.pinned.is_(True))
+    return list(session.scalars(stmt.order_by(TimelineEntry.at, TimelineEntry.id)))
+
+
+def set_pinned(session: Session, incident: Incident, entry_id: int, pinned: bool) -> TimelineEntry:
+    entry = session.get(TimelineEntry, entry_id)
+    if entry is None or entry.incident_id != incident.id:
+        raise NotFound(f"{incident.ref} has no timeline entry {entry_id}", field="entry_id")
+    entry.pinned = pinned
+    return entry
+
+
+def stamp(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

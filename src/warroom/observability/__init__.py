@@ -1,0 +1,1 @@
+"""Structured logs, request middleware and Prometheus metrics."""

@@ -1,0 +1,61 @@
+"""Self-metrics in Prometheus format: requests, latencies, incidents by status/severity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.incidents.models import Incident
+
+
+class IncidentCollector(Collector):
+    """Counts incidents at scrape time, so every process reports the same truth."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "warroom_incidents", "Incidents by status and severity", labels=["status", "severity"]
+        )
+        with self._session_factory() as session:
+            stmt = select(Incident.status, Incident.severity, func.count()).group_by(
+                Incident.status, Incident.severity
+            )
+            for status, severity, count in session.execute(stmt):
+                family.add_metric([status.value, severity], count)
+        yield family
+
+
+class Metrics:
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "warroom_http_requests",
+            "HTTP requests by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "warroom_http_request_duration_seconds",
+            "HTTP request latency by method and route template",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.config_generation = Gauge(
+            "warroom_config_generation",
+            "Generation of the configuration in force (increments on each reload)",
+            registry=self.registry,
+        )
+        self.config_reload_failures = Counter(
+            "warroom_config_reload_failures",
+            "Configuration reloads refused because the new config was invalid",
+            registry=self.registry,
+        )
+        self.registry.register(IncidentCollector(session_factory))
