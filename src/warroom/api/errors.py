@@ -78,10 +78,10 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
             return error_response(
                 400, "invalid_json", f"request body is not valid JSON: {detail}", field="body"
             )
-    details = [
-        {"field": field_path(e.get("loc", ())), "message": _message(e, field_path(e.get("loc", ())))}
-        for e in errors
-    ]
+    details = []
+    for error in errors:
+        field = field_path(error.get("loc", ()))
+        details.append({"field": field, "message": _message(error, field)})
     first = details[0] if details else {"field": "body", "message": "invalid request"}
     return error_response(422, "invalid", first["message"], first["field"], details=details)
 
@@ -96,7 +96,8 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -61,7 +61,9 @@ def list_tokens(session: SessionDep, user: UserDep) -> list[TokenOut]:
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
-def create_token(body: TokenCreate, session: SessionDep, user: UserDep, now: NowDep) -> TokenCreated:
+def create_token(
+    body: TokenCreate, session: SessionDep, user: UserDep, now: NowDep
+) -> TokenCreated:
     token, secret = service.create_token(session, user, body.name, now)
     session.commit()
     return TokenCreated(**token_out(token).model_dump(), token=secret)

@@ -1,8 +1,493 @@
-"""``warroom incident …``: talks to a running server over HTTP (placeholder until written)."""
+"""``warroom incident …``: run incidents against a warroom server over its REST API.
+
+The server is ``WARROOM_URL`` (default http://127.0.0.1:8000) and the caller is whoever
+owns ``WARROOM_TOKEN``. Every command takes ``--json`` to print the API's answer as is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
 import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from warroom.cli.client import (
+    REF_PATTERN,
+    USAGE_EXIT_CODE,
+    ApiClient,
+    ClientError,
+    from_env,
+    incident_path,
+)
+from warroom.cli.output import JsonOption, console, duration, fail, print_json, table, when
+from warroom.incidents.enums import IncidentRole, IncidentStatus, TimestampField
 
 app = typer.Typer(help="Run incidents over the API (WARROOM_URL, WARROOM_TOKEN).",
                   no_args_is_help=True)
+
+INCIDENTS = "/api/v1/incidents"
+DURATIONS = (
+    ("time_to_detect", "time to detect"),
+    ("time_to_acknowledge", "time to acknowledge"),
+    ("time_to_mitigate", "time to mitigate"),
+    ("time_to_resolve", "time to resolve"),
+)
+TIMESTAMPS = (
+    ("impact_started_at", "impact started"),
+    ("detected_at", "detected"),
+    ("acknowledged_at", "acknowledged"),
+    ("mitigated_at", "mitigated"),
+    ("resolved_at", "resolved"),
+    ("closed_at", "closed"),
+)
+TIMESTAMP_ALIASES = {"impact_start_at": "impact_started_at", "ack_at": "acknowledged_at"}
+
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="Incident: INC-12 or 12.")]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why; recorded on the timeline.")
+]
+AsJson = Annotated[bool, JsonOption]
+
+
+# --- plumbing ---------------------------------------------------------------------------
+
+@contextmanager
+def _api() -> Iterator[ApiClient]:
+    """A client from the environment; any failure inside is one line and an exit code."""
+    try:
+        client = from_env()
+    except ClientError as exc:
+        fail(escape(exc.message), exc.exit_code)
+    with client:
+        try:
+            yield client
+        except ClientError as exc:
+            fail(escape(exc.message), exc.exit_code)
+        except (KeyError, TypeError, ValueError) as exc:
+            fail(escape(f"unexpected answer from warroom at {client.url} ({exc!r}); "
+                        "is the server the same version as this CLI?"))
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _emit(data: Any, as_json: bool, human: Callable[[], None]) -> None:
+    if as_json:
+        print_json(data)
+    else:
+        human()
+
+
+def _label(ref: str) -> str:
+    match = REF_PATTERN.match(ref.strip())
+    return f"INC-{int(match.group(1))}" if match else ref.strip()
+
+
+def _instant(value: str, option: str) -> str:
+    """ISO 8601 → an aware ISO string; without an offset the value is local time."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(escape(f"{option}: '{value}' is not an ISO 8601 time like 2026-03-02T09:15:00Z"),
+             USAGE_EXIT_CODE)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat()
+
+
+def _esc(value: object) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _person(value: Any) -> str:
+    return str(value["username"]) if isinstance(value, dict) else "—"
+
+
+def _due(incident: dict[str, Any]) -> str:
+    due = incident.get("next_update_due_at")
+    if due is None:
+        return "—"
+    return f"{when(due)} (overdue)" if incident.get("update_overdue") else when(due)
+
+
+def _durations(durations: dict[str, Any]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for key, label in DURATIONS:
+        grid.add_row(label, duration(durations.get(key)))
+    return grid
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def _show_incident(incident: dict[str, Any]) -> None:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+
+    def row(label: str, value: object) -> None:
+        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+
+    row("status", incident["status"])
+    row("severity", incident["severity"])
+    row("team", incident["team"])
+    row("services", ", ".join(incident["services"]))
+    row("summary", incident["summary"])
+    for role, holder in incident["roles"].items():
+        row(role, _person(holder) if holder else None)
+    row("participants", ", ".join(_person(p["user"]) for p in incident["participants"]))
+    declared_by = incident.get("declared_by")
+    row("declared", when(incident["declared_at"]) + (f" by {declared_by}" if declared_by else ""))
+    for key, label in TIMESTAMPS:
+        row(label, when(incident[key]))
+    for key, label in DURATIONS:
+        row(label, duration(incident["durations"][key]))
+    row("last update", when(incident["last_update_at"]))
+    row("next update due", _due(incident))
+    row("affected users", incident["affected_users"])
+    row("affected customers", incident["affected_customers"])
+    row("affected features", ", ".join(incident["affected_features"]))
+    row("affected regions", ", ".join(incident["affected_regions"]))
+    row("revenue impact", "yes" if incident["revenue_impact"] else "no")
+    title = f"{incident['ref']} · {incident['title']}"
+    console.print(Panel(grid, title=Text(title), title_align="left", expand=False))
+    if incident.get("update_overdue"):
+        due = when(incident["next_update_due_at"])
+        _say(f"{incident['ref']}: a status update is overdue (it was due {due})")
+
+
+def _list_incidents(page: dict[str, Any]) -> None:
+    items = page["items"]
+    if not items:
+        _say("no incidents match")
+        return
+    table(
+        "Incidents",
+        ["ref", "severity", "status", "title", "team", "services", "detected", "lead",
+         "next update"],
+        [
+            [_esc(i["ref"]), _esc(i["severity"]), _esc(i["status"]), _esc(i["title"]),
+             _esc(i["team"]), _esc(", ".join(i["services"])), when(i["detected_at"]),
+             _esc(_person(i["roles"].get("lead"))), _due(i)]
+            for i in items
+        ],
+    )
+    first, last = page["offset"] + 1, page["offset"] + len(items)
+    shown = f"{first} to {last} of {page['total']} incidents"
+    more = f"; more with --offset {page['next_offset']}" if page.get("next_offset") else ""
+    _say(shown + more)
+
+
+def _show_timeline(data: dict[str, Any]) -> None:
+    entries = data["entries"]
+    table(
+        f"{_esc(data['incident'])} timeline",
+        ["id", "time", "kind", "actor", "text", "pinned"],
+        [
+            [e["id"], when(e["at"]), _esc(str(e["kind"]).replace("_", " ")),
+             _esc(e["actor"] or "—"), _esc(e["text"]), "yes" if e["pinned"] else ""]
+            for e in entries
+        ],
+    )
+    console.print(_durations(data["durations"]))
+
+
+def _show_updates(ref: str, updates: list[dict[str, Any]]) -> None:
+    if not updates:
+        _say(f"{ref}: no status updates yet")
+        return
+    table(
+        f"{_esc(ref)} status updates",
+        ["id", "time", "audience", "status", "author", "text"],
+        [
+            [u["id"], when(u["at"]), _esc(u["audience"]), _esc(u["status"]),
+             _esc(u["author"] or "—"), _esc(u["text"])]
+            for u in updates
+        ],
+    )
+
+
+# --- reading --------------------------------------------------------------------------
+
+@app.command("list")
+def list_incidents(
+    status: Annotated[list[IncidentStatus] | None, typer.Option(
+        "--status", help="Only these statuses (repeatable).")] = None,
+    severity: Annotated[list[str] | None, typer.Option(
+        "--severity", help="Only these severities (repeatable).")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Owning team slug.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Affected service.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    as_json: AsJson = False,
+) -> None:
+    """List incidents, newest first."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if status:
+        params["status"] = [s.value for s in status]
+    if severity:
+        params["severity"] = severity
+    if team:
+        params["team"] = team
+    if service:
+        params["service"] = service
+    with _api() as api:
+        page = api.get(INCIDENTS, params=params)
+        _emit(page, as_json, lambda: _list_incidents(page))
+
+
+@app.command("show")
+def show(ref: RefArg, as_json: AsJson = False) -> None:
+    """Show one incident: status, roles, timestamps, durations and update cadence."""
+    with _api() as api:
+        incident = api.get(incident_path(ref))
+        _emit(incident, as_json, lambda: _show_incident(incident))
+
+
+@app.command("timeline")
+def show_timeline(
+    ref: RefArg,
+    pinned: Annotated[bool, typer.Option("--pinned", help="Only pinned entries.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Every timeline entry (time, kind, actor, text), then the durations."""
+    with _api() as api:
+        params = {"pinned": "true"} if pinned else None
+        data = api.get(incident_path(ref, "timeline"), params=params)
+        _emit(data, as_json, lambda: _show_timeline(data))
+
+
+@app.command("updates")
+def list_updates(ref: RefArg, as_json: AsJson = False) -> None:
+    """The status updates posted for an incident."""
+    with _api() as api:
+        data = api.get(incident_path(ref, "updates"))
+        _emit(data, as_json, lambda: _show_updates(_label(ref), data))
+
+
+# --- declaring and editing ------------------------------------------------------------
+
+@app.command("declare")
+def declare(
+    title: Annotated[str, typer.Argument(help="What is wrong, in a few words.")],
+    severity: Annotated[str, typer.Option("--severity", help="Severity key, e.g. SEV1.")],
+    team: Annotated[str, typer.Option("--team", help="Owning team slug.")],
+    services: Annotated[list[str] | None, typer.Option(
+        "--service", help="Affected service slug (repeatable).")] = None,
+    summary: Annotated[str, typer.Option("--summary", help="What is known so far.")] = "",
+    impact_start: Annotated[str | None, typer.Option(
+        "--impact-start", help="When impact began, ISO 8601 (local time without offset).")] = None,
+    detected: Annotated[str | None, typer.Option(
+        "--detected", help="When it was detected, ISO 8601; default now.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Declare an incident."""
+    body: dict[str, Any] = {
+        "title": title, "severity": severity, "team": team,
+        "services": services or [], "summary": summary,
+    }
+    if impact_start is not None:
+        body["impact_started_at"] = _instant(impact_start, "--impact-start")
+    if detected is not None:
+        body["detected_at"] = _instant(detected, "--detected")
+    with _api() as api:
+        data = api.post(INCIDENTS, json=body)
+        _emit(data, as_json, lambda: _say(
+            f"{data['ref']} declared: {data['title']} "
+            f"({data['severity']}, team {data['team']}, status: {data['status']})"
+        ))
+
+
+@app.command("edit")
+def edit(
+    ref: RefArg,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    summary: Annotated[str | None, typer.Option("--summary")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Hand over to another team.")] = None,
+    services: Annotated[list[str] | None, typer.Option(
+        "--service", help="Affected services; replaces the list (repeatable).")] = None,
+    affected_users: Annotated[int | None, typer.Option("--affected-users", min=0)] = None,
+    affected_customers: Annotated[int | None, typer.Option("--affected-customers", min=0)] = None,
+    features: Annotated[list[str] | None, typer.Option(
+        "--feature", help="Affected feature; replaces the list (repeatable).")] = None,
+    regions: Annotated[list[str] | None, typer.Option(
+        "--region", help="Affected region; replaces the list (repeatable).")] = None,
+    revenue_impact: Annotated[bool | None, typer.Option(
+        "--revenue-impact/--no-revenue-impact", help="Whether revenue is affected.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change an incident's title, summary, team, services or impact."""
+    given = {
+        "title": title, "summary": summary, "team": team, "services": services,
+        "affected_users": affected_users, "affected_customers": affected_customers,
+        "affected_features": features, "affected_regions": regions,
+        "revenue_impact": revenue_impact,
+    }
+    body = {key: value for key, value in given.items() if value is not None}
+    if not body:
+        fail("nothing to change: give at least one option, see --help", USAGE_EXIT_CODE)
+    with _api() as api:
+        data = api.patch(incident_path(ref), json=body)
+        _emit(data, as_json, lambda: _say(f"{data['ref']} saved ({', '.join(body)})"))
+
+
+@app.command("sev")
+def change_severity(
+    ref: RefArg,
+    severity: Annotated[str, typer.Argument(help="New severity key, e.g. SEV2.")],
+    reason: ReasonOption = None,
+    as_json: AsJson = False,
+) -> None:
+    """Raise or lower the severity."""
+    body: dict[str, Any] = {"severity": severity}
+    if reason:
+        body["reason"] = reason
+    with _api() as api:
+        data = api.post(incident_path(ref, "severity"), json=body)
+        _emit(data, as_json, lambda: _say(
+            f"{data['ref']} severity is now {data['severity']} (status: {data['status']})"
+        ))
+
+
+@app.command("correct")
+def correct(
+    ref: RefArg,
+    field: Annotated[str, typer.Argument(
+        help="impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
+             "or closed_at (the _at may be left out).")],
+    value: Annotated[str, typer.Argument(help="The right time, ISO 8601.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is corrected (required).")],
+    as_json: AsJson = False,
+) -> None:
+    """Correct a lifecycle timestamp; the old value and the reason go on the timeline."""
+    key = field.strip().lower().replace("-", "_")
+    key = key if key.endswith("_at") else f"{key}_at"
+    key = TIMESTAMP_ALIASES.get(key, key)
+    known = [f.value for f in TimestampField]
+    if key not in known:
+        fail(escape(f"unknown timestamp '{field}' (one of: {', '.join(known)})"),
+             USAGE_EXIT_CODE)
+    body = {"field": key, "value": _instant(value, "VALUE"), "reason": reason}
+    with _api() as api:
+        data = api.post(incident_path(ref, "timestamps"), json=body)
+        _emit(data, as_json, lambda: _say(f"{data['ref']} {key} corrected to {when(data[key])}"))
+
+
+# --- lifecycle ----------------------------------------------------------------------------
+
+def _action(name: str, action: str, past: str, summary: str) -> None:
+    def command(ref: RefArg, reason: ReasonOption = None, as_json: AsJson = False) -> None:
+        with _api() as api:
+            data = api.post(
+                incident_path(ref, "actions", action), json={"reason": reason} if reason else None
+            )
+            _emit(data, as_json, lambda: _say(f"{data['ref']} {past} (status: {data['status']})"))
+
+    command.__doc__ = summary
+    command.__name__ = f"incident_{name}"
+    app.command(name)(command)
+
+
+_action("ack", "acknowledge", "acknowledged", "Acknowledge: someone is on it.")
+_action("mitigate", "mitigate", "mitigated", "Mark mitigated: the impact has stopped.")
+_action("resolve", "resolve", "resolved", "Mark resolved: the cause is fixed.")
+_action("close", "close", "closed", "Close a resolved incident.")
+_action("reopen", "reopen", "reopened", "Reopen a resolved incident.")
+
+
+# --- people -------------------------------------------------------------------------------
+
+UserOption = Annotated[str | None, typer.Option(
+    "--user", help="Username; default: you (the owner of WARROOM_TOKEN).")]
+RoleOption = Annotated[IncidentRole, typer.Option("--role", help="lead, fixer or comms.")]
+
+
+@app.command("assign")
+def assign(ref: RefArg, role: RoleOption, user: UserOption = None, as_json: AsJson = False) -> None:
+    """Give a role (lead, fixer, comms) to someone, handing it over if it is held."""
+    body: dict[str, Any] = {"role": role.value}
+    if user:
+        body["user"] = user
+    with _api() as api:
+        data = api.post(incident_path(ref, "roles"), json=body)
+        _emit(data, as_json, lambda: _say(
+            f"{_person(data['roles'].get(role.value))} is now the {role.value} of {data['ref']}"
+        ))
+
+
+@app.command("release")
+def release(ref: RefArg, role: RoleOption, as_json: AsJson = False) -> None:
+    """Release a role so nobody holds it."""
+    with _api() as api:
+        data = api.delete(incident_path(ref, "roles", role.value))
+        _emit(data, as_json, lambda: _say(f"{data['ref']}: {role.value} released"))
+
+
+@app.command("join")
+def join(ref: RefArg, user: UserOption = None, as_json: AsJson = False) -> None:
+    """Add a participant (you, or --user)."""
+    with _api() as api:
+        data = api.post(incident_path(ref, "participants"), json={"user": user} if user else {})
+        if as_json:
+            print_json(data)
+            return
+        name = user or str(api.get("/api/v1/me")["username"])
+        _say(f"{name} joined {data['ref']} ({len(data['participants'])} participants)")
+
+
+# --- timeline and updates ---------------------------------------------------------------
+
+@app.command("note")
+def note(
+    ref: RefArg,
+    text: Annotated[str, typer.Argument(help="The note.")],
+    pin: Annotated[bool, typer.Option("--pin", help="Pin it to the top.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Add a note to the timeline."""
+    with _api() as api:
+        data = api.post(incident_path(ref, "notes"), json={"text": text, "pinned": pin})
+        _emit(data, as_json, lambda: _say(
+            f"{_label(ref)}: note {data['id']} added" + (" and pinned" if data["pinned"] else "")
+        ))
+
+
+@app.command("pin")
+def pin(
+    ref: RefArg,
+    entry_id: Annotated[int, typer.Argument(metavar="ENTRY_ID", help="Timeline entry id.")],
+    unpin: Annotated[bool, typer.Option("--unpin", help="Unpin instead.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Pin (or --unpin) a timeline entry."""
+    with _api() as api:
+        data = api.post(incident_path(ref, "timeline", str(entry_id), "pin"),
+                        json={"pinned": not unpin})
+        _emit(data, as_json, lambda: _say(
+            f"{_label(ref)}: entry {data['id']} {'pinned' if data['pinned'] else 'unpinned'}"
+        ))
+
+
+@app.command("update")
+def post_update(
+    ref: RefArg,
+    text: Annotated[str, typer.Argument(help="What changed, what is next.")],
+    public: Annotated[bool, typer.Option("--public", help="For customers, not internal.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Post a status update (internal by default)."""
+    body = {"text": text, "audience": "public" if public else "internal"}
+    with _api() as api:
+        data = api.post(incident_path(ref, "updates"), json=body)
+        _emit(data, as_json, lambda: _say(
+            f"{_label(ref)}: {data['audience']} update {data['id']} posted "
+            f"(status: {data['status']})"
+        ))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -27,7 +27,7 @@ tokens_app = typer.Typer(help="API tokens (works on the database directly).",
 config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
 
 DatabaseOption = typer.Option(
-    None, "--database-url", envvar="WARROOM_DATABASE_URL",
+    "--database-url", envvar="WARROOM_DATABASE_URL",
     help="SQLAlchemy URL; default sqlite:///./warroom.db.",
 )
 
@@ -130,7 +130,7 @@ def tokens_list(
                 owner = session.scalar(select(User).where(User.username == user))
                 if owner is None:
                     fail(f"unknown user '{user}'")
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "id": t.id,
                     "user": t.user.username,

@@ -14,7 +14,7 @@ from rich.table import Table
 console = Console()
 err_console = Console(stderr=True)
 
-JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+JsonOption = typer.Option("--json", help="Print JSON for scripts instead of a table.")
 
 
 def print_json(data: Any) -> None:

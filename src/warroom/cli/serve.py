@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import signal
 import threading
 from pathlib import Path
+from collections.abc import Iterator
 from types import FrameType
 from typing import Annotated
 
@@ -28,6 +30,7 @@ from warroom.settings import Settings
 
 log = structlog.get_logger("warroom.serve")
 GRACEFUL_SHUTDOWN_SECONDS = 10
+SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
@@ -59,6 +62,20 @@ def install_reload_on_sighup(live: LiveConfig) -> None:
         threading.Thread(target=reload, name="config-reload", daemon=True).start()
 
     signal.signal(signal.SIGHUP, on_hup)
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn, but SIGTERM/SIGINT end in a clean exit 0 after in-flight requests finish
+    (uvicorn itself re-raises the signal after shutting down)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in SHUTDOWN_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def serve(
@@ -106,7 +123,7 @@ def serve(
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
     app = create_app(settings, live, engine=engine)
     install_reload_on_sighup(live)
-    server = uvicorn.Server(
+    server = GracefulServer(
         uvicorn.Config(
             app,
             host=settings.host,
@@ -118,3 +135,4 @@ def serve(
     )
     server.run()
     engine.dispose()
+    log.info("stopped")

@@ -16,16 +16,17 @@ class LiveConfig:
     A reload builds the new configuration completely and only then swaps it in; if the file
     is broken, ``reload`` raises ConfigError and the old configuration stays in force.
     Readers take ``current`` once per unit of work and use that object throughout.
+    Without a path (``LiveConfig(None)``) the built-in defaults are in force.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self._path = Path(path)
+    def __init__(self, path: str | Path | None) -> None:
+        self._path = None if path is None else Path(path)
         self._lock = threading.Lock()
         # One tuple, replaced in a single assignment, so readers never see a mix of two loads.
-        self._state: tuple[Config, datetime, int] = (load_config(self._path), _now(), 1)
+        self._state: tuple[Config, datetime, int] = (self._load(), _now(), 1)
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Path | None:
         return self._path
 
     @property
@@ -45,9 +46,12 @@ class LiveConfig:
     def reload(self) -> Config:
         """Load the file again and swap it in; raise ConfigError and keep the old one if broken."""
         with self._lock:
-            config = load_config(self._path)
+            config = self._load()
             self._state = (config, _now(), self._state[2] + 1)
             return config
+
+    def _load(self) -> Config:
+        return Config.default() if self._path is None else load_config(self._path)
 
 
 def _now() -> datetime:

@@ -114,7 +114,7 @@ def _defaults_problems(
             )
         )
     severity = defaults.get("severity", DEFAULT_INCIDENT_SEVERITY)
-    if severities is None or not isinstance(severity, str) or severity in severities:
+    if not severities or not isinstance(severity, str) or severity in severities:
         return problems
     defined = ", ".join(severities)
     if "severity" in defaults:

@@ -155,14 +155,28 @@ def _parse(text: str, file: str) -> _Document:
         loader.dispose()
 
 
+_FRIENDLIER_YAML_PROBLEMS = {
+    "but found another document": "a config file holds one YAML document; remove the '---' "
+    "or split the documents into files of a folder",
+    "expected <block end>": "the indentation does not line up with the lines above",
+    "mapping values are not allowed here": "a ':' is not allowed here (check the indentation, "
+    "or quote a value that contains ': ')",
+    "found character '\\t' that cannot start any token": "tab character: indent with spaces",
+}
+
+
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    message = f"invalid YAML: {exc.problem or 'cannot parse'}"
-    if exc.context:
-        context = exc.context
-        problem_line = exc.problem_mark.line if exc.problem_mark else None
-        if exc.context_mark is not None and exc.context_mark.line != problem_line:
-            context += f" started at line {exc.context_mark.line + 1}"
-        message += f" ({context})"
+    problem = exc.problem or "cannot parse"
+    context, context_mark = exc.context, exc.context_mark
+    if context_mark is not None and (context or "").startswith("while scanning a quoted"):
+        return f"invalid YAML: the quoted text started at line {context_mark.line + 1} never ends"
+    for prefix, friendlier in _FRIENDLIER_YAML_PROBLEMS.items():
+        if problem.startswith(prefix):
+            return f"invalid YAML: {friendlier}"
+    message = f"invalid YAML: {problem}"
+    problem_line = exc.problem_mark.line if exc.problem_mark else None
+    if context and context_mark is not None and context_mark.line != problem_line:
+        message += f" ({context} started at line {context_mark.line + 1})"
     return message
 
 
@@ -174,14 +188,15 @@ class _Builder:
         self.loader = loader
         self.active: set[int] = set()
 
-    def report(self, loc: Loc, node: Node, message: str) -> None:
-        line = node.start_mark.line + 1
+    def report(self, loc: Loc, node: Node, message: str, line: int | None = None) -> None:
+        line = line or node.start_mark.line + 1
         issue = ConfigIssue(self.document.file, line, format_path(loc), message)
         self.document.issues.append(issue)
 
     def build(self, node: Node, loc: Loc) -> Any:
         if id(node) in self.active:
-            self.report(loc, node, "an alias refers to the value that contains it")
+            line = self.document.lines.get(loc)
+            self.report(loc, node, "an alias refers to the value that contains it", line)
             return None
         self.active.add(id(node))
         try:
@@ -257,7 +272,7 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError:
             self.report(loc, node, f"unsupported YAML tag {node.tag!r}")
-            return None
+            return str(node.value)
 
 
 def _merge(source: Source, document: _Document) -> None:

@@ -89,7 +89,8 @@ def change_severity(
     if severity == incident.severity:
         raise Conflict(f"{incident.ref} is already {severity}", code="unchanged", field="severity")
     old = incident.severity
-    direction = "raised" if config.severity_rank(severity) < config.severity_rank(old) else "lowered"
+    raised = config.severity_rank(severity) < config.severity_rank(old)
+    direction = "raised" if raised else "lowered"
     incident.severity = severity
     cadence.refresh(incident, config)
     text = f"{actor.username} {direction} severity from {old} to {severity}"

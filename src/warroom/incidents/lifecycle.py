@@ -74,7 +74,9 @@ def refusal(action: IncidentAction, current: IncidentStatus) -> str | None:
     return f"cannot {action.value} an incident that is {current.value} (allowed from: {allowed})"
 
 
-def order_violation(values: dict[TimestampField, datetime | None]) -> tuple[TimestampField, str] | None:
+def order_violation(
+    values: dict[TimestampField, datetime | None],
+) -> tuple[TimestampField, str] | None:
     """The first timestamp that breaks impact ≤ detected ≤ ack ≤ mitigated ≤ resolved ≤ closed."""
     previous: tuple[TimestampField, datetime] | None = None
     for name in ORDERED_TIMESTAMPS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -76,7 +77,10 @@ def declare(
     if detected_at > now:
         raise InvalidInput("detected_at must not be in the future", field="detected_at")
     violation = order_violation(
-        {TimestampField.IMPACT_STARTED_AT: impact_started_at, TimestampField.DETECTED_AT: detected_at}
+        {
+            TimestampField.IMPACT_STARTED_AT: impact_started_at,
+            TimestampField.DETECTED_AT: detected_at,
+        }
     )
     if violation is not None:
         raise InvalidInput(violation[1], field=TimestampField.IMPACT_STARTED_AT.value)
@@ -170,6 +174,24 @@ def search(
     return list(rows), int(total)
 
 
+NULL_MEANS = {"affected_features": [], "affected_regions": [], "revenue_impact": False}
+
+
+def _normalised_changes(config: Config, data: IncidentPatch) -> dict[str, Any]:
+    """The fields the caller sent, checked against the config, with null made explicit."""
+    changes: dict[str, Any] = {}
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if value is None and key in ("title", "team", "services"):
+            raise InvalidInput(f"{key} cannot be null", field=key)
+        if key == "team":
+            check_team(config, value)
+        if key == "services":
+            changes[key] = check_services(config, value)
+        else:
+            changes[key] = NULL_MEANS.get(key, value) if value is None else value
+    return changes
+
+
 def patch(
     session: Session,
     config: Config,
@@ -178,29 +200,18 @@ def patch(
     data: IncidentPatch,
     now: datetime,
 ) -> Incident:
-    changes = data.model_dump(exclude_unset=True)
+    changes = _normalised_changes(config, data)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
-    if "team" in changes and changes["team"] is not None:
-        check_team(config, changes["team"])
     for key, value in changes.items():
-        if value is None and key in ("title", "team", "services"):
-            raise InvalidInput(f"{key} cannot be null", field=key)
+        old = incident.service_slugs if key == "services" else getattr(incident, key)
+        if old == value:
+            continue
+        before[key], after[key] = old, value
         if key == "services":
-            value = check_services(config, value)
-            old: object = incident.service_slugs
-            if old != value:
-                incident.services = [IncidentService(service=s) for s in value]
+            incident.services = [IncidentService(service=s) for s in value]
         else:
-            if key in ("affected_features", "affected_regions") and value is None:
-                value = []
-            if key == "revenue_impact" and value is None:
-                value = False
-            old = getattr(incident, key)
-            if old != value:
-                setattr(incident, key, value)
-        if old != value:
-            before[key], after[key] = old, value
+            setattr(incident, key, value)
     if after:
         names = ", ".join(after)
         timeline.record(

@@ -42,7 +42,9 @@ def record(
     return entry
 
 
-def entries(session: Session, incident: Incident, *, pinned_only: bool = False) -> list[TimelineEntry]:
+def entries(
+    session: Session, incident: Incident, *, pinned_only: bool = False
+) -> list[TimelineEntry]:
     stmt = select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
     if pinned_only:
         stmt = stmt.where(TimelineEntry.pinned.is_(True))

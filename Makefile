@@ -1,0 +1,39 @@
+# warroom — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CONFIG ?= examples/warroom.yaml
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast lint venv test-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+## Create the virtualenv, migrate ./warroom.db and serve on http://127.0.0.1:8000
+run: venv
+	$(BIN)/warroom db upgrade
+	$(BIN)/warroom serve --config $(CONFIG)
+
+## Install what the tests need (PostgreSQL server binaries) and run the whole suite
+test: venv test-deps
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+## The suite without the slow end-to-end tests
+test-fast: venv
+	$(BIN)/pytest -n auto -m "not slow" $(PYTEST_ARGS)
+
+test-deps:
+	@scripts/ensure-test-deps
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist src/*.egg-info

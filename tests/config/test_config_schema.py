@@ -1,0 +1,52 @@
+"""The JSON Schema editors use to validate and explain the configuration file."""
+
+from typing import Any
+
+from warroom.config import config_json_schema
+
+
+def _definition(schema: dict[str, Any], name: str) -> dict[str, Any]:
+    definition: dict[str, Any] = schema["$defs"][name]
+    return definition
+
+
+def test_schema_describes_the_top_level() -> None:
+    schema = config_json_schema()
+
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    assert {"organization", "teams", "services", "severities", "incident_defaults"} == set(
+        schema["properties"]
+    )
+    assert "required" not in schema  # every top-level key is optional
+
+
+def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
+    schema = config_json_schema()
+    objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
+
+    assert len(objects) == 8
+    for definition in objects:
+        assert definition["additionalProperties"] is False
+        for name, field in definition["properties"].items():
+            assert field.get("description"), name
+
+
+def test_value_types_are_documented_as_written_in_yaml() -> None:
+    schema = config_json_schema()
+    severity = _definition(schema, "Severity")["properties"]
+    hours = _definition(schema, "HoursWindow")["properties"]
+    team = _definition(schema, "Team")["properties"]
+
+    duration = severity["update_every"]["anyOf"][0]
+    assert duration["type"] == "string"
+    assert "1h30m" in duration["examples"]
+    assert hours["start"]["pattern"] == "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+    assert team["working_hours"]["default"]["start"] == "09:00"
+    assert _definition(schema, "ResponseWindow")["enum"] == [
+        "always",
+        "extended_hours",
+        "working_hours",
+        "none",
+    ]
