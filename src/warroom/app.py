@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from warroom import __version__
+from warroom.alerts import api as alerts_api
 from warroom.api import errors, system
 from warroom.auth import api as auth_api
 from warroom.catalog import api as catalog_api
@@ -17,9 +18,22 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.incidents import api as incidents_api
+from warroom.ingest import alertmanager_api
+from warroom.ingest.http import Ingestor
+from warroom.jobs.queue import JobHandler
+from warroom.jobs.worker import Worker
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
+from warroom.pipeline import signal_stage
+from warroom.route import jobs as route_jobs
 from warroom.settings import Settings
+
+INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
+"""Ingest endpoints bound their bodies themselves (each protocol has its own limit)."""
+
+JOB_HANDLERS: dict[str, JobHandler] = {
+    "alert_rule_check": route_jobs.alert_rule_check,
+}
 
 
 def create_app(
@@ -28,13 +42,21 @@ def create_app(
     *,
     engine: Engine | None = None,
     clock: Callable[[], datetime] = utcnow,
+    run_worker: bool = False,
 ) -> FastAPI:
+    """The app; with ``run_worker`` a worker thread runs beside it (``warroom serve``).
+    Without, tests drive ``app.state.worker`` by hand."""
     owns_engine = engine is None
+    worker: Worker | None = None
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if run_worker and worker is not None:
+            worker.start()
         yield
+        if run_worker and worker is not None:
+            worker.stop()
         if owns_engine:
             engine.dispose()
 
@@ -56,10 +78,20 @@ def create_app(
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
+    worker = Worker(session_factory, live_config, clock, JOB_HANDLERS, [signal_stage])
+    app.state.worker = worker
+    app.state.ingestor = Ingestor(session_factory, metrics, clock, worker.wake)
     errors.install(app)
     app.include_router(system.router)
     app.include_router(incidents_api.router)
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
-    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.include_router(alerts_api.router)
+    app.include_router(alertmanager_api.router)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        own_limit_prefixes=INGEST_PREFIXES,
+    )
     return app

@@ -25,6 +25,7 @@ from warroom.app import create_app
 from warroom.auth import service as auth_service
 from warroom.auth.models import UserRole
 from warroom.cli.main import app as cli_app
+from warroom.cli.output import console
 from warroom.config import LiveConfig
 from warroom.db.engine import make_session_factory
 from warroom.settings import Settings
@@ -63,10 +64,10 @@ class Cli:
             "WARROOM_URL": self.url,
             "WARROOM_TOKEN": self.token,
             "WARROOM_TIMEOUT": None,
-            "COLUMNS": "200",  # rich wraps table cells at the terminal width
         }
         environment.update(env or {})
-        return CliRunner().invoke(cli_app, ["incident", *args], env=environment)
+        with wide_console():
+            return CliRunner().invoke(cli_app, ["incident", *args], env=environment)
 
     def ok(self, *args: str) -> str:
         result = self(*args)
@@ -79,6 +80,18 @@ class Cli:
 
     def as_user(self, token: str | None) -> Cli:
         return Cli(self.url, token)
+
+
+@contextmanager
+def wide_console(width: int = 200) -> Iterator[None]:
+    """Tables one row per line. The console fixed its width at import if COLUMNS was set
+    (pytest-xdist workers set COLUMNS=80), so the env var alone is not enough."""
+    saved = console._width
+    console.width = width
+    try:
+        yield
+    finally:
+        console._width = saved
 
 
 def plain(text: str) -> str:
@@ -124,14 +137,6 @@ def live_server(engine: Engine, clock: FakeClock | None = None) -> Iterator[Live
         _row, token = auth_service.create_token(session, admin, "test", clock())
         session.commit()
     app = create_app(Settings(), LiveConfig(TEST_CONFIG), engine=engine, clock=clock)
-    log = io.StringIO()
-    with server_logs_to(log):
-        yield from _serve(app, engine, clock, token, log)
-
-
-def _serve(
-    app: Any, engine: Engine, clock: FakeClock, token: str, log: io.StringIO
-) -> Iterator[LiveServer]:
     sock = loopback_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(
@@ -140,19 +145,19 @@ def _serve(
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="warroom-test-server", daemon=True
     )
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", engine, clock, token, log)
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_SECONDS)
-        sock.close()
+    log = io.StringIO()
+    with server_logs_to(log), sock:
+        thread.start()
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the test server did not start: {log.getvalue()}")
+            time.sleep(0.01)
+        try:
+            yield LiveServer(f"http://127.0.0.1:{port}", engine, clock, token, log)
+        finally:
+            server.should_exit = True
+            thread.join(STARTUP_SECONDS)
 
 
 def cli_for(server: LiveServer) -> Cli:

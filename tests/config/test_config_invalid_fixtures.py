@@ -19,7 +19,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown_top_level_key": [
         "unknown_top_level_key.yaml:3: escalation: unknown key 'escalation' (allowed keys: "
-        "organization, teams, services, severities, incident_defaults)",
+        "organization, teams, services, severities, incident_defaults, integrations, routing, "
+        "severity_map, inhibit_rules, alert_rules, alerts)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",
@@ -180,6 +181,204 @@ EXPECTED: dict[str, list[str]] = {
         "'every 15 minutes': use a number and a unit, e.g. 90s, 15m, 1h30m, 2d",
         "several_errors.yaml:29: incident_defaults.severity: unknown severity 'SEV9'; "
         "defined severities: SEV1",
+    ],
+    # --- integrations ---------------------------------------------------------------------
+    "bad_integration_kind": [
+        "bad_integration_kind.yaml:3: integrations[0].kind: invalid value 'grafana': expected "
+        "'alertmanager', 'pagerduty', 'webhook' or 'heartbeat'",
+    ],
+    "bad_integration_key": [  # a key is a secret: described, never echoed
+        "bad_integration_key.yaml:4: integrations[0].key: invalid integration key: use 16 to "
+        "128 letters, digits, '-' and '_'",
+        "bad_integration_key.yaml:7: integrations[1].key: invalid integration key: use 16 to "
+        "128 letters, digits, '-' and '_'",
+    ],
+    "pagerduty_key_length": [
+        "pagerduty_key_length.yaml:4: integrations[0].key: pagerduty routing keys are 32 "
+        "characters, this one has 24",
+    ],
+    "duplicate_integration_slug": [
+        "duplicate_integration_slug.yaml:5: integrations[1].slug: duplicate integration slug "
+        "'alertmanager' (first defined at line 2)",
+    ],
+    "duplicate_integration_key": [
+        "duplicate_integration_key.yaml:10: integrations[2].key: duplicate integration key "
+        "(first defined at line 4)",
+    ],
+    "unknown_integration_team": [
+        "unknown_integration_team.yaml:9: integrations[0].team: unknown team 'platfrom' "
+        "(did you mean 'platform'?)",
+    ],
+    "unknown_integration_service": [
+        "unknown_integration_service.yaml:13: integrations[0].service: unknown service "
+        "'ingress' (did you mean 'k8s-ingress'?)",
+    ],
+    "bad_rate_limit": [
+        "bad_rate_limit.yaml:6: integrations[0].rate_limit.per_second: must be more than 0, got 0",
+        "bad_rate_limit.yaml:7: integrations[0].rate_limit.burst: must be at least 1, got 0",
+        "bad_rate_limit.yaml:11: integrations[1].rate_limit.per_second: expected a number, "
+        "got 'fast'",
+        "bad_rate_limit.yaml:11: integrations[1].rate_limit.burst: expected a whole number, "
+        "got 2.5",
+    ],
+    "webhook_without_transform": [
+        "webhook_without_transform.yaml:2: integrations[0].transform: missing required key "
+        "'transform': a webhook integration needs templates for at least title, dedup_key and "
+        "status",
+    ],
+    "transform_on_alertmanager": [
+        "transform_on_alertmanager.yaml:5: integrations[0].transform: transform is only for "
+        "webhook integrations, not alertmanager",
+    ],
+    "heartbeat_without_schedule": [
+        "heartbeat_without_schedule.yaml:2: integrations[0].heartbeat: missing required key "
+        "'heartbeat': a heartbeat integration needs an interval or a cron schedule",
+    ],
+    "heartbeat_on_alertmanager": [
+        "heartbeat_on_alertmanager.yaml:5: integrations[0].heartbeat: heartbeat is only for "
+        "heartbeat integrations, not alertmanager",
+    ],
+    "heartbeat_interval_and_cron": [
+        "heartbeat_interval_and_cron.yaml:7: integrations[0].heartbeat.cron: give interval or "
+        "cron, not both",
+    ],
+    "heartbeat_without_interval_or_cron": [
+        "heartbeat_without_interval_or_cron.yaml:5: integrations[0].heartbeat: missing "
+        "'interval' or 'cron': give one, e.g. interval: 1h or cron: '0 3 * * *'",
+    ],
+    "bad_cron": [
+        "bad_cron.yaml:6: integrations[0].heartbeat.cron: invalid cron expression "
+        "'61 2 * * *': bad minute",
+        "bad_cron.yaml:11: integrations[1].heartbeat.cron: invalid cron expression '@hourly': "
+        "use 5 fields (minute hour day-of-month month day-of-week), e.g. '0 3 * * *'",
+        "bad_cron.yaml:16: integrations[2].heartbeat.cron: invalid cron expression "
+        "'0 6 * * monday': bad day-of-week",
+        "bad_cron.yaml:17: integrations[2].heartbeat.timezone: unknown time zone "
+        "'Europe/Praha': use an IANA name like Europe/Prague",
+    ],
+    "bad_template": [
+        "bad_template.yaml:6: integrations[0].transform.title: invalid template: unexpected '}'",
+        "bad_template.yaml:7: integrations[0].transform.dedup_key: invalid template: "
+        "no filter named 'hash'",
+        "bad_template.yaml:8: integrations[0].transform.status: invalid template: unexpected "
+        "end of template. Jinja was looking for the following tags: 'endif'. The innermost "
+        "block that needs to be closed is 'if'",
+        "bad_template.yaml:9: integrations[0].transform.description: invalid template: "
+        "expected name or number (line 2 of the template)",
+        "bad_template.yaml:13: integrations[0].transform.labels.datacenter: must not be empty",
+        "bad_template.yaml:16: integrations[0].transform.links[0].text: invalid template: "
+        "expected an expression, got 'end of print statement'",
+    ],
+    "bad_transform_status": [
+        "bad_transform_status.yaml:8: integrations[0].transform.status: status 'alerting' is "
+        "neither firing nor resolved: write one of them, or a template that renders to one, "
+        "e.g. \"{{ 'resolved' if payload.state == 'ok' else 'firing' }}\"",
+    ],
+    "missing_transform_keys": [
+        "missing_transform_keys.yaml:5: integrations[0].transform.dedup_key: missing required "
+        "key 'dedup_key'",
+        "missing_transform_keys.yaml:5: integrations[0].transform.status: missing required "
+        "key 'status'",
+        "missing_transform_keys.yaml:7: integrations[0].transform.severty: unknown key "
+        "'severty' (did you mean 'severity'?)",
+        "missing_transform_keys.yaml:9: integrations[0].transform.links[0].href: missing "
+        "required key 'href'",
+    ],
+    "bad_transform_label_name": [
+        "bad_transform_label_name.yaml:10: integrations[0].transform.labels.data-center: "
+        "invalid label name 'data-center': use letters, digits and '_', not starting with a "
+        "digit",
+        "bad_transform_label_name.yaml:11: integrations[0].transform.labels.2fa: invalid "
+        "label name '2fa': use letters, digits and '_', not starting with a digit",
+    ],
+    "misspelled_alert_keys": [
+        "misspelled_alert_keys.yaml:2: integrations[0].transform: missing required key "
+        "'transform': a webhook integration needs templates for at least title, dedup_key and "
+        "status",
+        "misspelled_alert_keys.yaml:5: integrations[0].transfrom: unknown key 'transfrom' "
+        "(did you mean 'transform'?)",
+        "misspelled_alert_keys.yaml:9: alert_rules[0].matcher: unknown key 'matcher' "
+        "(did you mean 'matchers'?)",
+    ],
+    # --- routing, severity map, inhibition ---------------------------------------------------
+    "bad_naming_rule": [
+        "bad_naming_rule.yaml:3: routing.naming_rules[0].pattern: invalid regular expression "
+        "'^\\[(?P<team>[a-z-]+': missing ), unterminated subpattern at position 3",
+        "bad_naming_rule.yaml:4: routing.naming_rules[1].pattern: the pattern has no named "
+        "group: capture at least one of team, service, function or product, e.g. "
+        "(?P<team>[a-z-]+)",
+        "bad_naming_rule.yaml:6: routing.naming_rules[2].pattern: unknown named group 'teem' "
+        "(did you mean 'team'?): use team, service, function or product",
+    ],
+    "unknown_severity_map_severity": [
+        "unknown_severity_map_severity.yaml:3: severity_map.disaster: unknown severity 'SEV0'; "
+        "defined severities: SEV1, SEV2, SEV3, SEV4",
+    ],
+    "uppercase_severity_label": [
+        "uppercase_severity_label.yaml:2: severity_map.Critical: severity labels are compared "
+        "in lowercase: write 'critical'",
+    ],
+    "bad_matcher": [
+        "bad_matcher.yaml:2: inhibit_rules[0].source_matchers[0]: invalid matcher "
+        '\'alertname=="DatacenterDown"\': use name="value", name!="value", '
+        'name=~"regex" or name!~"regex"',
+        "bad_matcher.yaml:6: alert_rules[0].matchers[0]: invalid regular expression "
+        "'(critical|page': missing ), unterminated subpattern at position 1",
+        "bad_matcher.yaml:6: alert_rules[0].matchers[1]: invalid matcher "
+        '\'environment production\': use name="value", name!="value", name=~"regex" or '
+        'name!~"regex"',
+    ],
+    "empty_inhibit_matchers": [
+        "empty_inhibit_matchers.yaml:2: inhibit_rules[0].source_matchers: must not be empty",
+        "empty_inhibit_matchers.yaml:2: inhibit_rules[0].target_matchers: missing required key "
+        "'target_matchers'",
+    ],
+    "bad_inhibit_equal": [
+        "bad_inhibit_equal.yaml:4: inhibit_rules[0].equal[0]: invalid label name "
+        "'data-center': use letters, digits and '_', not starting with a digit",
+        "bad_inhibit_equal.yaml:4: inhibit_rules[0].equal[1]: invalid label name '': use "
+        "letters, digits and '_', not starting with a digit",
+    ],
+    # --- alert rules and alert settings ------------------------------------------------------
+    "duplicate_alert_rule_name": [
+        "duplicate_alert_rule_name.yaml:6: alert_rules[2].name: duplicate alert rule name "
+        "'page-critical' (first defined at line 2)",
+    ],
+    "unknown_alert_rule_severity": [
+        "unknown_alert_rule_severity.yaml:4: alert_rules[0].severity: unknown severity 'SEV0'; "
+        "defined severities: SEV1, SEV2, SEV3, SEV4",
+    ],
+    "after_occurrences_without_within": [
+        "after_occurrences_without_within.yaml:4: alert_rules[0].after_occurrences: "
+        "after_occurrences needs within: the window to count occurrences in, e.g. within: 10m",
+    ],
+    "within_without_after_occurrences": [
+        "within_without_after_occurrences.yaml:4: alert_rules[0].within: within applies only "
+        "with after_occurrences: how many occurrences within the window it takes",
+    ],
+    "firing_for_with_after_occurrences": [
+        "firing_for_with_after_occurrences.yaml:6: alert_rules[0].firing_for: firing_for "
+        "cannot be combined with after_occurrences: a rule waits for one or the other",
+    ],
+    "bad_alert_rule_values": [
+        "bad_alert_rule_values.yaml:2: alert_rules[0].name: invalid slug 'Page Critical': use "
+        "lowercase letters, digits and hyphens, starting with a letter or digit",
+        "bad_alert_rule_values.yaml:3: alert_rules[0].after_occurrences: must be at least 2, got 1",
+        "bad_alert_rule_values.yaml:4: alert_rules[0].within: invalid duration '10 minutes': "
+        "use a number and a unit, e.g. 90s, 15m, 1h30m, 2d",
+        "bad_alert_rule_values.yaml:5: alert_rules[0].action: invalid value 'page': expected "
+        "'incident', 'attach', 'notify' or 'ticket'",
+        "bad_alert_rule_values.yaml:6: alert_rules[0].group_by: invalid value 'team': "
+        "expected 'group_key', 'service' or 'none'",
+        "bad_alert_rule_values.yaml:7: alert_rules[0].group_window: duration must be longer "
+        "than zero, got '0m'",
+    ],
+    "bad_alerts_settings": [
+        "bad_alerts_settings.yaml:2: alerts.on_all_resolved: invalid value 'close': expected "
+        "'mitigate', 'resolve' or 'nothing'",
+        "bad_alerts_settings.yaml:4: alerts.flapping.transitions: must be at least 2, got 1",
+        "bad_alerts_settings.yaml:5: alerts.flapping.within: duration must be longer than "
+        "zero, got '0s'",
     ],
 }
 

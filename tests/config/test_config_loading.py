@@ -232,7 +232,7 @@ def test_a_key_defined_in_two_files_names_both(tmp_path: Path) -> None:
 
     assert issues_of(folder) == [
         f"{second}:3: organization: 'organization' is already defined in {first}:1; only lists "
-        "(teams, services, severities) can be split across files",
+        "(teams, services, integrations, alert_rules, ...) can be split across files",
     ]
 
 

@@ -16,9 +16,10 @@ def test_schema_describes_the_top_level() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object"
     assert schema["additionalProperties"] is False
-    assert {"organization", "teams", "services", "severities", "incident_defaults"} == set(
-        schema["properties"]
-    )
+    assert set(schema["properties"]) == {
+        "organization", "teams", "services", "severities", "incident_defaults",
+        "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
+    }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
 
@@ -26,7 +27,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     schema = config_json_schema()
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
-    assert len(objects) == 8
+    assert len(objects) == 19
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():
@@ -44,9 +45,31 @@ def test_value_types_are_documented_as_written_in_yaml() -> None:
     assert "1h30m" in duration["examples"]
     assert hours["start"]["pattern"] == "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
     assert team["working_hours"]["default"]["start"] == "09:00"
+    defaults = _definition(schema, "IncidentDefaults")["properties"]
+    assert defaults["first_update_within"]["default"] == "10m"
     assert _definition(schema, "ResponseWindow")["enum"] == [
         "always",
         "extended_hours",
         "working_hours",
         "none",
     ]
+
+
+def test_alert_intake_values_are_documented_as_written_in_yaml() -> None:
+    schema = config_json_schema()
+    integration = _definition(schema, "Integration")["properties"]
+    heartbeat = _definition(schema, "HeartbeatSpec")["properties"]
+    rule = _definition(schema, "AlertRule")["properties"]
+    transform = _definition(schema, "WebhookTransform")["properties"]
+
+    assert _definition(schema, "IntegrationKind")["enum"] == [
+        "alertmanager", "pagerduty", "webhook", "heartbeat",
+    ]  # fmt: skip
+    assert integration["key"]["pattern"] == "^[A-Za-z0-9_-]{16,128}$"
+    assert heartbeat["cron"]["anyOf"][0]["examples"][0] == "0 3 * * *"
+    assert heartbeat["grace"]["default"] == "5m"
+    assert 'severity="critical"' in rule["matchers"]["items"]["examples"]
+    assert rule["group_window"]["default"] == "30m"
+    assert "{{ payload.title }}" in transform["title"]["examples"]
+    assert _definition(schema, "RateLimit")["properties"]["per_second"]["exclusiveMinimum"] == 0
+    assert _definition(schema, "RuleAction")["enum"] == ["incident", "attach", "notify", "ticket"]

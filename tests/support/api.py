@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -28,6 +28,16 @@ class Harness:
     engine: Engine
     live_config: LiveConfig
     admin_token: str
+    app: FastAPI
+
+    def drain(self) -> int:
+        """Run the worker (signal pipeline and due jobs) until it is idle."""
+        done: int = self.app.state.worker.drain()
+        return done
+
+    def ingest(self, path: str, **kwargs: Any) -> Any:
+        """POST to an ingest endpoint (no bearer token; the key is in the path or body)."""
+        return self.client.post(path, **kwargs)
 
     def user(self, username: str, role: UserRole = UserRole.RESPONDER) -> str:
         """Create a user and return a token for it."""
@@ -74,4 +84,4 @@ def running_app(
         _row, secret = auth_service.create_token(session, admin, "test", clock())
         session.commit()
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Harness(client, clock, engine, live, secret)
+        yield Harness(client, clock, engine, live, secret, app)

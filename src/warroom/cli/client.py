@@ -45,13 +45,16 @@ class ClientError(Exception):
         self.field = field
 
 
+def normalise_ref(ref: str) -> str:
+    """``12``, ``inc-12`` and ``INC-012`` are ``INC-12``; anything else is left to the server."""
+    match = REF_PATTERN.match(ref.strip())
+    return f"INC-{int(match.group(1))}" if match else ref.strip()
+
+
 def incident_path(ref: str, *parts: str) -> str:
-    """``/api/v1/incidents/INC-12/…``; ``12`` and ``inc-12`` become ``INC-12``."""
-    ref = ref.strip()
-    match = REF_PATTERN.match(ref)
-    normalised = f"INC-{int(match.group(1))}" if match else ref
+    """``/api/v1/incidents/INC-12/…`` with every part escaped."""
     tail = "".join(f"/{quote(part, safe='')}" for part in parts)
-    return f"/api/v1/incidents/{quote(normalised, safe='')}{tail}"
+    return f"/api/v1/incidents/{quote(normalise_ref(ref), safe='')}{tail}"
 
 
 def _with_field(message: str, field: str | None) -> str:
@@ -93,7 +96,9 @@ def error_from_response(response: httpx.Response, url: str) -> ClientError:
             status=status,
             code=code,
         )
-    line = _with_field(message, field)
+    # The field helps to fix bad input; for a refusal or a missing thing the message says it.
+    input_error = status in (httpx.codes.BAD_REQUEST, httpx.codes.UNPROCESSABLE_ENTITY)
+    line = _with_field(message, field) if input_error else message
     if status >= httpx.codes.INTERNAL_SERVER_ERROR:
         request_id = response.headers.get("x-request-id")
         line = f"server error (HTTP {status}): {line}"

@@ -6,26 +6,26 @@ owns ``WARROOM_TOKEN``. Every command takes ``--json`` to print the API's answer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.markup import escape
+from rich import box
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from warroom.cli.client import (
-    REF_PATTERN,
     USAGE_EXIT_CODE,
     ApiClient,
     ClientError,
     from_env,
     incident_path,
+    normalise_ref,
 )
-from warroom.cli.output import JsonOption, console, duration, fail, print_json, table, when
+from warroom.cli.output import JsonOption, console, duration, err_console, print_json, when
 from warroom.incidents.enums import IncidentRole, IncidentStatus, TimestampField
 
 app = typer.Typer(help="Run incidents over the API (WARROOM_URL, WARROOM_TOKEN).",
@@ -57,21 +57,28 @@ AsJson = Annotated[bool, JsonOption]
 
 # --- plumbing ---------------------------------------------------------------------------
 
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """Like ``output.fail`` but the message is plain text: server messages quote user input,
+    and ``[/x]`` in a username must print as is, not be read as rich markup."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    raise typer.Exit(code)
+
+
 @contextmanager
 def _api() -> Iterator[ApiClient]:
     """A client from the environment; any failure inside is one line and an exit code."""
     try:
         client = from_env()
     except ClientError as exc:
-        fail(escape(exc.message), exc.exit_code)
+        _fail(exc.message, exc.exit_code)
     with client:
         try:
             yield client
         except ClientError as exc:
-            fail(escape(exc.message), exc.exit_code)
+            _fail(exc.message, exc.exit_code)
         except (KeyError, TypeError, ValueError) as exc:
-            fail(escape(f"unexpected answer from warroom at {client.url} ({exc!r}); "
-                        "is the server the same version as this CLI?"))
+            _fail(f"unexpected answer from warroom at {client.url} ({exc!r}); "
+                  "is the server the same version as this CLI?")
 
 
 def _say(line: str) -> None:
@@ -85,36 +92,49 @@ def _emit(data: Any, as_json: bool, human: Callable[[], None]) -> None:
         human()
 
 
-def _label(ref: str) -> str:
-    match = REF_PATTERN.match(ref.strip())
-    return f"INC-{int(match.group(1))}" if match else ref.strip()
-
-
 def _instant(value: str, option: str) -> str:
     """ISO 8601 → an aware ISO string; without an offset the value is local time."""
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        fail(escape(f"{option}: '{value}' is not an ISO 8601 time like 2026-03-02T09:15:00Z"),
-             USAGE_EXIT_CODE)
+        _fail(f"{option}: '{value}' is not an ISO 8601 time like 2026-03-02T09:15:00Z",
+              USAGE_EXIT_CODE)
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.isoformat()
 
 
-def _esc(value: object) -> str:
-    return escape("" if value is None else str(value))
+def _table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    keep_whole: Collection[str] = (),
+) -> None:
+    """Cells are plain text (never markup); in a narrow terminal the long ones fold, the
+    ``keep_whole`` ones stay on one line."""
+    out = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD,
+                collapse_padding=True, pad_edge=False)
+    for column in columns:
+        out.add_column(column, overflow="fold", no_wrap=column in keep_whole)
+    for row in rows:
+        out.add_row(*(Text("" if value is None else str(value)) for value in row))
+    console.print(out)
 
 
 def _person(value: Any) -> str:
     return str(value["username"]) if isinstance(value, dict) else "—"
 
 
-def _due(incident: dict[str, Any]) -> str:
+def _short(value: str | None) -> str:
+    """``03-02 09:15`` (month-day, UTC) for tables of many incidents."""
+    return when(value)[5:16] if value else "—"
+
+
+def _due(incident: dict[str, Any], moment: Callable[[str | None], str] = when) -> str:
     due = incident.get("next_update_due_at")
     if due is None:
         return "—"
-    return f"{when(due)} (overdue)" if incident.get("update_overdue") else when(due)
+    return f"{moment(due)} (overdue)" if incident.get("update_overdue") else moment(due)
 
 
 def _durations(durations: dict[str, Any]) -> Table:
@@ -169,33 +189,37 @@ def _list_incidents(page: dict[str, Any]) -> None:
     if not items:
         _say("no incidents match")
         return
-    table(
+    _table(
         "Incidents",
-        ["ref", "severity", "status", "title", "team", "services", "detected", "lead",
-         "next update"],
+        ["ref", "sev", "status", "team", "title", "services", "lead", "detected",
+         "update due"],
         [
-            [_esc(i["ref"]), _esc(i["severity"]), _esc(i["status"]), _esc(i["title"]),
-             _esc(i["team"]), _esc(", ".join(i["services"])), when(i["detected_at"]),
-             _esc(_person(i["roles"].get("lead"))), _due(i)]
+            [i["ref"], i["severity"], i["status"], i["team"], i["title"],
+             ", ".join(i["services"]), _person(i["roles"].get("lead")),
+             _short(i["detected_at"]), _due(i, _short)]
             for i in items
         ],
+        keep_whole=("ref", "sev", "status", "team", "detected"),
     )
-    first, last = page["offset"] + 1, page["offset"] + len(items)
-    shown = f"{first} to {last} of {page['total']} incidents"
+    first, last, total = page["offset"] + 1, page["offset"] + len(items), page["total"]
+    shown = f"{total} incident{'' if total == 1 else 's'}" if (first, last) == (1, total) else (
+        f"incidents {first} to {last} of {total}"
+    )
     more = f"; more with --offset {page['next_offset']}" if page.get("next_offset") else ""
     _say(shown + more)
 
 
 def _show_timeline(data: dict[str, Any]) -> None:
     entries = data["entries"]
-    table(
-        f"{_esc(data['incident'])} timeline",
+    _table(
+        f"{data['incident']} timeline",
         ["id", "time", "kind", "actor", "text", "pinned"],
         [
-            [e["id"], when(e["at"]), _esc(str(e["kind"]).replace("_", " ")),
-             _esc(e["actor"] or "—"), _esc(e["text"]), "yes" if e["pinned"] else ""]
+            [e["id"], when(e["at"]), str(e["kind"]).replace("_", " "),
+             e["actor"] or "—", e["text"], "yes" if e["pinned"] else ""]
             for e in entries
         ],
+        keep_whole=("id", "kind"),
     )
     console.print(_durations(data["durations"]))
 
@@ -204,20 +228,19 @@ def _show_updates(ref: str, updates: list[dict[str, Any]]) -> None:
     if not updates:
         _say(f"{ref}: no status updates yet")
         return
-    table(
-        f"{_esc(ref)} status updates",
+    _table(
+        f"{ref} status updates",
         ["id", "time", "audience", "status", "author", "text"],
         [
-            [u["id"], when(u["at"]), _esc(u["audience"]), _esc(u["status"]),
-             _esc(u["author"] or "—"), _esc(u["text"])]
+            [u["id"], when(u["at"]), u["audience"], u["status"], u["author"] or "—", u["text"]]
             for u in updates
         ],
+        keep_whole=("id", "audience", "status"),
     )
 
 
 # --- reading --------------------------------------------------------------------------
 
-@app.command("list")
 def list_incidents(
     status: Annotated[list[IncidentStatus] | None, typer.Option(
         "--status", help="Only these statuses (repeatable).")] = None,
@@ -230,21 +253,14 @@ def list_incidents(
     as_json: AsJson = False,
 ) -> None:
     """List incidents, newest first."""
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    if status:
-        params["status"] = [s.value for s in status]
-    if severity:
-        params["severity"] = severity
-    if team:
-        params["team"] = team
-    if service:
-        params["service"] = service
+    given = {"status": [s.value for s in status or []], "severity": severity, "team": team,
+             "service": service, "limit": limit, "offset": offset}
+    params = {key: value for key, value in given.items() if value not in (None, [])}
     with _api() as api:
         page = api.get(INCIDENTS, params=params)
         _emit(page, as_json, lambda: _list_incidents(page))
 
 
-@app.command("show")
 def show(ref: RefArg, as_json: AsJson = False) -> None:
     """Show one incident: status, roles, timestamps, durations and update cadence."""
     with _api() as api:
@@ -252,7 +268,6 @@ def show(ref: RefArg, as_json: AsJson = False) -> None:
         _emit(incident, as_json, lambda: _show_incident(incident))
 
 
-@app.command("timeline")
 def show_timeline(
     ref: RefArg,
     pinned: Annotated[bool, typer.Option("--pinned", help="Only pinned entries.")] = False,
@@ -265,17 +280,15 @@ def show_timeline(
         _emit(data, as_json, lambda: _show_timeline(data))
 
 
-@app.command("updates")
 def list_updates(ref: RefArg, as_json: AsJson = False) -> None:
     """The status updates posted for an incident."""
     with _api() as api:
         data = api.get(incident_path(ref, "updates"))
-        _emit(data, as_json, lambda: _show_updates(_label(ref), data))
+        _emit(data, as_json, lambda: _show_updates(normalise_ref(ref), data))
 
 
 # --- declaring and editing ------------------------------------------------------------
 
-@app.command("declare")
 def declare(
     title: Annotated[str, typer.Argument(help="What is wrong, in a few words.")],
     severity: Annotated[str, typer.Option("--severity", help="Severity key, e.g. SEV1.")],
@@ -306,7 +319,6 @@ def declare(
         ))
 
 
-@app.command("edit")
 def edit(
     ref: RefArg,
     title: Annotated[str | None, typer.Option("--title")] = None,
@@ -333,13 +345,12 @@ def edit(
     }
     body = {key: value for key, value in given.items() if value is not None}
     if not body:
-        fail("nothing to change: give at least one option, see --help", USAGE_EXIT_CODE)
+        _fail("nothing to change: give at least one option, see --help", USAGE_EXIT_CODE)
     with _api() as api:
         data = api.patch(incident_path(ref), json=body)
         _emit(data, as_json, lambda: _say(f"{data['ref']} saved ({', '.join(body)})"))
 
 
-@app.command("sev")
 def change_severity(
     ref: RefArg,
     severity: Annotated[str, typer.Argument(help="New severity key, e.g. SEV2.")],
@@ -357,7 +368,6 @@ def change_severity(
         ))
 
 
-@app.command("correct")
 def correct(
     ref: RefArg,
     field: Annotated[str, typer.Argument(
@@ -373,8 +383,7 @@ def correct(
     key = TIMESTAMP_ALIASES.get(key, key)
     known = [f.value for f in TimestampField]
     if key not in known:
-        fail(escape(f"unknown timestamp '{field}' (one of: {', '.join(known)})"),
-             USAGE_EXIT_CODE)
+        _fail(f"unknown timestamp '{field}' (one of: {', '.join(known)})", USAGE_EXIT_CODE)
     body = {"field": key, "value": _instant(value, "VALUE"), "reason": reason}
     with _api() as api:
         data = api.post(incident_path(ref, "timestamps"), json=body)
@@ -383,7 +392,7 @@ def correct(
 
 # --- lifecycle ----------------------------------------------------------------------------
 
-def _action(name: str, action: str, past: str, summary: str) -> None:
+def _action(name: str, action: str, past: str, summary: str) -> Callable[..., None]:
     def command(ref: RefArg, reason: ReasonOption = None, as_json: AsJson = False) -> None:
         with _api() as api:
             data = api.post(
@@ -393,14 +402,7 @@ def _action(name: str, action: str, past: str, summary: str) -> None:
 
     command.__doc__ = summary
     command.__name__ = f"incident_{name}"
-    app.command(name)(command)
-
-
-_action("ack", "acknowledge", "acknowledged", "Acknowledge: someone is on it.")
-_action("mitigate", "mitigate", "mitigated", "Mark mitigated: the impact has stopped.")
-_action("resolve", "resolve", "resolved", "Mark resolved: the cause is fixed.")
-_action("close", "close", "closed", "Close a resolved incident.")
-_action("reopen", "reopen", "reopened", "Reopen a resolved incident.")
+    return command
 
 
 # --- people -------------------------------------------------------------------------------
@@ -410,7 +412,6 @@ UserOption = Annotated[str | None, typer.Option(
 RoleOption = Annotated[IncidentRole, typer.Option("--role", help="lead, fixer or comms.")]
 
 
-@app.command("assign")
 def assign(ref: RefArg, role: RoleOption, user: UserOption = None, as_json: AsJson = False) -> None:
     """Give a role (lead, fixer, comms) to someone, handing it over if it is held."""
     body: dict[str, Any] = {"role": role.value}
@@ -423,7 +424,6 @@ def assign(ref: RefArg, role: RoleOption, user: UserOption = None, as_json: AsJs
         ))
 
 
-@app.command("release")
 def release(ref: RefArg, role: RoleOption, as_json: AsJson = False) -> None:
     """Release a role so nobody holds it."""
     with _api() as api:
@@ -431,7 +431,6 @@ def release(ref: RefArg, role: RoleOption, as_json: AsJson = False) -> None:
         _emit(data, as_json, lambda: _say(f"{data['ref']}: {role.value} released"))
 
 
-@app.command("join")
 def join(ref: RefArg, user: UserOption = None, as_json: AsJson = False) -> None:
     """Add a participant (you, or --user)."""
     with _api() as api:
@@ -445,7 +444,6 @@ def join(ref: RefArg, user: UserOption = None, as_json: AsJson = False) -> None:
 
 # --- timeline and updates ---------------------------------------------------------------
 
-@app.command("note")
 def note(
     ref: RefArg,
     text: Annotated[str, typer.Argument(help="The note.")],
@@ -455,12 +453,10 @@ def note(
     """Add a note to the timeline."""
     with _api() as api:
         data = api.post(incident_path(ref, "notes"), json={"text": text, "pinned": pin})
-        _emit(data, as_json, lambda: _say(
-            f"{_label(ref)}: note {data['id']} added" + (" and pinned" if data["pinned"] else "")
-        ))
+        pinned = " and pinned" if data["pinned"] else ""
+        _emit(data, as_json, lambda: _say(f"{normalise_ref(ref)}: note {data['id']} added{pinned}"))
 
 
-@app.command("pin")
 def pin(
     ref: RefArg,
     entry_id: Annotated[int, typer.Argument(metavar="ENTRY_ID", help="Timeline entry id.")],
@@ -472,11 +468,10 @@ def pin(
         data = api.post(incident_path(ref, "timeline", str(entry_id), "pin"),
                         json={"pinned": not unpin})
         _emit(data, as_json, lambda: _say(
-            f"{_label(ref)}: entry {data['id']} {'pinned' if data['pinned'] else 'unpinned'}"
+            f"{normalise_ref(ref)}: entry {data['id']} {'pinned' if data['pinned'] else 'unpinned'}"
         ))
 
 
-@app.command("update")
 def post_update(
     ref: RefArg,
     text: Annotated[str, typer.Argument(help="What changed, what is next.")],
@@ -488,6 +483,33 @@ def post_update(
     with _api() as api:
         data = api.post(incident_path(ref, "updates"), json=body)
         _emit(data, as_json, lambda: _say(
-            f"{_label(ref)}: {data['audience']} update {data['id']} posted "
+            f"{normalise_ref(ref)}: {data['audience']} update {data['id']} posted "
             f"(status: {data['status']})"
         ))
+
+
+# In the order of an incident, which is the order of ``warroom incident --help``.
+COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("declare", declare),
+    ("list", list_incidents),
+    ("show", show),
+    ("ack", _action("ack", "acknowledge", "acknowledged", "Acknowledge: someone is on it.")),
+    ("assign", assign),
+    ("release", release),
+    ("join", join),
+    ("sev", change_severity),
+    ("note", note),
+    ("pin", pin),
+    ("update", post_update),
+    ("updates", list_updates),
+    ("mitigate", _action("mitigate", "mitigate", "mitigated",
+                         "Mark mitigated: the impact has stopped.")),
+    ("resolve", _action("resolve", "resolve", "resolved", "Mark resolved: the cause is fixed.")),
+    ("reopen", _action("reopen", "reopen", "reopened", "Reopen a resolved incident.")),
+    ("close", _action("close", "close", "closed", "Close a resolved incident.")),
+    ("timeline", show_timeline),
+    ("edit", edit),
+    ("correct", correct),
+)
+for _name, _command in COMMANDS:
+    app.command(_name)(_command)

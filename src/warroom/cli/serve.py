@@ -6,8 +6,8 @@ import contextlib
 import dataclasses
 import signal
 import threading
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -121,7 +121,7 @@ def serve(
             highlight=False,
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
-    app = create_app(settings, live, engine=engine)
+    app = create_app(settings, live, engine=engine, run_worker=True)
     install_reload_on_sighup(live)
     server = GracefulServer(
         uvicorn.Config(

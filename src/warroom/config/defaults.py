@@ -70,3 +70,36 @@ DEFAULT_SEVERITY_KEYS: Final[tuple[str, ...]] = tuple(
 DEFAULT_INCIDENT_SEVERITY: Final = "SEV3"
 DEFAULT_FIRST_UPDATE_WITHIN: Final = "10m"
 DEFAULT_ORGANIZATION_NAME: Final = "warroom"
+
+# --- alert intake ---------------------------------------------------------------------------
+
+DEFAULT_RATE_LIMIT_PER_SECOND: Final = 200.0
+DEFAULT_RATE_LIMIT_BURST: Final = 2000
+DEFAULT_HEARTBEAT_GRACE: Final = "5m"
+DEFAULT_HEARTBEAT_TIMEZONE: Final = "UTC"
+DEFAULT_HEARTBEAT_SEVERITY: Final = "critical"
+
+DEFAULT_SEVERITY_MAP: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "critical": "SEV1",
+        "page": "SEV1",
+        "error": "SEV2",
+        "high": "SEV2",
+        "major": "SEV2",
+        "warning": "SEV3",
+        "warn": "SEV3",
+        "minor": "SEV3",
+        "info": "SEV4",
+        "low": "SEV4",
+    }
+)
+"""Alert severity label (lowercase) -> incident severity, when ``severity_map`` is not set."""
+
+DEFAULT_ALERT_RULES: Final[tuple[Mapping[str, Any], ...]] = (
+    MappingProxyType({"name": "default", "action": "incident"}),
+)
+"""Without ``alert_rules``, every alert becomes (or joins) an incident."""
+
+DEFAULT_GROUP_WINDOW: Final = "30m"
+DEFAULT_FLAPPING_TRANSITIONS: Final = 6
+DEFAULT_FLAPPING_WITHIN: Final = "1h"

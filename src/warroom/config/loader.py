@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.json_schema import GenerateJsonSchema
 
 from .errors import ConfigError, ConfigIssue
 from .messages import human_message
 from .models import DEFER_REFERENCES, Config
 from .references import reference_problems
+from .values import format_duration
 from .yamlsource import Source, parse_text, read_source
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,8 +32,16 @@ def parse_config(text: str, file: str = "<string>") -> Config:
 
 def config_json_schema() -> dict[str, Any]:
     """JSON Schema of the configuration file, for editors and CI."""
-    schema = Config.model_json_schema()
+    schema = Config.model_json_schema(schema_generator=_ConfigJsonSchema)
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}
+
+
+class _ConfigJsonSchema(GenerateJsonSchema):
+    def encode_default(self, dft: Any) -> Any:
+        # A bare duration default would otherwise be ISO 8601 (PT10M), not YAML's 10m.
+        if isinstance(dft, timedelta):
+            return format_duration(dft)
+        return super().encode_default(dft)
 
 
 def summary(config: Config) -> str:
@@ -52,7 +63,7 @@ def _validated(source: Source) -> Config:
         config = Config.model_validate(source.data, context={DEFER_REFERENCES: True})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            issues.append(source.issue(tuple(error["loc"]), human_message(error, Config)))
+            issues.append(source.issue(_loc_of(error["loc"]), human_message(error, Config)))
     for problem in reference_problems(source.data):
         file, _ = source.locate(problem.loc)
         message = problem.render(partial(source.describe, seen_from=file))
@@ -60,6 +71,11 @@ def _validated(source: Source) -> Config:
     if issues or config is None:
         raise ConfigError(_in_reading_order(issues, source))
     return config
+
+
+def _loc_of(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Pydantic marks a bad mapping key with a trailing ``[key]``: the key itself is the place."""
+    return loc[:-1] if loc and loc[-1] == "[key]" else loc
 
 
 def _in_reading_order(issues: list[ConfigIssue], source: Source) -> list[ConfigIssue]:

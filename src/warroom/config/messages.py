@@ -8,7 +8,13 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from .errors import Loc, did_you_mean
-from .values import SEVERITY_KEY_PATTERN, SLUG_PATTERN, shown
+from .values import (
+    INTEGRATION_KEY_PATTERN,
+    LABEL_NAME_PATTERN,
+    SEVERITY_KEY_PATTERN,
+    SLUG_PATTERN,
+    shown,
+)
 
 _EXPECTED = {
     "string_type": "text",
@@ -29,6 +35,10 @@ _PATTERNS = {
     SLUG_PATTERN: "invalid slug {value}: use lowercase letters, digits and hyphens, "
     "starting with a letter or digit",
     SEVERITY_KEY_PATTERN: "invalid severity key {value}: use letters, digits, '-' and '_'",
+    LABEL_NAME_PATTERN: "invalid label name {value}: use letters, digits and '_', not "
+    "starting with a digit",
+    # The key is a secret: describe it, never echo it.
+    INTEGRATION_KEY_PATTERN: "invalid integration key: use 16 to 128 letters, digits, '-' and '_'",
 }
 
 
@@ -60,6 +70,11 @@ def human_message(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("too_long", "string_too_long"):
         unit = "items" if kind == "too_long" else "characters"
         return f"must have at most {ctx['max_length']} {unit}"
+    if kind == "greater_than":
+        bound = ctx["gt"]
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"must be more than {shown(bound)}, got {shown(value)}"
     if kind == "greater_than_equal":
         return f"must be at least {ctx['ge']}, got {shown(value)}"
     if kind == "less_than_equal":

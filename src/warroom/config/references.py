@@ -1,5 +1,7 @@
 """Cross-reference checks: unique slugs and keys, and every reference points at something defined.
 
+Also the checks that span several keys of one item (a webhook integration needs a transform,
+``after_occurrences`` needs ``within``), so each problem is reported at the key at fault.
 The checks read the plain YAML-shaped data, so the loader can run them even when other parts
 of the document are invalid (every problem is reported at once), and ``Config`` runs them on
 itself when built in code.
@@ -13,6 +15,7 @@ from typing import Any
 
 from .defaults import DEFAULT_INCIDENT_SEVERITY, DEFAULT_SEVERITY_KEYS
 from .errors import Loc, did_you_mean
+from .intake import IntegrationKind
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,44 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     defaults = data.get("incident_defaults", {})
     if isinstance(defaults, dict):
         problems += _defaults_problems(defaults, teams, severities)
+
+    _unique_names(data, "integrations", "slug", "integration slug", problems)
+    _unique_names(data, "integrations", "key", "integration key", problems, show=False)
+    for index, integration in _items(data, "integrations"):
+        problems += _integration_problems(index, integration, teams, services)
+
+    severity_map = data.get("severity_map")
+    if isinstance(severity_map, dict):
+        for label, severity in severity_map.items():
+            problems += _severity_problems(("severity_map", label), severity, severities)
+
+    _unique_names(data, "alert_rules", "name", "alert rule name", problems)
+    for index, rule in _items(data, "alert_rules"):
+        problems += _alert_rule_problems(index, rule, severities)
     return problems
 
 
+def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a list section with their indexes, skipping anything malformed."""
+    items = data.get(section)
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+
 def _unique_names(
-    data: Mapping[str, Any], section: str, key: str, what: str, problems: list[ReferenceProblem]
+    data: Mapping[str, Any],
+    section: str,
+    key: str,
+    what: str,
+    problems: list[ReferenceProblem],
+    *,
+    show: bool = True,
 ) -> list[str] | None:
-    """Names defined in ``section`` in order, reporting duplicates; None if unreadable."""
+    """Names defined in ``section`` in order, reporting duplicates; None if unreadable.
+
+    ``show=False`` keeps the value out of the message (secrets).
+    """
     items = data.get(section, [])
     if not isinstance(items, list):
         return None
@@ -63,7 +97,9 @@ def _unique_names(
         if name in first:
             problems.append(
                 ReferenceProblem(
-                    (section, index, key), f"duplicate {what} {name!r}", (section, first[name], key)
+                    (section, index, key),
+                    f"duplicate {what} {name!r}" if show else f"duplicate {what}",
+                    (section, first[name], key),
                 )
             )
         else:
@@ -71,17 +107,17 @@ def _unique_names(
     return list(first)
 
 
+def _unknown(loc: Loc, what: str, name: object, known: list[str] | None) -> list[ReferenceProblem]:
+    """A problem if ``name`` is text that is not among ``known`` (None: cannot tell)."""
+    if known is None or not isinstance(name, str) or name in known:
+        return []
+    return [ReferenceProblem(loc, f"unknown {what} {name!r}{did_you_mean(name, known)}")]
+
+
 def _service_problems(
     index: int, service: dict[str, Any], teams: list[str] | None, services: list[str] | None
 ) -> list[ReferenceProblem]:
-    problems: list[ReferenceProblem] = []
-    team = service.get("team")
-    if teams is not None and isinstance(team, str) and team not in teams:
-        problems.append(
-            ReferenceProblem(
-                ("services", index, "team"), f"unknown team {team!r}{did_you_mean(team, teams)}"
-            )
-        )
+    problems = _unknown(("services", index, "team"), "team", service.get("team"), teams)
     depends_on = service.get("depends_on")
     if services is None or not isinstance(depends_on, list):
         return problems
@@ -125,4 +161,99 @@ def _defaults_problems(
             f"incident_defaults.severity to one of: {defined}"
         )
     problems.append(ReferenceProblem(("incident_defaults", "severity"), message))
+    return problems
+
+
+def _severity_problems(
+    loc: Loc, severity: object, severities: list[str] | None
+) -> list[ReferenceProblem]:
+    if not severities or not isinstance(severity, str) or severity in severities:
+        return []
+    defined = ", ".join(severities)
+    return [ReferenceProblem(loc, f"unknown severity {severity!r}; defined severities: {defined}")]
+
+
+# --- alert intake -----------------------------------------------------------------------------
+
+_KINDS = frozenset(kind.value for kind in IntegrationKind)
+_KIND_SECTIONS = {
+    "webhook": ("transform", "templates for at least title, dedup_key and status"),
+    "heartbeat": ("heartbeat", "an interval or a cron schedule"),
+}
+
+
+def _integration_problems(
+    index: int, integration: dict[str, Any], teams: list[str] | None, services: list[str] | None
+) -> list[ReferenceProblem]:
+    at: Loc = ("integrations", index)
+    problems = _unknown((*at, "team"), "team", integration.get("team"), teams)
+    problems += _unknown((*at, "service"), "service", integration.get("service"), services)
+    kind = integration.get("kind")
+    if kind not in _KINDS:
+        return problems
+    for owner, (section, needs) in _KIND_SECTIONS.items():
+        given = integration.get(section) is not None
+        if kind == owner and not given:
+            problems.append(
+                ReferenceProblem(
+                    (*at, section),
+                    f"missing required key {section!r}: a {kind} integration needs {needs}",
+                )
+            )
+        elif kind != owner and given:
+            problems.append(
+                ReferenceProblem(
+                    (*at, section), f"{section} is only for {owner} integrations, not {kind}"
+                )
+            )
+    heartbeat = integration.get("heartbeat")
+    if kind == "heartbeat" and isinstance(heartbeat, dict):
+        problems += _heartbeat_problems((*at, "heartbeat"), heartbeat)
+    return problems
+
+
+def _heartbeat_problems(at: Loc, heartbeat: dict[str, Any]) -> list[ReferenceProblem]:
+    interval = heartbeat.get("interval") is not None
+    cron = heartbeat.get("cron") is not None
+    if interval and cron:
+        return [ReferenceProblem((*at, "cron"), "give interval or cron, not both")]
+    if not interval and not cron:
+        return [
+            ReferenceProblem(
+                at, "missing 'interval' or 'cron': give one, e.g. interval: 1h or cron: '0 3 * * *'"
+            )
+        ]
+    return []
+
+
+def _alert_rule_problems(
+    index: int, rule: dict[str, Any], severities: list[str] | None
+) -> list[ReferenceProblem]:
+    at: Loc = ("alert_rules", index)
+    problems = _severity_problems((*at, "severity"), rule.get("severity"), severities)
+    after = rule.get("after_occurrences") is not None
+    if after and rule.get("within") is None:
+        problems.append(
+            ReferenceProblem(
+                (*at, "after_occurrences"),
+                "after_occurrences needs within: the window to count occurrences in, "
+                "e.g. within: 10m",
+            )
+        )
+    if not after and rule.get("within") is not None:
+        problems.append(
+            ReferenceProblem(
+                (*at, "within"),
+                "within applies only with after_occurrences: how many occurrences within "
+                "the window it takes",
+            )
+        )
+    if after and rule.get("firing_for") is not None:
+        problems.append(
+            ReferenceProblem(
+                (*at, "firing_for"),
+                "firing_for cannot be combined with after_occurrences: a rule waits for one "
+                "or the other",
+            )
+        )
     return problems

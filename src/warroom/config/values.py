@@ -7,19 +7,26 @@ JSON Schema the way it is written in YAML.
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cronsim import CronSim, CronSimError
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from warroom.matchers import Matcher, MatcherError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SEVERITY_KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
 DURATION_PATTERN = r"^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$"
 TIME_OF_DAY_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+LABEL_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+INTEGRATION_KEY_PATTERN = r"^[A-Za-z0-9_-]{16,128}$"
 
 _DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _TIME_RE = re.compile(TIME_OF_DAY_PATTERN)
@@ -160,4 +167,110 @@ def check_http_url(value: str) -> str:
 
 HttpUrlStr = Annotated[
     str, AfterValidator(check_http_url), WithJsonSchema({"type": "string", "format": "uri"})
+]
+
+
+# --- alert intake ----------------------------------------------------------------------------
+
+LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN, examples=["datacenter", "service"])]
+IntegrationKey = Annotated[str, Field(pattern=INTEGRATION_KEY_PATTERN)]
+
+
+def check_severity_label(label: str) -> str:
+    if not label.strip():
+        raise config_problem("must not be empty")
+    if label != label.strip().lower():
+        raise config_problem(
+            f"severity labels are compared in lowercase: write {label.strip().lower()!r}"
+        )
+    return label
+
+
+SeverityLabel = Annotated[str, AfterValidator(check_severity_label)]
+"""The value of an alert's severity label, e.g. critical; stored lowercase."""
+
+
+def check_matcher(text: str) -> str:
+    try:
+        Matcher.parse(text)
+    except MatcherError as exc:
+        raise config_problem(str(exc)) from None
+    return text
+
+
+MatcherText = Annotated[
+    str,
+    AfterValidator(check_matcher),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ['severity="critical"', 'environment=~"prod|production"'],
+            "description": 'A label matcher as in Alertmanager: name="value", name!="value", '
+            'name=~"regex" or name!~"regex" (regular expressions match the whole value).',
+        }
+    ),
+]
+
+_TEMPLATES = SandboxedEnvironment()
+
+
+def check_template(text: str) -> str:
+    """A Jinja2 template compiles in the sandbox it will be rendered in."""
+    if not text.strip():
+        raise config_problem("must not be empty")
+    try:
+        _TEMPLATES.from_string(text)
+    except TemplateError as exc:
+        message = (exc.message or str(exc)).removesuffix(".")
+        where = getattr(exc, "lineno", None)
+        suffix = f" (line {where} of the template)" if where and "\n" in text else ""
+        raise config_problem(
+            f"invalid template: {message[:1].lower()}{message[1:]}{suffix}"
+        ) from None
+    return text
+
+
+Template = Annotated[
+    str,
+    AfterValidator(check_template),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["{{ payload.title }}", "{{ payload.state | lower }}"],
+            "description": "A Jinja2 template rendered over the JSON payload (variable payload).",
+        }
+    ),
+]
+
+CRON_EXAMPLE = "0 3 * * *"
+
+
+def check_cron(expression: str) -> str:
+    """A 5-field cron expression: minute hour day-of-month month day-of-week."""
+    if len(expression.split()) != 5:
+        raise config_problem(
+            f"invalid cron expression {expression!r}: use 5 fields (minute hour day-of-month "
+            f"month day-of-week), e.g. '{CRON_EXAMPLE}'"
+        )
+    try:
+        CronSim(expression, datetime(2000, 1, 1))
+    except CronSimError as exc:
+        reason = str(exc)
+        raise config_problem(
+            f"invalid cron expression {expression!r}: {reason[:1].lower()}{reason[1:]}"
+        ) from None
+    return expression
+
+
+CronExpression = Annotated[
+    str,
+    AfterValidator(check_cron),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": [CRON_EXAMPLE, "*/15 * * * *", "30 2 * * mon-fri"],
+            "description": "A cron expression of 5 fields: minute hour day-of-month month "
+            "day-of-week.",
+        }
+    ),
 ]

@@ -298,7 +298,7 @@ def _merge(source: Source, document: _Document) -> None:
                     document.lines[(key,)],
                     key,
                     f"{key!r} is already defined in {first_file}:{first_line}; only lists "
-                    "(teams, services, severities) can be split across files",
+                    "(teams, services, integrations, alert_rules, ...) can be split across files",
                 )
             )
     for loc, line in document.lines.items():

@@ -40,7 +40,7 @@ def timestamps(incident: Incident) -> dict[TimestampField, datetime | None]:
 def apply_action(
     session: Session,
     config: Config,
-    actor: User,
+    actor: User | None,
     incident: Incident,
     action: IncidentAction,
     now: datetime,
@@ -68,7 +68,7 @@ def apply_action(
         raise Conflict(f"{incident.ref}: {violation[1]}", field=violation[0].value)
     incident.status = transition.target
     cadence.refresh(incident, config)
-    text = f"{actor.username} {PAST_TENSE[action]} {incident.ref}"
+    text = f"{timeline.actor_name(actor)} {PAST_TENSE[action]} {incident.ref}"
     if reason:
         text += f": {reason}"
     kind = TimelineKind.REOPENED if action is IncidentAction.REOPEN else TimelineKind.STATUS_CHANGED

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from pydantic import AwareDatetime
 
 from warroom.api.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.incidents import actions, people, service, timeline, updates, views
@@ -68,8 +68,8 @@ def list_incidents(
     severity: Annotated[list[str] | None, Query()] = None,
     team: str | None = None,
     service_: Annotated[str | None, Query(alias="service")] = None,
-    since: Annotated[datetime | None, Query(description="detected at or after")] = None,
-    until: Annotated[datetime | None, Query(description="detected before")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="detected at or after")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="detected before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> IncidentPage:

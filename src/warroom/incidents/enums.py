@@ -46,6 +46,9 @@ class TimelineKind(StrEnum):
     TIMESTAMP_CORRECTED = "timestamp_corrected"
     NOTE = "note"
     STATUS_UPDATE = "status_update"
+    ALERT_ATTACHED = "alert_attached"
+    ALERT_RESOLVED = "alert_resolved"
+    ALERTS_RESOLVED = "alerts_resolved"
 
 
 class TimestampField(StrEnum):

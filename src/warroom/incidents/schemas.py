@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.incidents.enums import (
     Audience,
@@ -36,10 +36,12 @@ class IncidentCreate(ImpactFields):
     team: str = Field(pattern=SLUG, description="Owning team slug (from the config).")
     services: list[str] = Field(default_factory=list, description="Affected service slugs.")
     summary: str = ""
-    impact_started_at: datetime | None = Field(
+    impact_started_at: AwareDatetime | None = Field(
         None, description="When customer impact began; defaults to detected_at."
     )
-    detected_at: datetime | None = Field(None, description="When it was detected; default now.")
+    detected_at: AwareDatetime | None = Field(
+        None, description="When it was detected; default now."
+    )
 
 
 class IncidentPatch(ImpactFields):
@@ -83,7 +85,7 @@ class StatusUpdateCreate(Strict):
 
 class TimestampCorrection(Strict):
     field: TimestampField
-    value: datetime
+    value: AwareDatetime
     reason: str = Field(min_length=1, max_length=2000, description="Why it is corrected.")
 
 

@@ -20,6 +20,7 @@ from warroom.incidents.models import Counter, Incident, IncidentService, Partici
 from warroom.incidents.schemas import IncidentCreate, IncidentPatch
 
 INCIDENT_COUNTER = "incident"
+MAX_NUMBER = 2**31 - 1  # the number column is a 32-bit INTEGER
 REF_PATTERN = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 IMPACT_FIELDS = (
     "affected_users",
@@ -67,7 +68,7 @@ def check_severity(config: Config, severity: str, field: str = "severity") -> st
 
 
 def declare(
-    session: Session, config: Config, actor: User, data: IncidentCreate, now: datetime
+    session: Session, config: Config, actor: User | None, data: IncidentCreate, now: datetime
 ) -> Incident:
     check_team(config, data.team)
     services = check_services(config, data.services)
@@ -100,10 +101,10 @@ def declare(
         affected_features=data.affected_features or [],
         affected_regions=data.affected_regions or [],
         revenue_impact=bool(data.revenue_impact),
-        declared_by_id=actor.id,
+        declared_by_id=actor.id if actor else None,
         declared_by=actor,
         services=[IncidentService(service=s) for s in services],
-        participants=[Participant(user_id=actor.id, user=actor, joined_at=now)],
+        participants=[Participant(user_id=actor.id, user=actor, joined_at=now)] if actor else [],
     )
     cadence.refresh(incident, config)
     session.add(incident)
@@ -113,7 +114,7 @@ def declare(
         incident,
         TimelineKind.DECLARED,
         actor,
-        f"{actor.username} declared {incident.ref} at {severity}: {incident.title}",
+        f"{timeline.actor_name(actor)} declared {incident.ref} at {severity}: {incident.title}",
         now,
         after={"severity": severity, "team": data.team, "services": services},
     )
@@ -125,7 +126,9 @@ def get(session: Session, ref: str | int) -> Incident:
     if match is None:
         raise NotFound(f"'{ref}' is not an incident reference (like INC-12 or 12)", field="ref")
     number = int(match.group(1))
-    incident = session.scalar(select(Incident).where(Incident.number == number))
+    incident = None
+    if number <= MAX_NUMBER:
+        incident = session.scalar(select(Incident).where(Incident.number == number))
     if incident is None:
         raise NotFound(f"INC-{number} does not exist", field="ref")
     return incident

@@ -59,5 +59,13 @@ def set_pinned(session: Session, incident: Incident, entry_id: int, pinned: bool
     return entry
 
 
+SYSTEM_ACTOR = "warroom"
+
+
+def actor_name(actor: User | None) -> str:
+    """Who did it, for timeline texts: a person, or warroom itself (alerts, rules, timers)."""
+    return actor.username if actor is not None else SYSTEM_ACTOR
+
+
 def stamp(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()

@@ -58,4 +58,11 @@ class Metrics:
             "Configuration reloads refused because the new config was invalid",
             registry=self.registry,
         )
+        self.ingest = Counter(
+            "warroom_ingest_signals",
+            "Signals by integration and outcome: accepted, rate_limited, too_large, "
+            "malformed, unknown_key",
+            ["integration", "outcome"],
+            registry=self.registry,
+        )
         self.registry.register(IncidentCollector(session_factory))

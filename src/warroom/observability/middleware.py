@@ -44,10 +44,12 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: lis
 class RequestMiddleware:
     """Outermost layer: one access-log line and metrics per request; bodies are bounded."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int,
+                 own_limit_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.own_limit_prefixes = own_limit_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +72,9 @@ class RequestMiddleware:
                 message["headers"] = [*message["headers"], request_id_header]
             await send(message)
 
-        limit = self.max_body_bytes
+        path = str(scope.get("path", ""))
+        own_limit = path.startswith(self.own_limit_prefixes)
+        limit = 1 << 62 if own_limit else self.max_body_bytes
         declared = headers.get(b"content-length")
         received = 0
 

@@ -1,0 +1,1 @@
+"""Alerts as people see them: list, show, silences, maintenance windows, service changes."""

@@ -1,0 +1,156 @@
+"""Reading alerts, and managing silences and maintenance windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.models import (
+    Alert,
+    AlertDecision,
+    AlertEvent,
+    AlertStatus,
+    Silence,
+    SilenceKind,
+)
+from warroom.config import Config, parse_duration
+from warroom.errors import Conflict, InvalidInput, NotFound
+from warroom.incidents.models import Incident
+
+MAX_SILENCE = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    statuses: tuple[AlertStatus, ...] = ()
+    team: str | None = None
+    service: str | None = None
+    integration: str | None = None
+    decision: AlertDecision | None = None
+    incident: int | None = None
+
+
+def search(
+    session: Session, flt: AlertFilter, *, limit: int, offset: int
+) -> tuple[list[Alert], int]:
+    stmt = select(Alert)
+    if flt.statuses:
+        stmt = stmt.where(Alert.status.in_(flt.statuses))
+    if flt.team:
+        stmt = stmt.where(Alert.team == flt.team)
+    if flt.service:
+        stmt = stmt.where(Alert.service == flt.service)
+    if flt.integration:
+        stmt = stmt.where(Alert.integration == flt.integration)
+    if flt.decision:
+        stmt = stmt.where(Alert.decision == flt.decision)
+    if flt.incident is not None:
+        stmt = stmt.join(Incident, Incident.id == Alert.incident_id).where(
+            Incident.number == flt.incident
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Alert.id.desc()).limit(limit).offset(offset))
+    return list(rows), int(total)
+
+
+def get(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} does not exist", field="alert_id")
+    return alert
+
+
+def events(session: Session, alert: Alert) -> list[AlertEvent]:
+    stmt = select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
+    return list(session.scalars(stmt))
+
+
+def incident_refs(session: Session, alerts: list[Alert]) -> dict[int, str]:
+    ids = {a.incident_id for a in alerts if a.incident_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(ids)))
+    return {row.id: f"INC-{row.number}" for row in rows}
+
+
+def window(
+    now: datetime, starts_at: datetime | None, ends_at: datetime | None, duration: str | None
+) -> tuple[datetime, datetime]:
+    start = starts_at or now
+    if ends_at is not None and duration is not None:
+        raise InvalidInput("give ends_at or duration, not both", field="duration")
+    if duration is not None:
+        try:
+            end = start + parse_duration(duration)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="duration") from None
+    elif ends_at is not None:
+        end = ends_at
+    else:
+        raise InvalidInput("ends_at or duration is required", field="ends_at")
+    if end <= start:
+        raise InvalidInput("ends_at must be after starts_at", field="ends_at")
+    if end - start > MAX_SILENCE:
+        raise InvalidInput("a silence may last at most 365 days", field="ends_at")
+    if end <= now:
+        raise InvalidInput("ends_at is in the past", field="ends_at")
+    return start, end
+
+
+def create_silence(
+    session: Session,
+    kind: SilenceKind,
+    matchers: list[str],
+    start: datetime,
+    end: datetime,
+    comment: str,
+    author: str,
+    now: datetime,
+    service: str | None = None,
+) -> Silence:
+    silence = Silence(
+        kind=kind,
+        matchers=matchers,
+        service=service,
+        starts_at=start,
+        ends_at=end,
+        comment=comment,
+        created_by=author,
+        created_at=now,
+    )
+    session.add(silence)
+    session.flush()
+    return silence
+
+
+def check_service(config: Config, slug: str) -> None:
+    if config.service(slug) is None:
+        raise InvalidInput(f"unknown service '{slug}'", field="service")
+
+
+def list_silences(
+    session: Session, now: datetime, *, include_expired: bool, kind: SilenceKind | None = None
+) -> list[Silence]:
+    stmt = select(Silence)
+    if kind is not None:
+        stmt = stmt.where(Silence.kind == kind)
+    if not include_expired:
+        stmt = stmt.where(Silence.ends_at > now, Silence.expired_at.is_(None))
+    return list(session.scalars(stmt.order_by(Silence.starts_at, Silence.id)))
+
+
+def expire(session: Session, silence_id: int, now: datetime) -> Silence:
+    silence = session.get(Silence, silence_id)
+    if silence is None:
+        raise NotFound(f"silence {silence_id} does not exist", field="silence_id")
+    if silence.expired_at is not None or silence.ends_at <= now:
+        raise Conflict(f"silence {silence_id} has already ended", field="silence_id")
+    silence.expired_at = now
+    return silence
+
+
+def is_active(silence: Silence, now: datetime) -> bool:
+    return silence.expired_at is None and silence.starts_at <= now < silence.ends_at

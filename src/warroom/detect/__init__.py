@@ -1,0 +1,1 @@
+"""Early warning beside the pipeline: missed heartbeats (and later anomalies, SLOs, forecasts)."""

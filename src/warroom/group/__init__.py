@@ -1,0 +1,1 @@
+"""Stage 2: a signal joins its open alert (dedup) or opens one; flapping."""

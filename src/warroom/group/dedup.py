@@ -1,0 +1,181 @@
+"""A signal joins the open alert with the same identity, or opens a new one.
+
+PagerDuty's rules hold for every source: the same integration and dedup key (Alertmanager:
+fingerprint) apply to the open alert; after it resolves, a trigger opens a new alert, and an
+acknowledge or resolve for a key with no open alert is dropped. A re-delivered signal with
+the same content as the last one applied changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
+from warroom.ingest.models import Signal, SignalAction, SignalOutcome, SourceKind
+from warroom.ingest.signal import SignalView
+
+
+class Change(StrEnum):
+    OPENED = "opened"
+    OCCURRED = "occurred"
+    UPDATED = "updated"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Applied:
+    alert: Alert
+    change: Change
+
+
+def open_alert(session: Session, integration: str, identity: str) -> Alert | None:
+    stmt = (
+        select(Alert)
+        .where(
+            Alert.integration == integration,
+            Alert.identity == identity,
+            Alert.status != AlertStatus.RESOLVED,
+        )
+        .with_for_update()
+    )
+    return session.scalar(stmt)
+
+
+def event(
+    alert: Alert,
+    kind: AlertEventKind,
+    text: str,
+    now: datetime,
+    signal: Signal | None = None,
+    detail: dict[str, object] | None = None,
+) -> AlertEvent:
+    entry = AlertEvent(
+        alert_id=alert.id,
+        at=now,
+        kind=kind,
+        text=text,
+        signal_id=signal.id if signal else None,
+        detail=detail,
+    )
+    return entry
+
+
+def _drop(signal: Signal, outcome: SignalOutcome, reason: str) -> None:
+    signal.outcome = outcome
+    signal.outcome_reason = reason
+
+
+def _open(session: Session, signal: Signal, view: SignalView, now: datetime) -> Alert:
+    received = signal.received_at
+    alert = Alert(
+        integration=signal.integration,
+        source=signal.source,
+        identity=signal.identity,
+        status=AlertStatus.FIRING,
+        title=view.text("title") or signal.identity,
+        description=view.text("description") or "",
+        severity=view.text("severity"),
+        environment=view.text("environment"),
+        labels=view.mapping("labels"),
+        annotations=view.mapping("annotations"),
+        links=view.items("links"),
+        group_key=view.text("group_key"),
+        team=view.text("team"),
+        service=view.text("service"),
+        routed_by={},
+        starts_at=min(view.time("starts_at") or received, received),
+        first_seen_at=received,
+        last_seen_at=received,
+        occurrences=1,
+        last_signal_hash=view.text("hash"),
+        decision=AlertDecision.PENDING,
+    )
+    session.add(alert)
+    session.flush()
+    session.add(event(alert, AlertEventKind.OPENED, f"opened: {alert.title}", now, signal))
+    return alert
+
+
+def _refresh(alert: Alert, view: SignalView) -> None:
+    alert.title = view.text("title") or alert.title
+    alert.description = view.text("description") or alert.description
+    alert.severity = view.text("severity") or alert.severity
+    alert.labels = view.mapping("labels") or alert.labels
+    alert.annotations = view.mapping("annotations") or alert.annotations
+    alert.links = view.items("links") or alert.links
+
+
+def _is_new_occurrence(alert: Alert, signal: Signal, view: SignalView) -> bool:
+    """Alertmanager repeats a firing alert on every notification: only a new startsAt is a
+    new occurrence. Every other source's trigger is one."""
+    if signal.source is not SourceKind.ALERTMANAGER:
+        return True
+    starts = view.time("starts_at")
+    return starts is not None and starts > alert.starts_at
+
+
+def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
+    """Apply the signal to its alert; None when it changed nothing (and why is recorded)."""
+    view = SignalView(signal.data)
+    alert = open_alert(session, signal.integration, signal.identity)
+    signal.processed_at = now
+    if signal.action is SignalAction.TRIGGER:
+        if alert is None:
+            alert = _open(session, signal, view, now)
+            signal.outcome, signal.alert_id = SignalOutcome.OPENED, alert.id
+            return Applied(alert, Change.OPENED)
+        signal.alert_id = alert.id
+        if view.text("hash") == alert.last_signal_hash:
+            _drop(signal, SignalOutcome.DUPLICATE, "same content as the last signal applied")
+            return None
+        alert.last_signal_hash = view.text("hash")
+        alert.last_seen_at = signal.received_at
+        _refresh(alert, view)
+        signal.outcome = SignalOutcome.UPDATED
+        if _is_new_occurrence(alert, signal, view):
+            alert.occurrences += 1
+            session.add(
+                event(
+                    alert,
+                    AlertEventKind.OCCURRED,
+                    f"occurred again (#{alert.occurrences})",
+                    now,
+                    signal,
+                )
+            )
+            return Applied(alert, Change.OCCURRED)
+        return Applied(alert, Change.UPDATED)
+    if alert is None:
+        _drop(
+            signal,
+            SignalOutcome.DROPPED,
+            f"no open alert for this key: {signal.action.value} ignored",
+        )
+        return None
+    signal.alert_id = alert.id
+    if signal.action is SignalAction.ACKNOWLEDGE:
+        if alert.status is AlertStatus.ACKNOWLEDGED:
+            _drop(signal, SignalOutcome.DUPLICATE, "already acknowledged")
+            return None
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = signal.received_at
+        alert.last_seen_at = signal.received_at
+        signal.outcome = SignalOutcome.UPDATED
+        session.add(
+            event(alert, AlertEventKind.ACKNOWLEDGED, "acknowledged by the sender", now, signal)
+        )
+        return Applied(alert, Change.ACKNOWLEDGED)
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = signal.received_at
+    alert.ends_at = view.time("ends_at") or signal.received_at
+    alert.last_seen_at = signal.received_at
+    alert.last_signal_hash = view.text("hash")
+    signal.outcome = SignalOutcome.UPDATED
+    session.add(event(alert, AlertEventKind.RESOLVED, "resolved", now, signal))
+    return Applied(alert, Change.RESOLVED)

@@ -1,0 +1,67 @@
+"""Flapping: an alert that fires and resolves many times in a window is marked, so it is
+not re-paged each time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
+from warroom.group.dedup import event
+
+STATE_CHANGES = (AlertEventKind.OPENED, AlertEventKind.RESOLVED)
+
+
+def transitions_within(session: Session, alert: Alert, since: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(AlertEvent)
+        .join(Alert, Alert.id == AlertEvent.alert_id)
+        .where(
+            Alert.integration == alert.integration,
+            Alert.identity == alert.identity,
+            AlertEvent.kind.in_(STATE_CHANGES),
+            AlertEvent.at >= since,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def previous_episode(session: Session, alert: Alert) -> Alert | None:
+    stmt = (
+        select(Alert)
+        .where(
+            Alert.integration == alert.integration,
+            Alert.identity == alert.identity,
+            Alert.id < alert.id,
+        )
+        .order_by(Alert.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def update(
+    session: Session, alert: Alert, transitions: int, within: timedelta, now: datetime
+) -> bool:
+    """Mark the alert flapping when its identity changed state ``transitions`` times within
+    ``within``; a new episode of a flapping identity stays flapping. Returns the flag."""
+    session.flush()
+    count = transitions_within(session, alert, now - within)
+    flapping = count >= transitions
+    if flapping and not alert.flapping:
+        alert.flapping = True
+        session.add(
+            event(
+                alert,
+                AlertEventKind.FLAPPING,
+                f"flapping: {count} state changes within {within}",
+                now,
+                detail={"transitions": count},
+            )
+        )
+    elif not flapping and alert.flapping:
+        alert.flapping = False
+    return alert.flapping

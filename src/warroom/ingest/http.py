@@ -1,0 +1,147 @@
+"""Shared plumbing of the ingest endpoints: bounded bodies, keys, limits, durable writes."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from warroom.config import Config, Integration, IntegrationKind
+from warroom.errors import WarroomError
+from warroom.ingest.limits import IngestStats, RateLimiter
+from warroom.ingest.models import SourceKind
+from warroom.ingest.signal import SignalIn, persist
+from warroom.observability.metrics import Metrics
+
+UNKNOWN_INTEGRATION = "<unknown>"
+
+
+class IngestError(WarroomError):
+    """A refusal with the sender-facing status; ``outcome`` is what the counters record."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        outcome: str = "malformed",
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.status_code = status
+        self.code = {
+            400: "invalid",
+            401: "unauthorized",
+            404: "not_found",
+            413: "payload_too_large",
+            415: "unsupported_media_type",
+            429: "rate_limited",
+        }.get(status, "error")
+        self.outcome = outcome
+        self.retry_after = retry_after
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes (also after decompression)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise IngestError(413, f"body exceeds {limit} bytes", field="body", outcome="too_large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise IngestError(413, f"body exceeds {limit} bytes", field="body", outcome="too_large")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    encoding = request.headers.get("content-encoding", "identity").lower()
+    if encoding in ("gzip", "deflate"):
+        body = _inflate(body, limit, 31 if encoding == "gzip" else 15)
+    elif encoding not in ("identity", ""):
+        raise IngestError(
+            415, f"unsupported Content-Encoding {encoding!r}", field="content-encoding"
+        )
+    return body
+
+
+def _inflate(body: bytes, limit: int, wbits: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise IngestError(400, f"body cannot be decompressed: {exc}", field="body") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise IngestError(
+            413, f"decompressed body exceeds {limit} bytes", field="body", outcome="too_large"
+        )
+    return out
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise IngestError(400, f"body is not valid JSON: {exc}", field="body") from None
+
+
+def integration_for(config: Config, key: str, kind: IntegrationKind) -> Integration:
+    """The integration owning ``key``; 404 for unknown keys and keys of another kind alike,
+    so the answer never tells whether an integration exists."""
+    integration = config.integration_by_key(key)
+    if integration is None or integration.kind is not kind:
+        raise IngestError(404, "unknown integration key", field="key", outcome="unknown_key")
+    return integration
+
+
+class Ingestor:
+    """Checks limits, writes signals durably, counts, and wakes the worker."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        metrics: Metrics,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None],
+    ) -> None:
+        self.session_factory = session_factory
+        self.metrics = metrics
+        self.clock = clock
+        self.wake = wake
+        self.limiter = RateLimiter()
+        self.stats = IngestStats()
+
+    def count(self, integration: str, outcome: str, amount: int = 1) -> None:
+        self.stats.add(integration, outcome, amount)
+        self.metrics.ingest.labels(integration, outcome).inc(amount)
+
+    def admit(self, integration: Integration, amount: int) -> None:
+        limit = integration.rate_limit
+        wait = self.limiter.check(integration.slug, limit.per_second, limit.burst, amount)
+        if wait:
+            raise IngestError(
+                429,
+                f"rate limit of integration exceeded; retry in {wait}s",
+                outcome="rate_limited",
+                retry_after=wait,
+            )
+
+    def _write(self, integration: str, source: SourceKind, signals: list[SignalIn]) -> None:
+        with self.session_factory() as session:
+            persist(session, integration, source, signals, self.clock())
+            session.commit()
+
+    async def store(
+        self, integration: Integration, source: SourceKind, signals: list[SignalIn]
+    ) -> None:
+        """Durable when this returns: the 2xx may be sent."""
+        if signals:
+            await run_in_threadpool(self._write, integration.slug, source, signals)
+            self.wake()
+        self.count(integration.slug, "accepted", len(signals))

@@ -1,0 +1,96 @@
+"""The normalised signal every adapter produces, and how it is written down."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from warroom.clock import as_utc
+from warroom.ingest.models import Signal, SignalAction, SourceKind
+
+
+@dataclass
+class SignalIn:
+    """What a sender said about one alert, in warroom's terms."""
+
+    action: SignalAction
+    identity: str
+    title: str = ""
+    description: str = ""
+    severity: str | None = None
+    environment: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    links: list[dict[str, str]] = field(default_factory=list)
+    group_key: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    team: str | None = None
+    service: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("action")
+        data.pop("identity")
+        for key in ("starts_at", "ends_at"):
+            value = data[key]
+            data[key] = as_utc(value).isoformat() if isinstance(value, datetime) else None
+        data["hash"] = content_hash(self.action, data)
+        return data
+
+
+def content_hash(action: SignalAction, data: dict[str, Any]) -> str:
+    """Identical re-deliveries (sender retries, repeat notifications) hash the same."""
+    body = orjson.dumps({"action": action.value, **data}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """Typed read access to a stored signal's data."""
+
+    data: dict[str, Any]
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        return value if isinstance(value, str) else None
+
+    def time(self, key: str) -> datetime | None:
+        value = self.text(key)
+        return datetime.fromisoformat(value) if value else None
+
+    def mapping(self, key: str) -> dict[str, str]:
+        value = self.data.get(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def items(self, key: str) -> list[dict[str, Any]]:
+        value = self.data.get(key)
+        return list(value) if isinstance(value, list) else []
+
+
+def persist(
+    session: Session,
+    integration: str,
+    source: SourceKind,
+    signals: list[SignalIn],
+    now: datetime,
+) -> list[Signal]:
+    rows = [
+        Signal(
+            integration=integration,
+            source=source,
+            action=s.action,
+            identity=s.identity[:255],
+            received_at=now,
+            data=s.to_data(),
+        )
+        for s in signals
+    ]
+    session.add_all(rows)
+    return rows

@@ -1,0 +1,1 @@
+"""Durable timers: rows with a due time that workers claim, run once, and reschedule."""

@@ -1,0 +1,101 @@
+"""Scheduling and running durable jobs.
+
+A job runs in the same transaction that marks it done: either its effects and the "done"
+commit together, or neither happens and another attempt (or another worker) runs it again.
+On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets many workers share the table; on SQLite the
+transaction's write lock does the same for the one worker.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.config import Config
+from warroom.jobs.models import Job, JobStatus
+
+log = structlog.get_logger("warroom.jobs")
+
+JobHandler = Callable[[Session, Config, dict[str, Any], datetime], None]
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = timedelta(seconds=5)
+MAX_BACKOFF = timedelta(minutes=30)
+
+
+def schedule(
+    session: Session,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> Job | None:
+    """Add a job; with a ``key``, a job with the same key already scheduled wins."""
+    if key is not None:
+        existing = session.scalar(select(Job).where(Job.key == key))
+        if existing is not None:
+            return None
+    job = Job(
+        kind=kind,
+        key=key,
+        payload=payload or {},
+        due_at=due_at,
+        status=JobStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(job)
+    return job
+
+
+def backoff(attempts: int) -> timedelta:
+    delay: timedelta = min(BASE_BACKOFF * (2 ** (attempts - 1)), MAX_BACKOFF)
+    jitter = random.uniform(0.8, 1.2)
+    return timedelta(seconds=delay.total_seconds() * jitter)
+
+
+def run_one(
+    session: Session,
+    handlers: dict[str, JobHandler],
+    config: Config,
+    now: datetime,
+) -> bool:
+    """Claim and run the next due job; False when none is due."""
+    stmt = (
+        select(Job)
+        .where(Job.status == JobStatus.PENDING, Job.due_at <= now)
+        .order_by(Job.due_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    job = session.scalar(stmt)
+    if job is None:
+        session.rollback()
+        return False
+    handler = handlers.get(job.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        with session.begin_nested():
+            handler(session, config, job.payload, now)
+        job.status = JobStatus.DONE
+        job.finished_at = now
+    except Exception as exc:
+        job.attempts += 1
+        job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = JobStatus.DEAD
+            job.finished_at = now
+        else:
+            job.due_at = now + backoff(job.attempts)
+        log.warning(
+            "job_failed", job_id=job.id, kind=job.kind, attempts=job.attempts, error=job.last_error
+        )
+    session.commit()
+    return True

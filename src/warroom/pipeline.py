@@ -1,0 +1,149 @@
+"""The signal pipeline after ingest: group → route → mute → rules → incidents.
+
+Ingest only makes signals durable; the worker runs this on them, one integration at a
+time (a PostgreSQL advisory lock keeps two workers off the same integration, so the
+signals of one alert are applied in order), a bounded batch per integration per round so
+a flooding integration cannot delay the others.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from warroom.alerts.models import Alert, AlertDecision, AlertEventKind
+from warroom.config import Config, LiveConfig
+from warroom.group import dedup, flapping
+from warroom.group.dedup import Change, event
+from warroom.incidents.from_alerts import link, on_alert_resolved
+from warroom.incidents.lifecycle import OPEN_STATUSES
+from warroom.incidents.models import Incident
+from warroom.ingest.models import Signal, SignalOutcome
+from warroom.route import ownership, rules
+from warroom.route.mute import InhibitMuter, SilenceMuter, first_reason
+
+log = structlog.get_logger("warroom.pipeline")
+BATCH_PER_INTEGRATION = 200
+
+
+def process_signal(session: Session, config: Config, signal: Signal, now: datetime) -> None:
+    applied = dedup.apply(session, signal, now)
+    if applied is None:
+        return
+    alert, change = applied.alert, applied.change
+    if change is Change.OPENED:
+        assign_owner(session, config, alert, now)
+    if change in (Change.OPENED, Change.RESOLVED):
+        settings = config.alerts.flapping
+        flapping.update(session, alert, settings.transitions, settings.within, now)
+    if change is Change.RESOLVED:
+        on_alert_resolved(session, config, alert, now)
+        return
+    if change in (Change.OPENED, Change.OCCURRED):
+        mute(session, config, alert, now)
+        if change is Change.OPENED and alert.flapping and attach_to_previous(session, alert, now):
+            return
+        rules.evaluate(session, config, alert, now)
+
+
+def assign_owner(session: Session, config: Config, alert: Alert, now: datetime) -> None:
+    routing = ownership.route(config, alert)
+    alert.team, alert.service = routing.team, routing.service
+    alert.routed_by = routing.explanation()
+    owner = routing.team or "nobody"
+    session.add(
+        event(
+            alert,
+            AlertEventKind.ROUTED,
+            f"owned by {owner}: {routing.reason}",
+            now,
+            detail=alert.routed_by,
+        )
+    )
+
+
+def mute(session: Session, config: Config, alert: Alert, now: datetime) -> None:
+    reason = first_reason([SilenceMuter(), InhibitMuter(config)], session, alert, now)
+    if reason != alert.muted_by and reason is not None:
+        session.add(event(alert, AlertEventKind.MUTED, f"muted: {reason}", now))
+    alert.muted_by = reason
+
+
+def attach_to_previous(session: Session, alert: Alert, now: datetime) -> bool:
+    """A flapping alert's new episode joins the open incident of its previous episode
+    instead of starting anything new."""
+    previous = flapping.previous_episode(session, alert)
+    if previous is None or previous.incident_id is None:
+        return False
+    incident = session.get(Incident, previous.incident_id)
+    if incident is None or incident.status not in OPEN_STATUSES:
+        return False
+    link(session, incident, alert, previous.rule or "flapping", now)
+    alert.rule = previous.rule
+    alert.decision = AlertDecision.FLAPPING
+    session.add(
+        event(
+            alert,
+            AlertEventKind.DECIDED,
+            f"flapping: joined {incident.ref} without starting anything",
+            now,
+        )
+    )
+    return True
+
+
+def _try_lock(session: Session, integration: str) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(f"warroom:signals:{integration}".encode())
+    locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar()
+    return bool(locked)
+
+
+def pending_integrations(session: Session) -> list[str]:
+    stmt = select(Signal.integration).where(Signal.processed_at.is_(None)).distinct()
+    return sorted(session.scalars(stmt))
+
+
+def process_integration(session: Session, config: Config, integration: str, now: datetime) -> int:
+    if not _try_lock(session, integration):
+        return 0
+    stmt = (
+        select(Signal)
+        .where(Signal.integration == integration, Signal.processed_at.is_(None))
+        .order_by(Signal.id)
+        .limit(BATCH_PER_INTEGRATION)
+    )
+    signals = list(session.scalars(stmt))
+    for signal in signals:
+        try:
+            with session.begin_nested():
+                process_signal(session, config, signal, now)
+        except Exception as exc:  # a bug must not wedge the queue: record it, go on
+            log.exception("signal_failed", signal_id=signal.id, integration=integration)
+            signal.processed_at = now
+            signal.outcome = SignalOutcome.DROPPED
+            signal.outcome_reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]
+    return len(signals)
+
+
+def signal_stage(
+    session_factory: sessionmaker[Session], live_config: LiveConfig, now: datetime
+) -> int:
+    return process_pending(session_factory, live_config.current, now)
+
+
+def process_pending(session_factory: sessionmaker[Session], config: Config, now: datetime) -> int:
+    """One fair round over every integration with pending signals; returns how many ran."""
+    with session_factory() as session:
+        integrations = pending_integrations(session)
+    done = 0
+    for integration in integrations:
+        with session_factory() as session:
+            done += process_integration(session, config, integration, now)
+            session.commit()
+    return done

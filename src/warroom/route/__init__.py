@@ -1,0 +1,1 @@
+"""Stage 3: ownership, muting (silences, maintenance, inhibition) and alert rules."""
