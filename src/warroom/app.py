@@ -20,6 +20,7 @@ from warroom.db.engine import make_engine, make_session_factory
 from warroom.incidents import api as incidents_api
 from warroom.ingest import alertmanager_api
 from warroom.ingest.http import Ingestor
+from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.worker import Worker
 from warroom.observability.metrics import Metrics
@@ -48,6 +49,7 @@ def create_app(
     Without, tests drive ``app.state.worker`` by hand."""
     owns_engine = engine is None
     worker: Worker | None = None
+    writer: SignalWriter | None = None
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -57,6 +59,8 @@ def create_app(
         yield
         if run_worker and worker is not None:
             worker.stop()
+        if writer is not None:
+            writer.close()
         if owns_engine:
             engine.dispose()
 
@@ -80,7 +84,8 @@ def create_app(
     app.state.metrics = metrics
     worker = Worker(session_factory, live_config, clock, JOB_HANDLERS, [signal_stage])
     app.state.worker = worker
-    app.state.ingestor = Ingestor(session_factory, metrics, clock, worker.wake)
+    writer = SignalWriter(engine)
+    app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
     errors.install(app)
     app.include_router(system.router)
     app.include_router(incidents_api.router)

@@ -63,7 +63,7 @@ BAD_BODIES: list[tuple[tuple[str, str], Any, str]] = [
     (DECLARE, {**OK, "affected_customers": HUGE}, "affected_customers"),
     (DECLARE, {**OK, "affected_features": "search"}, "affected_features"),
     (DECLARE, {**OK, "affected_features": [1]}, "affected_features[0]"),
-    (DECLARE, {**OK, "affected_regions": ["eu\x00"]}, "affected_regions[0]"),
+    (DECLARE, {**OK, "affected_regions": ["eu\x00"]}, "affected_regions"),
     (DECLARE, {**OK, "revenue_impact": "sometimes"}, "revenue_impact"),
     (DECLARE, {**OK, "detected_at": "noon"}, "detected_at"),
     (DECLARE, {**OK, "colour": "red"}, "colour"),

@@ -54,8 +54,10 @@ def current_user(
     user = auth_service.authenticate(session, credentials.credentials, now)
     if user is None:
         raise Unauthorized("invalid or revoked token")
-    if session.dirty:
-        session.commit()  # last_used_at; before the handler's own unit of work
+    # Always end the authentication transaction: last_used_at may already have been
+    # autoflushed (so session.dirty is empty), and on SQLite an open transaction holds
+    # the write lock for the whole request.
+    session.commit()
     request.state.user = user.username
     return user
 

@@ -9,9 +9,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from warroom.api import deps
 from warroom.errors import Unauthorized, WarroomError
+from warroom.observability.middleware import BodyTooLarge
 
 log = structlog.get_logger("warroom.api")
 
@@ -68,11 +71,44 @@ def _message(error: dict[str, Any], field: str) -> str:
     return f"{field}: {error.get('msg', 'is invalid')}"
 
 
-async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+def _needs_user(request: Request) -> bool:
+    """Whether the matched route depends on ``current_user``."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        if current.call is deps.current_user:
+            return True
+        pending.extend(current.dependencies)
+    return False
+
+
+async def _refuse_stranger(request: Request) -> JSONResponse | None:
+    """The 401 the route would answer. FastAPI parses the JSON body before it resolves
+    dependencies, so without this a caller without a valid token would get a 400."""
+    if not _needs_user(request):
+        return None
+    credentials = await deps.bearer(request)
+
+    def authenticate() -> None:
+        with request.app.state.session_factory() as session:
+            deps.current_user(request, session, deps.get_now(request), credentials)
+
+    try:
+        await run_in_threadpool(authenticate)
+    except Unauthorized as exc:
+        return await _domain(request, exc)
+    return None
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     for error in errors:
         if error.get("type") == "json_invalid":
+            refused = await _refuse_stranger(request)
+            if refused is not None:
+                return refused
             ctx = error.get("ctx", {})
             detail = ctx.get("error", "malformed JSON") if isinstance(ctx, dict) else "malformed"
             return error_response(
@@ -92,8 +128,14 @@ async def _domain(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, exc.field, headers)
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, BodyTooLarge):
+        # A body without Content-Length ran over the limit while FastAPI was reading it.
+        limit = request.app.state.settings.max_body_bytes
+        return error_response(
+            413, "payload_too_large", f"request body exceeds {limit} bytes", field="body"
+        )
     code = HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers = dict(exc.headers) if exc.headers else None

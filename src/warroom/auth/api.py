@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from warroom.api.deps import AdminDep, NowDep, SessionDep, UserDep
+from warroom.api.inputs import MAX_INT
 from warroom.auth import service
 from warroom.auth.models import ApiToken, User, UserRole
 from warroom.auth.schemas import TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut
@@ -70,7 +73,9 @@ def create_token(
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, session: SessionDep, user: UserDep, now: NowDep) -> TokenOut:
+def revoke_token(
+    token_id: Annotated[int, Path(le=MAX_INT)], session: SessionDep, user: UserDep, now: NowDep
+) -> TokenOut:
     owner = None if user.role is UserRole.ADMIN else user
     token = service.revoke_token(session, token_id, now, owner)
     session.commit()

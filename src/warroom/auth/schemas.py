@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from warroom.api.inputs import reject_nul
 from warroom.auth.models import UserRole
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 
-class UserCreate(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
+
+
+class UserCreate(Strict):
     username: str = Field(pattern=USERNAME)
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     display_name: str | None = Field(None, max_length=128)
@@ -29,9 +38,7 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenCreate(Strict):
     name: str = Field(min_length=1, max_length=128)
 
 

@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
 app.add_typer(local.db_app, name="db")
 app.add_typer(local.config_app, name="config")
 app.add_typer(local.users_app, name="users")

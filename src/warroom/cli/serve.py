@@ -25,6 +25,7 @@ from warroom.clock import utcnow
 from warroom.config import ConfigError, LiveConfig, summary
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import upgrade
+from warroom.jobs.worker import Worker
 from warroom.observability.logging import configure
 from warroom.settings import Settings
 
@@ -91,6 +92,10 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first.")
     ] = True,
+    run_worker: Annotated[
+        bool,
+        typer.Option("--worker/--no-worker", help="Run the worker in this process too."),
+    ] = True,
 ) -> None:
     """Serve the API (and run the worker) in one process."""
     settings = Settings.from_env()
@@ -121,7 +126,7 @@ def serve(
             highlight=False,
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
-    app = create_app(settings, live, engine=engine, run_worker=True)
+    app = create_app(settings, live, engine=engine, run_worker=run_worker)
     install_reload_on_sighup(live)
     server = GracefulServer(
         uvicorn.Config(
@@ -134,5 +139,45 @@ def serve(
         )
     )
     server.run()
+    engine.dispose()
+    log.info("stopped")
+
+
+def worker(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="WARROOM_CONFIG", help="Config YAML file or folder."),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar="WARROOM_DATABASE_URL")
+    ] = None,
+) -> None:
+    """Run only the worker (signal pipeline and timers); several may share a PostgreSQL."""
+    settings = Settings.from_env()
+    settings = dataclasses.replace(
+        settings,
+        config_path=config or settings.config_path,
+        database_url=database_url or settings.database_url,
+    )
+    configure(settings.log_level)
+    try:
+        live = LiveConfig(settings.config_path)
+    except ConfigError as exc:
+        fail(f"the config is invalid:\n{exc}")
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, live, engine=engine)
+    background: Worker = app.state.worker
+    install_reload_on_sighup(live)
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in SHUTDOWN_SIGNALS:
+        signal.signal(sig, on_signal)
+    background.start()
+    log.info("worker_running", config=str(settings.config_path))
+    stop.wait()
+    background.stop()
     engine.dispose()
     log.info("stopped")

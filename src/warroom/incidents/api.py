@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import AwareDatetime, StringConstraints
 
 from warroom.api.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.api.inputs import MAX_INT, NO_NUL
 from warroom.incidents import actions, people, service, timeline, updates, views
 from warroom.incidents.enums import IncidentAction, IncidentRole, IncidentStatus
 from warroom.incidents.models import Incident
 from warroom.incidents.schemas import (
+    SLUG,
     ActionRequest,
     IncidentCreate,
     IncidentOut,
@@ -32,6 +34,7 @@ from warroom.incidents.schemas import (
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
 MAX_PAGE = 200
+SeverityKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 def _tag(request: Request, incident: Incident) -> None:
@@ -65,13 +68,13 @@ def list_incidents(
     _user: UserDep,
     now: NowDep,
     status_: Annotated[list[IncidentStatus] | None, Query(alias="status")] = None,
-    severity: Annotated[list[str] | None, Query()] = None,
-    team: str | None = None,
-    service_: Annotated[str | None, Query(alias="service")] = None,
+    severity: Annotated[list[SeverityKey] | None, Query()] = None,
+    team: Annotated[str | None, Query(pattern=SLUG)] = None,
+    service_: Annotated[str | None, Query(alias="service", pattern=SLUG)] = None,
     since: Annotated[AwareDatetime | None, Query(description="detected at or after")] = None,
     until: Annotated[AwareDatetime | None, Query(description="detected before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> IncidentPage:
     flt = service.IncidentFilter(
         statuses=tuple(status_ or ()),
@@ -214,7 +217,7 @@ def add_participant(
 @router.delete("/{ref}/participants/{username}", response_model=IncidentOut)
 def remove_participant(
     ref: str,
-    username: str,
+    username: Annotated[str, Path(pattern=NO_NUL)],
     request: Request,
     session: SessionDep,
     user: WriterDep,
@@ -265,7 +268,7 @@ def add_note(
 @router.post("/{ref}/timeline/{entry_id}/pin", response_model=TimelineEntryOut)
 def pin_entry(
     ref: str,
-    entry_id: int,
+    entry_id: Annotated[int, Path(le=MAX_INT)],
     body: PinRequest,
     request: Request,
     session: SessionDep,

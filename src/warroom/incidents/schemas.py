@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from warroom.api.inputs import MAX_INT, reject_nul
+from warroom.clock import as_utc
 from warroom.incidents.enums import (
     Audience,
     IncidentRole,
@@ -16,36 +26,47 @@ from warroom.incidents.enums import (
 )
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(as_utc)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
+
 
 class ImpactFields(Strict):
-    affected_users: int | None = Field(None, ge=0, description="Estimated affected users.")
-    affected_customers: int | None = Field(None, ge=0, description="Estimated affected customers.")
+    affected_users: int | None = Field(
+        None, ge=0, le=MAX_INT, description="Estimated affected users."
+    )
+    affected_customers: int | None = Field(
+        None, ge=0, le=MAX_INT, description="Estimated affected customers."
+    )
     affected_features: list[str] | None = Field(None, description="Features that are affected.")
     affected_regions: list[str] | None = Field(None, description="Regions that are affected.")
     revenue_impact: bool | None = Field(None, description="Whether revenue is affected.")
 
 
 class IncidentCreate(ImpactFields):
-    title: str = Field(min_length=1, max_length=300)
+    title: Title
     severity: str | None = Field(None, description="Severity key; default from the config.")
     team: str = Field(pattern=SLUG, description="Owning team slug (from the config).")
     services: list[str] = Field(default_factory=list, description="Affected service slugs.")
     summary: str = ""
-    impact_started_at: AwareDatetime | None = Field(
+    impact_started_at: UtcDatetime | None = Field(
         None, description="When customer impact began; defaults to detected_at."
     )
-    detected_at: AwareDatetime | None = Field(
+    detected_at: UtcDatetime | None = Field(
         None, description="When it was detected; default now."
     )
 
 
 class IncidentPatch(ImpactFields):
-    title: str | None = Field(None, min_length=1, max_length=300)
+    title: Title | None = None
     summary: str | None = None
     team: str | None = Field(None, pattern=SLUG)
     services: list[str] | None = None
@@ -85,7 +106,7 @@ class StatusUpdateCreate(Strict):
 
 class TimestampCorrection(Strict):
     field: TimestampField
-    value: AwareDatetime
+    value: UtcDatetime
     reason: str = Field(min_length=1, max_length=2000, description="Why it is corrected.")
 
 

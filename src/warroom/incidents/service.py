@@ -177,7 +177,12 @@ def search(
     return list(rows), int(total)
 
 
-NULL_MEANS = {"affected_features": [], "affected_regions": [], "revenue_impact": False}
+NULL_MEANS = {
+    "summary": "",
+    "affected_features": [],
+    "affected_regions": [],
+    "revenue_impact": False,
+}
 
 
 def _normalised_changes(config: Config, data: IncidentPatch) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from typing import Any
 import orjson
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.errors import WarroomError
 from warroom.ingest.limits import IngestStats, RateLimiter
 from warroom.ingest.models import SourceKind
-from warroom.ingest.signal import SignalIn, persist
+from warroom.ingest.signal import SignalIn, rows
+from warroom.ingest.writer import SignalWriter
 from warroom.observability.metrics import Metrics
 
 UNKNOWN_INTEGRATION = "<unknown>"
@@ -106,11 +106,13 @@ class Ingestor:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
+        writer: SignalWriter,
         metrics: Metrics,
         clock: Callable[[], datetime],
         wake: Callable[[], None],
     ) -> None:
         self.session_factory = session_factory
+        self.writer = writer
         self.metrics = metrics
         self.clock = clock
         self.wake = wake
@@ -132,16 +134,11 @@ class Ingestor:
                 retry_after=wait,
             )
 
-    def _write(self, integration: str, source: SourceKind, signals: list[SignalIn]) -> None:
-        with self.session_factory() as session:
-            persist(session, integration, source, signals, self.clock())
-            session.commit()
-
     async def store(
         self, integration: Integration, source: SourceKind, signals: list[SignalIn]
     ) -> None:
         """Durable when this returns: the 2xx may be sent."""
         if signals:
-            await run_in_threadpool(self._write, integration.slug, source, signals)
+            await self.writer.write(rows(integration.slug, source, signals, self.clock()))
             self.wake()
         self.count(integration.slug, "accepted", len(signals))

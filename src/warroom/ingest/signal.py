@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,14 +35,27 @@ class SignalIn:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("action")
-        data.pop("identity")
-        for key in ("starts_at", "ends_at"):
-            value = data[key]
-            data[key] = as_utc(value).isoformat() if isinstance(value, datetime) else None
+        data: dict[str, Any] = {
+            "title": self.title,
+            "description": self.description,
+            "severity": self.severity,
+            "environment": self.environment,
+            "labels": self.labels,
+            "annotations": self.annotations,
+            "links": self.links,
+            "group_key": self.group_key,
+            "starts_at": _iso(self.starts_at),
+            "ends_at": _iso(self.ends_at),
+            "team": self.team,
+            "service": self.service,
+            "details": self.details,
+        }
         data["hash"] = content_hash(self.action, data)
         return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
 
 
 def content_hash(action: SignalAction, data: dict[str, Any]) -> str:
@@ -72,6 +85,23 @@ class SignalView:
     def items(self, key: str) -> list[dict[str, Any]]:
         value = self.data.get(key)
         return list(value) if isinstance(value, list) else []
+
+
+def rows(
+    integration: str, source: SourceKind, signals: list[SignalIn], now: datetime
+) -> list[dict[str, Any]]:
+    """Insert parameters for the signals table (the group-commit writer's input)."""
+    return [
+        {
+            "integration": integration,
+            "source": source,
+            "action": s.action,
+            "identity": s.identity[:255],
+            "received_at": now,
+            "data": s.to_data(),
+        }
+        for s in signals
+    ]
 
 
 def persist(
