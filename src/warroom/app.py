@@ -17,8 +17,9 @@ from warroom.catalog import api as catalog_api
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
+from warroom.detect import heartbeat
 from warroom.incidents import api as incidents_api
-from warroom.ingest import alertmanager_api
+from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.http import Ingestor
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
@@ -34,6 +35,7 @@ INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     "alert_rule_check": route_jobs.alert_rule_check,
+    heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
 }
 
 
@@ -49,7 +51,6 @@ def create_app(
     Without, tests drive ``app.state.worker`` by hand."""
     owns_engine = engine is None
     worker: Worker | None = None
-    writer: SignalWriter | None = None
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -59,8 +60,6 @@ def create_app(
         yield
         if run_worker and worker is not None:
             worker.stop()
-        if writer is not None:
-            writer.close()
         if owns_engine:
             engine.dispose()
 
@@ -82,17 +81,27 @@ def create_app(
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
-    worker = Worker(session_factory, live_config, clock, JOB_HANDLERS, [signal_stage])
+    worker = Worker(
+        session_factory,
+        live_config,
+        clock,
+        JOB_HANDLERS,
+        [signal_stage, heartbeat.HeartbeatReconciler()],
+    )
     app.state.worker = worker
     writer = SignalWriter(engine)
     app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
     errors.install(app)
+    # Ingest first: the router tries routes in order, and senders are the hot path.
+    app.include_router(alertmanager_api.router)
+    app.include_router(pagerduty_api.router)
+    app.include_router(webhook_api.router)
+    app.include_router(heartbeat_api.router)
     app.include_router(system.router)
     app.include_router(incidents_api.router)
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
     app.include_router(alerts_api.router)
-    app.include_router(alertmanager_api.router)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,

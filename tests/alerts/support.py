@@ -59,9 +59,7 @@ def am_notification(*alerts: dict[str, Any], group_key: str = "{}:{}") -> dict[s
     }
 
 
-def send(
-    api: Harness, *alerts: dict[str, Any], group_key: str = "{}:{}", key: str = KEY
-) -> None:
+def send(api: Harness, *alerts: dict[str, Any], group_key: str = "{}:{}", key: str = KEY) -> None:
     """Deliver one webhook notification and run the worker until it is idle."""
     answer = api.ingest(
         f"/ingest/alertmanager/{key}", json=am_notification(*alerts, group_key=group_key)

@@ -193,6 +193,10 @@ EXPECTED: dict[str, list[str]] = {
         "bad_integration_key.yaml:7: integrations[1].key: invalid integration key: use 16 to "
         "128 letters, digits, '-' and '_'",
     ],
+    "numeric_integration_key": [
+        "numeric_integration_key.yaml:4: integrations[0].key: expected text, got a number "
+        "(quote the key)",
+    ],
     "pagerduty_key_length": [
         "pagerduty_key_length.yaml:4: integrations[0].key: pagerduty routing keys are 32 "
         "characters, this one has 24",

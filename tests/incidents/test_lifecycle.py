@@ -46,6 +46,8 @@ def test_declare_records_every_field_given(api: Harness) -> None:
 def test_declare_defaults_severity_impact_start_and_services(api: Harness) -> None:
     created = api.ok("POST", INCIDENTS, json={"title": "Slow search", "team": "checkout"})
     assert created["severity"] == "SEV3"
+    explicit_null = {"title": "x", "team": "checkout", "severity": None}
+    assert api.ok("POST", INCIDENTS, json=explicit_null)["severity"] == "SEV3"
     assert created["services"] == []
     assert created["summary"] == ""
     assert when(created["impact_started_at"]) == START
@@ -69,9 +71,10 @@ def test_declare_writes_a_declared_timeline_entry(api: Harness) -> None:
     ("body", "field"),
     [
         ({"team": "billing"}, "team"),
-        ({"services": ["payments-api", "search-api"]}, "services[1]"),
+        ({"services": ["payments-api", "billing-api"]}, "services[1]"),
         ({"severity": "SEV9"}, "severity"),
         ({"severity": "sev1"}, "severity"),
+        ({"severity": ""}, "severity"),
     ],
 )
 def test_declare_with_unknown_reference_answers_422_naming_the_field(

@@ -13,7 +13,13 @@ from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
 from warroom.cli.output import JsonOption, console, fail, print_json, table, when
 from warroom.clock import utcnow
-from warroom.config import ConfigError, config_json_schema, load_config, summary
+from warroom.config import (
+    ConfigError,
+    config_json_schema,
+    config_warnings,
+    load_config,
+    summary,
+)
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import current, upgrade
 from warroom.errors import WarroomError
@@ -190,6 +196,8 @@ def config_check(path: Annotated[Path, typer.Argument(help="YAML file or folder.
             typer.echo(str(issue), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{path}: OK: {summary(config)}")
+    for warning in config_warnings(config):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 @config_app.command("schema")

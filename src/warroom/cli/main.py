@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import incident, local, serve
+from warroom.cli import alerts, heartbeat, incident, local, serve
 
 app = typer.Typer(
     name="warroom",
@@ -20,6 +20,11 @@ app.add_typer(local.config_app, name="config")
 app.add_typer(local.users_app, name="users")
 app.add_typer(local.tokens_app, name="tokens")
 app.add_typer(incident.app, name="incident")
+app.add_typer(alerts.alerts_app, name="alerts")
+app.add_typer(alerts.silence_app, name="silence")
+app.add_typer(alerts.maintenance_app, name="maintenance")
+app.add_typer(alerts.integrations_app, name="integrations")
+app.add_typer(heartbeat.app, name="heartbeat")
 
 
 def main() -> None:

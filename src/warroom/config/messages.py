@@ -55,6 +55,8 @@ def human_message(error: ErrorDetails, root: type[BaseModel]) -> str:
         return f"missing required key {str(loc[-1])!r}"
     if kind in _EXPECTED:
         got = "nothing (null)" if value is None else shown(value)
+        if _is_secret(loc) and isinstance(value, int | float):
+            got = "a number (quote the key)"
         return f"expected {_EXPECTED[kind]}, got {got}"
     if kind in ("enum", "literal_error"):
         return f"invalid value {shown(value)}: expected {ctx['expected']}"
@@ -81,6 +83,11 @@ def human_message(error: ErrorDetails, root: type[BaseModel]) -> str:
         return f"must be at most {ctx['le']}, got {shown(value)}"
     message = error["msg"].removeprefix("Value error, ")
     return message[:1].lower() + message[1:]
+
+
+def _is_secret(loc: Loc) -> bool:
+    """Integration keys are never echoed: error output ends up in CI logs."""
+    return len(loc) == 3 and loc[0] == "integrations" and loc[2] == "key"
 
 
 def _allowed_keys_hint(root: type[BaseModel], loc: Loc) -> str:

@@ -73,9 +73,26 @@ def next_expected(spec: HeartbeatSpec, after: datetime) -> datetime:
     raise ScheduleError(f"cron schedule {spec.cron!r} has no time after {moment.isoformat()}")
 
 
-def deadline_after(spec: HeartbeatSpec, after: datetime) -> tuple[datetime, datetime]:
-    """(next expected time, deadline = expected + grace) for a beat at ``after``."""
-    expected = next_expected(spec, after)
+def expected_after(spec: HeartbeatSpec, moment: datetime) -> datetime:
+    """When the next beat is due after a beat (or the start of watching) at ``moment``.
+
+    Interval: ``moment + interval``. Cron: the next scheduled time, except that a beat
+    shortly before a scheduled time counts for it (clock skew between hosts, a job that
+    starts a moment early): up to ``grace`` early, at most half the gap between the two
+    following runs. Without that, a job pinging at 02:59:59.9 by warroom's clock for its
+    03:00 run would be declared missing every night.
+    """
+    first = next_expected(spec, moment)
+    if spec.interval is not None:
+        return first
+    second = next_expected(spec, first)
+    early = min(spec.grace, (second - first) / 2)
+    return second if first - as_utc(moment) <= early else first
+
+
+def deadline_after(spec: HeartbeatSpec, moment: datetime) -> tuple[datetime, datetime]:
+    """(next expected time, deadline = expected + grace) after a beat at ``moment``."""
+    expected = expected_after(spec, moment)
     return expected, expected + spec.grace
 
 
@@ -213,7 +230,8 @@ def _signal(
     title: str,
     description: str,
     details: dict[str, Any],
-    **times: datetime | None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> SignalIn:
     return SignalIn(
         action=action,
@@ -224,7 +242,8 @@ def _signal(
         environment=integration.environment,
         labels={LABEL: integration.slug},
         details=details,
-        **times,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
 
 

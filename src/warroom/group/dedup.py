@@ -98,7 +98,16 @@ def _open(session: Session, signal: Signal, view: SignalView, now: datetime) -> 
     )
     session.add(alert)
     session.flush()
-    session.add(event(alert, AlertEventKind.OPENED, f"opened: {alert.title}", now, signal))
+    session.add(
+        event(
+            alert,
+            AlertEventKind.OPENED,
+            f"opened: {alert.title}",
+            now,
+            signal,
+            detail=_start_detail(view),
+        )
+    )
     return alert
 
 
@@ -111,13 +120,34 @@ def _refresh(alert: Alert, view: SignalView) -> None:
     alert.links = view.items("links") or alert.links
 
 
-def _is_new_occurrence(alert: Alert, signal: Signal, view: SignalView) -> bool:
-    """Alertmanager repeats a firing alert on every notification: only a new startsAt is a
-    new occurrence. Every other source's trigger is one."""
+def _start_detail(view: SignalView) -> dict[str, object] | None:
+    starts = view.text("starts_at")
+    return {"starts_at": starts} if starts else None
+
+
+def _latest_start(session: Session, alert: Alert) -> datetime:
+    """The startsAt the alert's latest occurrence began with (recorded on its event)."""
+    stmt = (
+        select(AlertEvent.detail)
+        .where(
+            AlertEvent.alert_id == alert.id,
+            AlertEvent.kind.in_((AlertEventKind.OPENED, AlertEventKind.OCCURRED)),
+        )
+        .order_by(AlertEvent.id.desc())
+        .limit(1)
+    )
+    detail = session.scalar(stmt)
+    value = detail.get("starts_at") if isinstance(detail, dict) else None
+    return datetime.fromisoformat(value) if isinstance(value, str) else alert.starts_at
+
+
+def _is_new_occurrence(session: Session, alert: Alert, signal: Signal, view: SignalView) -> bool:
+    """Alertmanager repeats a firing alert on every notification: only a startsAt later than
+    the one of the latest occurrence is a new occurrence. Every other source's trigger is one."""
     if signal.source is not SourceKind.ALERTMANAGER:
         return True
     starts = view.time("starts_at")
-    return starts is not None and starts > alert.starts_at
+    return starts is not None and starts > _latest_start(session, alert)
 
 
 def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
@@ -138,7 +168,7 @@ def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
         alert.last_seen_at = signal.received_at
         _refresh(alert, view)
         signal.outcome = SignalOutcome.UPDATED
-        if _is_new_occurrence(alert, signal, view):
+        if _is_new_occurrence(session, alert, signal, view):
             alert.occurrences += 1
             session.add(
                 event(
@@ -147,6 +177,7 @@ def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
                     f"occurred again (#{alert.occurrences})",
                     now,
                     signal,
+                    detail=_start_detail(view),
                 )
             )
             return Applied(alert, Change.OCCURRED)

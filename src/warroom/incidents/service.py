@@ -72,7 +72,8 @@ def declare(
 ) -> Incident:
     check_team(config, data.team)
     services = check_services(config, data.services)
-    severity = check_severity(config, data.severity or config.incident_defaults.severity)
+    wanted = config.incident_defaults.severity if data.severity is None else data.severity
+    severity = check_severity(config, wanted)
     detected_at = data.detected_at or now
     impact_started_at = data.impact_started_at or detected_at
     if detected_at > now:

@@ -138,6 +138,8 @@ class Ingestor:
         self, integration: Integration, source: SourceKind, signals: list[SignalIn]
     ) -> None:
         """Durable when this returns: the 2xx may be sent."""
+        for signal in signals:  # the integration's environment, when the alert names none
+            signal.environment = signal.environment or integration.environment
         if signals:
             await self.writer.write(rows(integration.slug, source, signals, self.clock()))
             self.wake()

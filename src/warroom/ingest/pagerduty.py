@@ -70,7 +70,12 @@ class _Checker:
             raise InvalidEvent(self.errors)
 
     def text(
-        self, obj: dict[str, Any], key: str, path: str, *, required: bool = False,
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
         max_length: int | None = None,
     ) -> str | None:
         """A string field; blank counts as absent."""
@@ -81,6 +86,9 @@ class _Checker:
             return None
         if not isinstance(value, str):
             self.fail(f"'{path}' must be a string")
+            return None
+        if "\x00" in value:  # no database text column can hold it
+            self.fail(f"'{path}' must not contain NUL characters")
             return None
         if max_length is not None and len(value) > max_length:
             self.fail(f"'{path}' is too long (max {max_length})")
@@ -124,7 +132,11 @@ class _Checker:
         if moment is None:
             self.fail(f"'{path}' is not a valid ISO 8601 timestamp")
             return None
-        return as_utc(moment)
+        try:
+            return as_utc(moment)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00
+            self.fail(f"'{path}' is out of range")
+            return None
 
     def routing_key(self, doc: dict[str, Any]) -> str:
         key = self.text(doc, "routing_key", "routing_key", required=True)
@@ -175,16 +187,10 @@ def parse_event(doc: Any) -> AlertEvent:
     action = ACTIONS.get(action_name) if action_name is not None else None
     if action_name is not None and action is None:
         check.fail(f"'event_action' must be one of {', '.join(ACTIONS)}")
-    dedup_key = body.get("dedup_key")
-    if dedup_key is not None and not isinstance(dedup_key, str):
-        check.fail("'dedup_key' must be a string")
-        dedup_key = None
-    elif isinstance(dedup_key, str) and len(dedup_key) > MAX_DEDUP_KEY:
+    needs_key = action is not None and action is not SignalAction.TRIGGER
+    dedup_key = check.text(body, "dedup_key", "dedup_key", required=needs_key)
+    if dedup_key is not None and len(dedup_key) > MAX_DEDUP_KEY:
         check.fail(f"Length of 'dedup_key' is too long (max {MAX_DEDUP_KEY})")
-    elif not (dedup_key or "").strip():
-        dedup_key = None
-        if action is not None and action is not SignalAction.TRIGGER:
-            check.fail("'dedup_key' is missing or blank")
     key = dedup_key or uuid.uuid4().hex
     trigger = _trigger(check, body, key) if action is SignalAction.TRIGGER else None
     check.done()
@@ -205,25 +211,28 @@ def _trigger(check: _Checker, body: dict[str, Any], key: str) -> SignalIn | None
     if severity is not None and severity not in SEVERITIES:
         check.fail(f"'payload.severity' must be one of {', '.join(SEVERITIES)}")
     source = check.text(payload, "source", "payload.source", required=True)
-    component = check.text(payload, "component", "payload.component")
     group = check.text(payload, "group", "payload.group", max_length=MAX_GROUP)
-    class_ = check.text(payload, "class", "payload.class")
+    values = {
+        "source": source,
+        "component": check.text(payload, "component", "payload.component"),
+        "group": group,
+        "class": check.text(payload, "class", "payload.class"),
+    }
     starts_at = check.timestamp(payload, "payload.timestamp")
     client = check.text(body, "client", "client")
     client_url = check.text(body, "client_url", "client_url")
     if client_url is not None:
         links.append({"href": client_url, "text": client or client_url})
-    values = {"source": source, "component": component, "group": group, "class": class_}
-    labels = {k: v for k, v in values.items() if v is not None}
+    labels = {k: v for k in LABELLED if (v := values[k]) is not None}
     details: dict[str, Any] = dict(labels)
-    for key, value in (
+    for name, value in (
         ("custom_details", payload.get("custom_details")),
         ("client", client),
         ("client_url", client_url),
         ("images", images),
     ):
         if value is not None and value != []:
-            details[key] = value
+            details[name] = value
     return SignalIn(
         action=SignalAction.TRIGGER,
         identity=key,

@@ -1,0 +1,183 @@
+"""Routes of the PagerDuty Events API v2: ``POST /v2/enqueue`` and ``POST /v2/change/enqueue``.
+
+Answers keep PagerDuty's shapes byte for byte, refusals included, so senders that parse
+them (and retry on 429 and 5xx only) behave as they do against PagerDuty.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from warroom.alerts.models import Alert, AlertStatus
+from warroom.config import Config, Integration, IntegrationKind
+from warroom.ingest import pagerduty
+from warroom.ingest.http import (
+    UNKNOWN_INTEGRATION,
+    IngestError,
+    Ingestor,
+    integration_for,
+    parse_json,
+    read_body,
+)
+from warroom.ingest.models import ServiceChange, Signal, SignalAction, SourceKind
+
+router = APIRouter(tags=["ingest"])
+
+PROCESSED = "Event processed"
+DROPPED = "Event dropped: no open alert with this dedup_key"
+REFUSALS = {
+    404: ("unknown routing key", "No PagerDuty integration has this routing_key"),
+    429: (
+        "throttle event",
+        "Requests for this integration are arriving too quickly. Please retry later.",
+    ),
+}
+STATUS_WORDS = {413: "request too large", 415: "invalid request"}
+
+
+def _refuse(ingestor: Ingestor, slug: str | None, exc: IngestError) -> JSONResponse:
+    """Count the refusal and answer it the way PagerDuty does."""
+    ingestor.count(slug or UNKNOWN_INTEGRATION, exc.outcome)
+    body: dict[str, Any]
+    if exc.status_code == 400:
+        errors = exc.errors if isinstance(exc, pagerduty.InvalidEvent) else [exc.message]
+        body = {"status": "invalid event", "message": "Event object is invalid", "errors": errors}
+    elif exc.status_code in REFUSALS:
+        status, message = REFUSALS[exc.status_code]
+        body = {"status": status, "message": message}
+    else:
+        body = {"status": STATUS_WORDS.get(exc.status_code, "error"), "message": exc.message}
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _slug_of(config: Config, doc: Any) -> str | None:
+    """The integration a refusal is counted for; never changes what the sender is told."""
+    key = pagerduty.routing_key_of(doc)
+    integration = config.integration_by_key(key) if key else None
+    if integration is None or integration.kind is not IntegrationKind.PAGERDUTY:
+        return None
+    return integration.slug
+
+
+def open_after_pending(
+    session_factory: sessionmaker[Session], integration: str, identity: str
+) -> bool:
+    """Whether an alert with this identity will be open once the pending signals ran: the
+    latest unprocessed trigger or resolve decides, else the open alert (indexed reads)."""
+    with session_factory() as session:
+        pending = session.scalar(
+            select(Signal.action)
+            .where(
+                Signal.processed_at.is_(None),
+                Signal.integration == integration,
+                Signal.identity == identity,
+                Signal.action != SignalAction.ACKNOWLEDGE,
+            )
+            .order_by(Signal.id.desc())
+            .limit(1)
+        )
+        if pending is not None:
+            return pending is SignalAction.TRIGGER
+        open_alert = session.scalar(
+            select(Alert.id)
+            .where(
+                Alert.integration == integration,
+                Alert.identity == identity,
+                Alert.status != AlertStatus.RESOLVED,
+            )
+            .limit(1)
+        )
+        return open_alert is not None
+
+
+async def _receive(request: Request) -> tuple[Config, Any]:
+    body = await read_body(request, pagerduty.BODY_LIMIT)
+    return request.app.state.live_config.current, parse_json(body)
+
+
+@router.post("/v2/enqueue", status_code=202, summary="PagerDuty Events API v2: alert events")
+async def enqueue(request: Request) -> JSONResponse:
+    """Trigger, acknowledge or resolve an alert; the `routing_key` is the integration key."""
+    ingestor: Ingestor = request.app.state.ingestor
+    slug = None
+    try:
+        config, doc = await _receive(request)
+        slug = _slug_of(config, doc)
+        event = pagerduty.parse_event(doc)
+        integration = integration_for(config, event.routing_key, IntegrationKind.PAGERDUTY)
+        ingestor.admit(integration, 1)
+        signal = event.signal
+        signal.environment = integration.environment
+        message = PROCESSED
+        if signal.action is not SignalAction.TRIGGER:
+            applies = await run_in_threadpool(
+                open_after_pending, ingestor.session_factory, integration.slug, event.dedup_key
+            )
+            message = PROCESSED if applies else DROPPED
+        await ingestor.store(integration, SourceKind.PAGERDUTY, [signal])
+    except IngestError as exc:
+        return _refuse(ingestor, slug, exc)
+    body = {"status": "success", "message": message, "dedup_key": event.dedup_key}
+    return JSONResponse(body, status_code=202)
+
+
+def _store_change(
+    session_factory: sessionmaker[Session],
+    integration: Integration,
+    service: str | None,
+    change: pagerduty.ChangeEvent,
+    received_at: datetime,
+) -> None:
+    with session_factory() as session:
+        session.add(
+            ServiceChange(
+                integration=integration.slug,
+                service=service,
+                summary=change.summary,
+                source=change.source,
+                happened_at=change.timestamp or received_at,
+                received_at=received_at,
+                links=change.links,
+                details=change.custom_details,
+            )
+        )
+        session.commit()
+
+
+def change_service(config: Config, integration: Integration, details: dict[str, Any]) -> str | None:
+    """``custom_details.service`` when it names a configured service, else the default."""
+    named = details.get("service")
+    if isinstance(named, str) and config.service(named) is not None:
+        return named
+    return integration.service
+
+
+@router.post(
+    "/v2/change/enqueue", status_code=202, summary="PagerDuty Events API v2: change events"
+)
+async def change_enqueue(request: Request) -> JSONResponse:
+    """Record a deploy or config change (listed at `/api/v1/changes`)."""
+    ingestor: Ingestor = request.app.state.ingestor
+    slug = None
+    try:
+        config, doc = await _receive(request)
+        slug = _slug_of(config, doc)
+        change = pagerduty.parse_change(doc)
+        integration = integration_for(config, change.routing_key, IntegrationKind.PAGERDUTY)
+        ingestor.admit(integration, 1)
+        service = change_service(config, integration, change.custom_details)
+        await run_in_threadpool(
+            _store_change, ingestor.session_factory, integration, service, change, ingestor.clock()
+        )
+    except IngestError as exc:
+        return _refuse(ingestor, slug, exc)
+    ingestor.count(integration.slug, "accepted")
+    return JSONResponse({"status": "success", "message": "Change event processed"}, 202)

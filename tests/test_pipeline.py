@@ -1,0 +1,53 @@
+"""The signal pipeline as a whole: one worker round is fair across integrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tests.alerts.support import alerts, am_alert, am_notification, custom_app, integration
+from tests.support.api import Harness
+from warroom.pipeline import BATCH_PER_INTEGRATION
+
+FLOOD_KEY = "aaa-flood-key-0123456789"
+QUIET_KEY = "zzz-quiet-key-0123456789"
+FLOOD = 2000
+QUIET = 5
+
+
+def two_integrations(doc: dict[str, Any]) -> None:
+    # Named so that the flooding integration sorts first: it gets no head start from its name.
+    doc["integrations"] += [
+        {"slug": "aaa-flood", "kind": "alertmanager", "key": FLOOD_KEY},
+        {"slug": "zzz-quiet", "kind": "alertmanager", "key": QUIET_KEY},
+    ]
+    doc["alert_rules"] = [{"name": "notify-everything", "action": "notify"}]
+
+
+def flood(api: Harness, key: str, count: int) -> None:
+    body = am_notification(*(am_alert("Flood", instance=str(n)) for n in range(count)))
+    answer = api.ingest(f"/ingest/alertmanager/{key}", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"status": "ok", "signals": count}
+
+
+def test_a_flooding_integration_does_not_delay_another_ones_alerts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with custom_app(engine, tmp_path, two_integrations) as api:
+        flood(api, FLOOD_KEY, FLOOD)
+        flood(api, QUIET_KEY, QUIET)
+
+        api.app.state.worker.run_once()  # ONE round
+
+        quiet = alerts(api, integration="zzz-quiet")
+        assert len(quiet) == QUIET
+        assert all(a["decision"] == "notify" for a in quiet)
+        assert integration(api, "zzz-quiet")["signals"] == {"opened": QUIET}
+        # The flood got one bounded batch in that round; the rest waits for later rounds.
+        assert integration(api, "aaa-flood")["signals"] == {
+            "opened": BATCH_PER_INTEGRATION,
+            "pending": FLOOD - BATCH_PER_INTEGRATION,
+        }
