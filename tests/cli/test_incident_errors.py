@@ -49,7 +49,7 @@ def test_unknown_incident(cli: Cli) -> None:
 
 def test_bad_input_names_the_field(cli: Cli) -> None:
     line = error_line(cli("declare", "x", "--severity", "SEV1", "--team", "nobody"))
-    assert line == "error: unknown team 'nobody' (known: payments, checkout, platform)"
+    assert line == "error: unknown team 'nobody' (known: payments, checkout, platform, triage)"
     line = error_line(cli("declare", "x", "--severity", "SEV9", "--team", "payments"))
     assert line.startswith("error: unknown severity 'SEV9' (known: SEV1, SEV2")
     line = error_line(cli("declare", "x", "--severity", "SEV1", "--team", "payments",
