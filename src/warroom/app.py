@@ -35,6 +35,7 @@ INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     "alert_rule_check": route_jobs.alert_rule_check,
+    route_jobs.MUTE_RECHECK_JOB: route_jobs.mute_recheck,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
 }
 

@@ -24,6 +24,7 @@ from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.ingest.models import Signal, SignalOutcome
 from warroom.route import ownership, rules
+from warroom.route.jobs import recheck_muted
 from warroom.route.mute import InhibitMuter, SilenceMuter, first_reason
 
 log = structlog.get_logger("warroom.pipeline")
@@ -42,6 +43,7 @@ def process_signal(session: Session, config: Config, signal: Signal, now: dateti
         flapping.update(session, alert, settings.transitions, settings.within, now)
     if change is Change.RESOLVED:
         on_alert_resolved(session, config, alert, now)
+        recheck_muted(session, config, now, muted_by_prefix=f"inhibited by alert {alert.id} ")
         return
     if change in (Change.OPENED, Change.OCCURRED):
         mute(session, config, alert, now)

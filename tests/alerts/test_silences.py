@@ -162,3 +162,36 @@ def test_maintenance_for_an_unknown_service_is_refused(api: Harness) -> None:
     assert answer.json()["error"]["field"] == "service"
     assert "no-such-service" in answer.json()["error"]["message"]
     assert api.ok("GET", "/api/v1/maintenance", params={"expired": True}) == []
+
+
+def test_alert_muted_by_an_expired_silence_goes_through_the_rules(api: Harness) -> None:
+    created = api.ok("POST", "/api/v1/silences", json={
+        "matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"})
+    send(api, am_alert(service="payments-api", severity="critical"))
+    assert only_alert(api)["decision"] == "muted"
+    api.ok("DELETE", f"/api/v1/silences/{created['id']}")
+    api.drain()
+    alert = only_alert(api)
+    assert alert["muted_by"] is None
+    assert alert["decision"] == "incident"
+    assert alert["incident"] == "INC-1"
+
+
+def test_alert_muted_by_a_silence_that_runs_out_goes_through_the_rules(api: Harness) -> None:
+    api.ok("POST", "/api/v1/silences", json={
+        "matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"})
+    send(api, am_alert(service="payments-api", severity="critical"))
+    api.clock.advance(minutes=59)
+    api.drain()
+    assert only_alert(api)["decision"] == "muted"
+    api.clock.advance(minutes=1)
+    api.drain()
+    assert only_alert(api)["incident"] == "INC-1"
+
+
+def test_expiring_a_silence_through_the_maintenance_route_is_not_found(api: Harness) -> None:
+    created = api.ok("POST", "/api/v1/silences", json={
+        "matchers": ['alertname="X"'], "duration": "1h", "comment": "c"})
+    answer = api.request("DELETE", f"/api/v1/maintenance/{created['id']}")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["message"] == f"maintenance {created['id']} does not exist"

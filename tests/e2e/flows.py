@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tests.e2e.stack import ALERT_NAME, SERVICE, TEAM, Stack, Warroom
 from tests.e2e.target import MetricsTarget
 
 BACKLOG, DRAINED = 500, 0
+
+
+def at(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp)
 
 
 @dataclass
@@ -69,14 +74,14 @@ def assert_common(warroom: Warroom, flow: Flow, integration: str, source: str) -
     assert incident["status"] == "triggered"
     assert incident["services"] == [SERVICE]
     assert ALERT_NAME in incident["title"]
-    assert incident["impact_started_at"] <= incident["detected_at"]
+    assert at(incident["impact_started_at"]) <= at(incident["detected_at"])
 
     resolved, mitigated = flow.resolved_alert, flow.mitigated_incident
     assert resolved["resolved_at"] is not None
     assert resolved["ends_at"] is not None
     assert mitigated["mitigated_at"] is not None
     assert mitigated["resolved_at"] is None
-    assert mitigated["detected_at"] <= mitigated["mitigated_at"]
+    assert at(mitigated["detected_at"]) <= at(mitigated["mitigated_at"])
     assert mitigated["durations"]["time_to_mitigate"] > 0
 
     # One alert and one incident, however often the sender repeated itself.

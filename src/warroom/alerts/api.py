@@ -83,7 +83,7 @@ def create_silence(
 def expire_silence(
     silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:
-    silence = service.expire(session, silence_id, now)
+    silence = service.expire(session, silence_id, now, SilenceKind.SILENCE)
     session.commit()
     return views.silence_out(silence, now)
 
@@ -123,7 +123,7 @@ def create_maintenance(
 def end_maintenance(
     silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:
-    silence = service.expire(session, silence_id, now)
+    silence = service.expire(session, silence_id, now, SilenceKind.MAINTENANCE)
     session.commit()
     return views.silence_out(silence, now)
 

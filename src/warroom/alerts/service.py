@@ -19,6 +19,9 @@ from warroom.alerts.models import (
 from warroom.config import Config, parse_duration
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.incidents.models import Incident
+from warroom.jobs.queue import schedule
+
+MUTE_RECHECK_JOB = "mute_recheck"
 
 MAX_SILENCE = timedelta(days=365)
 
@@ -123,6 +126,15 @@ def create_silence(
     )
     session.add(silence)
     session.flush()
+    # When it ends, the alerts it muted get their turn through the rules.
+    schedule(
+        session,
+        MUTE_RECHECK_JOB,
+        end,
+        now,
+        {"silence": silence.id},
+        key=f"{MUTE_RECHECK_JOB}:{silence.id}:end",
+    )
     return silence
 
 
@@ -142,13 +154,24 @@ def list_silences(
     return list(session.scalars(stmt.order_by(Silence.starts_at, Silence.id)))
 
 
-def expire(session: Session, silence_id: int, now: datetime) -> Silence:
+def expire(
+    session: Session, silence_id: int, now: datetime, kind: SilenceKind | None = None
+) -> Silence:
     silence = session.get(Silence, silence_id)
-    if silence is None:
-        raise NotFound(f"silence {silence_id} does not exist", field="silence_id")
+    if silence is None or (kind is not None and silence.kind is not kind):
+        what = kind.value if kind is not None else "silence"
+        raise NotFound(f"{what} {silence_id} does not exist", field="silence_id")
     if silence.expired_at is not None or silence.ends_at <= now:
         raise Conflict(f"silence {silence_id} has already ended", field="silence_id")
     silence.expired_at = now
+    schedule(
+        session,
+        MUTE_RECHECK_JOB,
+        now,
+        now,
+        {"silence": silence.id},
+        key=f"{MUTE_RECHECK_JOB}:{silence.id}:expired",
+    )
     return silence
 
 

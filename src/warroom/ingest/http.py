@@ -33,8 +33,11 @@ class IngestError(WarroomError):
         field: str | None = None,
         outcome: str = "malformed",
         retry_after: int | None = None,
+        signals: int = 1,
     ) -> None:
         super().__init__(message, field=field)
+        self.signals = signals
+        """How many signals the refusal turned away (counted per signal, like accepted)."""
         self.status_code = status
         self.code = {
             400: "invalid",
@@ -132,6 +135,7 @@ class Ingestor:
                 f"rate limit of integration exceeded; retry in {wait}s",
                 outcome="rate_limited",
                 retry_after=wait,
+                signals=amount,
             )
 
     async def store(

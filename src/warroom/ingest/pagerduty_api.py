@@ -44,7 +44,7 @@ STATUS_WORDS = {413: "request too large", 415: "invalid request"}
 
 def _refuse(ingestor: Ingestor, slug: str | None, exc: IngestError) -> JSONResponse:
     """Count the refusal and answer it the way PagerDuty does."""
-    ingestor.count(slug or UNKNOWN_INTEGRATION, exc.outcome)
+    ingestor.count(slug or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
     body: dict[str, Any]
     if exc.status_code == 400:
         errors = exc.errors if isinstance(exc, pagerduty.InvalidEvent) else [exc.message]

@@ -9,6 +9,6 @@ from warroom.ingest.http import UNKNOWN_INTEGRATION, IngestError, Ingestor
 
 
 def refusal(ingestor: Ingestor, integration: str | None, exc: IngestError) -> JSONResponse:
-    ingestor.count(integration or UNKNOWN_INTEGRATION, exc.outcome)
+    ingestor.count(integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     return error_response(exc.status_code, exc.code, exc.message, exc.field, headers)
