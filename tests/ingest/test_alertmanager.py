@@ -59,9 +59,16 @@ def test_firing_alert_opens_incident_for_catalog_owner_and_resolve_mitigates(api
     api.drain()
     incident = api.ok("GET", f"/api/v1/incidents/{alert['incident']}")
     assert incident["status"] == "mitigated"
-    kinds = [e["kind"] for e in api.ok("GET", f"/api/v1/incidents/{incident['ref']}/timeline")["entries"]]
-    assert kinds == ["declared", "alert_attached", "alert_resolved", "alerts_resolved",
-                     "status_changed"]
+    kinds = [
+        e["kind"] for e in api.ok("GET", f"/api/v1/incidents/{incident['ref']}/timeline")["entries"]
+    ]
+    assert kinds == [
+        "declared",
+        "alert_attached",
+        "alert_resolved",
+        "alerts_resolved",
+        "status_changed",
+    ]
 
 
 def test_repeat_notification_changes_nothing(api: Harness) -> None:

@@ -32,6 +32,22 @@ def sqlite_time(value: datetime) -> str:
     return as_utc(value).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """The JSON of a signal; NUL characters (which PostgreSQL text cannot hold) removed."""
+    text = orjson.dumps(data).decode()
+    return orjson.dumps(_without_nul(data)).decode() if "\\u0000" in text else text
+
+
 @dataclass
 class _Pending:
     rows: list[dict[str, Any]]
@@ -57,20 +73,31 @@ class SignalWriter:
     def _flush(self) -> None:
         self._scheduled = False
         batch, self._pending = self._pending, []
-        error: BaseException | None = None
         try:
-            with self.engine.begin() as conn:
-                self._insert(conn, [row for p in batch for row in p.rows])
-        except Exception as exc:
-            log.exception("signal_write_failed", requests=len(batch))
-            error = exc
+            self._commit([row for p in batch for row in p.rows])
+        except Exception:
+            # One request's bad row must not fail the others sharing the commit.
+            for pending in batch:
+                self._flush_one(pending)
+            return
         for pending in batch:
-            if pending.future.done():
-                continue
-            if error is None:
+            if not pending.future.done():
                 pending.future.set_result(None)
-            else:
-                pending.future.set_exception(error)
+
+    def _flush_one(self, pending: _Pending) -> None:
+        try:
+            self._commit(pending.rows)
+        except Exception as exc:
+            log.exception("signal_write_failed", rows=len(pending.rows))
+            if not pending.future.done():
+                pending.future.set_exception(exc)
+            return
+        if not pending.future.done():
+            pending.future.set_result(None)
+
+    def _commit(self, rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            self._insert(conn, rows)
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """One executemany straight to the driver: the rows are plain values already, so
@@ -86,9 +113,9 @@ class SignalWriter:
                 row["integration"],
                 row["source"].value,
                 row["action"].value,
-                row["identity"],
+                row["identity"].replace("\x00", ""),
                 sqlite_time(row["received_at"]) if sqlite else row["received_at"],
-                orjson.dumps(row["data"]).decode(),
+                json_text(row["data"]),
             )
             for row in rows
         ]
