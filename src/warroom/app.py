@@ -18,6 +18,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
+from warroom.group import expiry
 from warroom.incidents import api as incidents_api
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.http import Ingestor
@@ -36,6 +37,7 @@ INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 JOB_HANDLERS: dict[str, JobHandler] = {
     "alert_rule_check": route_jobs.alert_rule_check,
     route_jobs.MUTE_RECHECK_JOB: route_jobs.mute_recheck,
+    expiry.EXPIRY_JOB: expiry.alert_expiry,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
 }
 

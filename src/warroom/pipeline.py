@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind
 from warroom.config import Config, LiveConfig
-from warroom.group import dedup, flapping
+from warroom.group import dedup, expiry, flapping
 from warroom.group.dedup import Change, event
 from warroom.incidents.from_alerts import link, on_alert_resolved
 from warroom.incidents.lifecycle import OPEN_STATUSES
@@ -45,6 +45,7 @@ def process_signal(session: Session, config: Config, signal: Signal, now: dateti
         on_alert_resolved(session, config, alert, now)
         recheck_muted(session, config, now, muted_by_prefix=f"inhibited by alert {alert.id} ")
         return
+    expiry.schedule_expiry(session, alert, now)
     if change in (Change.OPENED, Change.OCCURRED):
         mute(session, config, alert, now)
         if change is Change.OPENED and alert.flapping and attach_to_previous(session, alert, now):

@@ -78,3 +78,36 @@ def test_repeat_notification_changes_nothing(api: Harness) -> None:
     alert = api.ok("GET", "/api/v1/alerts")["items"][0]
     assert alert["occurrences"] == 1
     assert api.ok("GET", "/api/v1/incidents")["total"] == 1
+
+
+def test_v2_alert_resolves_when_its_ends_at_passes_without_a_refresh(api: Harness) -> None:
+    body = [
+        {
+            "labels": {"alertname": "DiskFull", "service": "payments-api", "severity": "critical"},
+            "annotations": {"summary": "disk 95%"},
+            "startsAt": "2026-03-02T08:59:00Z",
+            "endsAt": "2026-03-02T09:04:00Z",
+        }
+    ]
+    headers = {"Authorization": f"Bearer {KEY}"}
+    assert api.ingest("/api/v2/alerts", json=body, headers=headers).status_code == 200
+    api.drain()
+    api.clock.advance(minutes=3)
+    api.drain()
+    assert api.ok("GET", "/api/v1/alerts")["items"][0]["status"] == "firing"
+    api.clock.advance(minutes=1)
+    api.drain()
+    alert = api.ok("GET", "/api/v1/alerts")["items"][0]
+    assert alert["status"] == "resolved"
+    incident = api.ok("GET", f"/api/v1/incidents/{alert['incident']}")
+    assert incident["status"] == "mitigated"
+    assert incident["acknowledged_at"] is None, "nobody acknowledged it"
+    assert incident["durations"]["time_to_acknowledge"] is None
+
+
+def test_start_time_out_of_range_is_400_naming_the_field(api: Harness) -> None:
+    payload = am_payload()
+    payload["alerts"][0]["startsAt"] = "9999-12-31T23:59:59-14:00"
+    answer = api.ingest(f"/ingest/alertmanager/{KEY}", json=payload)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == "alerts[0].startsAt"

@@ -90,6 +90,7 @@ def _open(session: Session, signal: Signal, view: SignalView, now: datetime) -> 
         service=view.text("service"),
         routed_by={},
         starts_at=min(view.time("starts_at") or received, received),
+        ends_at=view.time("ends_at"),
         first_seen_at=received,
         last_seen_at=received,
         occurrences=1,
@@ -118,6 +119,7 @@ def _refresh(alert: Alert, view: SignalView) -> None:
     alert.labels = view.mapping("labels") or alert.labels
     alert.annotations = view.mapping("annotations") or alert.annotations
     alert.links = view.items("links") or alert.links
+    alert.ends_at = view.time("ends_at")  # while firing: when the sender says it ends
 
 
 def _start_detail(view: SignalView) -> dict[str, object] | None:

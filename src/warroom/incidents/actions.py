@@ -53,6 +53,8 @@ def apply_action(
     before: dict[str, object] = {"status": incident.status.value}
     after: dict[str, object] = {"status": transition.target.value}
     for name in transition.sets:
+        if actor is None and name is TimestampField.ACKNOWLEDGED_AT:
+            continue  # warroom mitigating or resolving on its own is nobody acknowledging
         if getattr(incident, name.value) is None:
             before[name.value] = None
             after[name.value] = now.isoformat()

@@ -46,7 +46,10 @@ def _time(value: Any, field: str) -> datetime | None:
         raise IngestError(400, f"{field} is not an RFC 3339 time: {value!r}", field=field) from None
     if moment.year <= ZERO_TIME_YEAR:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise IngestError(400, f"{field} is out of range: {value!r}", field=field) from None
 
 
 def labels_fingerprint(labels: dict[str, str]) -> str:
