@@ -15,6 +15,10 @@ from tests.support.api import Harness, running_app
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_server
 from warroom.db.engine import make_engine
 from warroom.db.migrate import upgrade
+from warroom.observability.logging import configure
+
+# JSON logs in tests too: the console renderer's rich tracebacks take seconds each.
+configure("warning", json=True)
 
 BACKENDS = ("sqlite", "postgresql")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

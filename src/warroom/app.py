@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from warroom import __version__
@@ -66,7 +67,9 @@ def create_app(
         if owns_engine:
             engine.dispose()
 
-    app = FastAPI(
+    # The API docs page with Swagger UI served by warroom itself (no CDN).
+    app = FastAPIOffline(
+        static_url="/api/static",
         title="warroom",
         version=__version__,
         description="Incident management: from the first alert to the last action item.",

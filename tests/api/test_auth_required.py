@@ -180,3 +180,11 @@ def test_responders_cannot_do_admin_work(api: Harness) -> None:
     )
     assert error["message"] == "rita is a responder; this needs an admin"
     error_of(api.post("/api/v1/config/reload", token=responder), 403, "forbidden")
+
+
+def test_api_docs_are_served_without_any_outside_asset(api: Harness) -> None:
+    page = api.client.get("/api/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    assert "/api/static/swagger-ui-bundle.js" in page.text
+    assert api.client.get("/api/static/swagger-ui-bundle.js").status_code == 200
