@@ -47,7 +47,20 @@ def test_once_the_source_resolves_a_new_target_is_not_muted(api: Harness) -> Non
     api.clock.advance(minutes=1)
     send(api, unreachable("eu1", instance="checkout-2"), group_key="svc-eu1-b")
     _source, first, second = alerts(api)
-    assert first["decision"] == "muted"
     assert second["muted_by"] is None
     assert second["decision"] == "incident"
     assert second["incident"] is not None
+
+
+def test_a_target_still_firing_when_the_source_resolves_goes_through_the_rules(
+    api: Harness,
+) -> None:
+    send(api, datacenter_down(), group_key="dc")
+    send(api, unreachable("eu1"), group_key="svc-eu1")
+    assert alerts(api)[1]["decision"] == "muted"
+    api.clock.advance(minutes=10)
+    send(api, datacenter_down("resolved"), group_key="dc")
+    _source, target = alerts(api)
+    assert target["muted_by"] is None
+    assert target["decision"] == "incident"
+    assert target["incident"] is not None
