@@ -22,6 +22,7 @@ from warroom.detect import heartbeat
 from warroom.group import expiry
 from warroom.incidents import api as incidents_api
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
+from warroom.ingest.fastpath import IngestFastPath
 from warroom.ingest.http import Ingestor
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
@@ -108,6 +109,13 @@ def create_app(
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
     app.include_router(alerts_api.router)
+    ingest_routers = [
+        alertmanager_api.router,
+        pagerduty_api.router,
+        webhook_api.router,
+        heartbeat_api.router,
+    ]
+    app.add_middleware(IngestFastPath, routers=ingest_routers, prefixes=INGEST_PREFIXES)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,

@@ -11,6 +11,8 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from warroom.ingest.http import IngestError
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
@@ -53,8 +55,8 @@ def _time(value: Any, field: str) -> datetime | None:
 
 
 def labels_fingerprint(labels: dict[str, str]) -> str:
-    body = "\xff".join(f"{k}\xff{v}" for k, v in sorted(labels.items()))
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
+    """A stable identity for a label set, for senders that give no fingerprint."""
+    return hashlib.md5(orjson.dumps(labels, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
 def _signal(

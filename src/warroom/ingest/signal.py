@@ -34,8 +34,22 @@ class SignalIn:
     service: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> str:
+        """The stored JSON of the signal, keys sorted, with the content hash of everything
+        else under ``hash``; NUL characters (which PostgreSQL text cannot hold) removed."""
+        fields = self._fields()
+        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+        if b"\\u0000" in body:
+            body = orjson.dumps(_without_nul(fields), option=orjson.OPT_SORT_KEYS)
+        digest = hashlib.sha256(self.action.value.encode() + body).hexdigest()
+        return f'{body[:-1].decode()},"hash":"{digest}"}}'
+
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        data: dict[str, Any] = orjson.loads(self.to_json())
+        return data
+
+    def _fields(self) -> dict[str, Any]:
+        return {
             "title": self.title,
             "description": self.description,
             "severity": self.severity,
@@ -50,18 +64,20 @@ class SignalIn:
             "service": self.service,
             "details": self.details,
         }
-        data["hash"] = content_hash(self.action, data)
-        return data
 
 
 def _iso(value: datetime | None) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
 
 
-def content_hash(action: SignalAction, data: dict[str, Any]) -> str:
-    """Identical re-deliveries (sender retries, repeat notifications) hash the same."""
-    body = orjson.dumps({"action": action.value, **data}, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(body).hexdigest()
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -98,7 +114,7 @@ def rows(
             "action": s.action,
             "identity": s.identity[:255],
             "received_at": now,
-            "data": s.to_data(),
+            "data_json": s.to_json(),
         }
         for s in signals
     ]

@@ -245,9 +245,7 @@ def _links(renderer: _Renderer, transform: WebhookTransform) -> list[dict[str, s
     return links
 
 
-def _signal(
-    transform: WebhookTransform, renderer: _Renderer, integration: Integration
-) -> SignalIn:
+def _signal(transform: WebhookTransform, renderer: _Renderer, integration: Integration) -> SignalIn:
     title = renderer.required("title", transform.title)
     identity = renderer.required("dedup_key", transform.dedup_key)
     action = _action(renderer, transform.status)
@@ -347,9 +345,7 @@ def sns_control(doc: Any) -> SnsControl | None:
     topic = doc.get("TopicArn")
     url = doc.get("SubscribeURL")
     if doc["Type"] == SNS_SUBSCRIBE and (not isinstance(url, str) or not url):
-        raise IngestError(
-            400, "SubscribeURL must be a non-empty string", field="SubscribeURL"
-        )
+        raise IngestError(400, "SubscribeURL must be a non-empty string", field="SubscribeURL")
     return SnsControl(
         kind=str(doc["Type"]),
         topic=topic if isinstance(topic, str) else None,

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy import Connection, Engine
 
@@ -32,20 +32,13 @@ def sqlite_time(value: datetime) -> str:
     return as_utc(value).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
+def _unchanged(value: datetime) -> datetime:
     return value
 
 
-def json_text(data: dict[str, Any]) -> str:
-    """The JSON of a signal; NUL characters (which PostgreSQL text cannot hold) removed."""
-    text = orjson.dumps(data).decode()
-    return orjson.dumps(_without_nul(data)).decode() if "\\u0000" in text else text
+@lru_cache(maxsize=64)
+def _sqlite_time(value: datetime) -> str:
+    return sqlite_time(value)  # a request's rows share one receipt time: format it once
 
 
 @dataclass
@@ -108,14 +101,15 @@ class SignalWriter:
             f"INSERT INTO {Signal.__tablename__} ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join([mark] * len(COLUMNS))})"
         )
+        received = _sqlite_time if sqlite else _unchanged
         params = [
             (
                 row["integration"],
                 row["source"].value,
                 row["action"].value,
                 row["identity"].replace("\x00", ""),
-                sqlite_time(row["received_at"]) if sqlite else row["received_at"],
-                json_text(row["data"]),
+                received(row["received_at"]),
+                row["data_json"],
             )
             for row in rows
         ]
