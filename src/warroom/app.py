@@ -26,6 +26,7 @@ from warroom.ingest.fastpath import IngestFastPath
 from warroom.ingest.http import Ingestor
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
+from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
@@ -93,7 +94,7 @@ def create_app(
         live_config,
         clock,
         JOB_HANDLERS,
-        [signal_stage, heartbeat.HeartbeatReconciler()],
+        [signal_stage, heartbeat.HeartbeatReconciler(), JobPruner()],
     )
     app.state.worker = worker
     writer = SignalWriter(engine)

@@ -46,7 +46,7 @@ def test_once_the_source_resolves_a_new_target_is_not_muted(api: Harness) -> Non
     send(api, datacenter_down("resolved"), group_key="dc")
     api.clock.advance(minutes=1)
     send(api, unreachable("eu1", instance="checkout-2"), group_key="svc-eu1-b")
-    _source, first, second = alerts(api)
+    _source, _first, second = alerts(api)
     assert second["muted_by"] is None
     assert second["decision"] == "incident"
     assert second["incident"] is not None
