@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= examples/warroom.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint venv test-deps clean
+.PHONY: run test test-fast lint venv test-deps clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test-fast: venv
 
 test-deps:
 	@scripts/ensure-test-deps
+
+## Ingest throughput against Alertmanager 0.25 and a bare ASGI app (needs wrk)
+bench: venv
+	$(BIN)/python -m bench.ingest.run
 
 lint: venv
 	$(BIN)/ruff check src tests bench
