@@ -7,13 +7,11 @@ API's answer as is, and every failure is one ``error:`` line on stderr.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -22,11 +20,14 @@ from warroom.alerts.models import AlertDecision, AlertStatus
 from warroom.cli.client import (
     REF_PATTERN,
     USAGE_EXIT_CODE,
-    ApiClient,
-    ClientError,
-    from_env,
 )
-from warroom.cli.output import JsonOption, console, err_console, print_json, when
+from warroom.cli.output import JsonOption, console, when
+from warroom.cli.output import fail as _fail
+from warroom.cli.remote import api as _api
+from warroom.cli.remote import emit as _emit
+from warroom.cli.remote import instant as _instant
+from warroom.cli.remote import say as _say
+from warroom.cli.remote import table as _table
 from warroom.matchers import Matcher, MatcherError
 
 alerts_app = typer.Typer(
@@ -55,64 +56,30 @@ MATCHER_HELP = (
 )
 
 AsJson = Annotated[bool, JsonOption]
-DurationOption = Annotated[str | None, typer.Option(
-    "--duration", help="How long, e.g. 30m, 2h or 1d; or give --until.")]
-UntilOption = Annotated[str | None, typer.Option(
-    "--until", help="When it ends, ISO 8601 (local time without an offset); or --duration.")]
-StartsOption = Annotated[str | None, typer.Option(
-    "--starts", help="When it begins, ISO 8601 (local time without an offset); default now.")]
-CommentOption = Annotated[str, typer.Option(
-    "--comment", help="Why (required): shown on every alert it mutes.")]
-ExpiredOption = Annotated[bool, typer.Option(
-    "--expired", help="Also those that have ended or were expired.")]
+DurationOption = Annotated[
+    str | None, typer.Option("--duration", help="How long, e.g. 30m, 2h or 1d; or give --until.")
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="When it ends, ISO 8601 (local time without an offset); or --duration."
+    ),
+]
+StartsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--starts", help="When it begins, ISO 8601 (local time without an offset); default now."
+    ),
+]
+CommentOption = Annotated[
+    str, typer.Option("--comment", help="Why (required): shown on every alert it mutes.")
+]
+ExpiredOption = Annotated[
+    bool, typer.Option("--expired", help="Also those that have ended or were expired.")
+]
 
 
 # --- plumbing ---------------------------------------------------------------------------
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    """One plain-text line (server messages quote user input, which is never markup)."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _api() -> Iterator[ApiClient]:
-    """A client from the environment; any failure inside is one line and an exit code."""
-    try:
-        client = from_env()
-    except ClientError as exc:
-        _fail(exc.message, exc.exit_code)
-    with client:
-        try:
-            yield client
-        except ClientError as exc:
-            _fail(exc.message, exc.exit_code)
-        except (KeyError, TypeError, ValueError) as exc:
-            _fail(f"unexpected answer from warroom at {client.url} ({exc!r}); "
-                  "is the server the same version as this CLI?")
-
-
-def _say(line: str) -> None:
-    console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _emit(data: Any, as_json: bool, human: Callable[[], None]) -> None:
-    if as_json:
-        print_json(data)
-    else:
-        human()
-
-
-def _instant(value: str, option: str) -> str:
-    """ISO 8601 → an aware ISO string; without an offset the value is local time."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        _fail(f"{option}: '{value}' is not an ISO 8601 time like 2026-03-02T09:15:00Z",
-              USAGE_EXIT_CODE)
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return moment.isoformat()
 
 
 def _matchers(texts: Sequence[str], option: str) -> list[str]:
@@ -139,23 +106,6 @@ def _window(starts: str | None, until: str | None, duration: str | None) -> dict
     return body
 
 
-def _table(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    keep_whole: Collection[str] = (),
-) -> None:
-    """Cells are plain text (never markup); in a narrow terminal the long ones fold, the
-    ``keep_whole`` ones stay on one line."""
-    out = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD,
-                collapse_padding=True, pad_edge=False)
-    for column in columns:
-        out.add_column(column, overflow="fold", no_wrap=column in keep_whole)
-    for row in rows:
-        out.add_row(*(Text("" if value is None else str(value)) for value in row))
-    console.print(out)
-
-
 def _short(value: str | None) -> str:
     """``03-02 09:15`` (month-day, in the time's own zone) for tables of many rows."""
     return when(value)[5:16] if value else "—"
@@ -172,6 +122,7 @@ def _counts(counts: dict[str, Any]) -> str:
 
 # --- alerts -----------------------------------------------------------------------------
 
+
 def routed_by(alert: dict[str, Any]) -> str:
     """Who owns the alert and why, e.g. ``owned by payments: label service=payments-api is
     owned by payments in the catalog``."""
@@ -179,15 +130,19 @@ def routed_by(alert: dict[str, Any]) -> str:
     reason = explanation.get("reason")
     if not reason:
         return "not routed yet"
-    extra = [f"{key}={value}" for key, value in explanation.items()
-             if key not in ("step", "reason")]
+    extra = [
+        f"{key}={value}" for key, value in explanation.items() if key not in ("step", "reason")
+    ]
     line = f"owned by {alert.get('team') or 'nobody'}: {reason}"
     return line + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _state(alert: dict[str, Any]) -> str:
-    marks = [mark for mark, on in (("muted", alert.get("muted_by")),
-                                   ("flapping", alert.get("flapping"))) if on]
+    marks = [
+        mark
+        for mark, on in (("muted", alert.get("muted_by")), ("flapping", alert.get("flapping")))
+        if on
+    ]
     return f"{alert['status']} ({', '.join(marks)})" if marks else str(alert["status"])
 
 
@@ -203,18 +158,38 @@ def _list_alerts(page: dict[str, Any]) -> None:
         return
     _table(
         "Alerts",
-        ["id", "status", "title", "team", "service", "decision", "incident", "occurrences",
-         "last seen"],
         [
-            [a["id"], _state(a), a["title"], a["team"] or "—", a["service"] or "—",
-             _decision(a), a["incident"] or "—", a["occurrences"], _short(a["last_seen_at"])]
+            "id",
+            "status",
+            "title",
+            "team",
+            "service",
+            "decision",
+            "incident",
+            "occurrences",
+            "last seen",
+        ],
+        [
+            [
+                a["id"],
+                _state(a),
+                a["title"],
+                a["team"] or "—",
+                a["service"] or "—",
+                _decision(a),
+                a["incident"] or "—",
+                a["occurrences"],
+                _short(a["last_seen_at"]),
+            ]
             for a in items
         ],
         keep_whole=("id", "status", "team", "incident", "last seen"),
     )
     first, last, total = page["offset"] + 1, page["offset"] + len(items), page["total"]
-    shown = _plural(total, "alert") if (first, last) == (1, total) else (
-        f"alerts {first} to {last} of {total}"
+    shown = (
+        _plural(total, "alert")
+        if (first, last) == (1, total)
+        else (f"alerts {first} to {last} of {total}")
     )
     more = f"; more with --offset {page['next_offset']}" if page.get("next_offset") else ""
     _say(shown + more)
@@ -277,26 +252,35 @@ def _incident_number(ref: str) -> int:
 
 @alerts_app.command("list")
 def list_alerts(
-    status: Annotated[list[AlertStatus] | None, typer.Option(
-        "--status", help="Only these statuses (repeatable).")] = None,
+    status: Annotated[
+        list[AlertStatus] | None, typer.Option("--status", help="Only these statuses (repeatable).")
+    ] = None,
     team: Annotated[str | None, typer.Option("--team", help="Owning team slug.")] = None,
     service: Annotated[str | None, typer.Option("--service", help="Service slug.")] = None,
-    integration: Annotated[str | None, typer.Option(
-        "--integration", help="Integration slug the alert came from.")] = None,
-    decision: Annotated[AlertDecision | None, typer.Option(
-        "--decision", help="What the alert rules made of it.")] = None,
-    incident: Annotated[str | None, typer.Option(
-        "--incident", metavar="INC-N", help="Only alerts attached to this incident.")] = None,
+    integration: Annotated[
+        str | None, typer.Option("--integration", help="Integration slug the alert came from.")
+    ] = None,
+    decision: Annotated[
+        AlertDecision | None, typer.Option("--decision", help="What the alert rules made of it.")
+    ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option("--incident", metavar="INC-N", help="Only alerts attached to this incident."),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: AsJson = False,
 ) -> None:
     """List alerts, newest first; muted and flapping ones are marked."""
     given: dict[str, Any] = {
-        "status": [s.value for s in status or []], "team": team, "service": service,
-        "integration": integration, "decision": decision.value if decision else None,
+        "status": [s.value for s in status or []],
+        "team": team,
+        "service": service,
+        "integration": integration,
+        "decision": decision.value if decision else None,
         "incident": _incident_number(incident) if incident is not None else None,
-        "limit": limit, "offset": offset,
+        "limit": limit,
+        "offset": offset,
     }
     params = {key: value for key, value in given.items() if value not in (None, [])}
     with _api() as api:
@@ -318,6 +302,7 @@ def show_alert(
 
 # --- silences and maintenance windows -----------------------------------------------------
 
+
 def _status(window: dict[str, Any], only_current: bool) -> str:
     if window["expired_at"]:
         return "expired"
@@ -338,8 +323,10 @@ def _describe(window: dict[str, Any]) -> str:
 
 def _created(noun: str, window: dict[str, Any]) -> None:
     begins = "" if window["active"] else f" from {when(window['starts_at'])}"
-    _say(f"{noun} {window['id']} added: {_describe(window)}{begins} "
-         f"until {when(window['ends_at'])} ({window['comment']})")
+    _say(
+        f"{noun} {window['id']} added: {_describe(window)}{begins} "
+        f"until {when(window['ends_at'])} ({window['comment']})"
+    )
 
 
 def _list_windows(title: str, noun: str, windows: list[dict[str, Any]], expired: bool) -> None:
@@ -347,15 +334,30 @@ def _list_windows(title: str, noun: str, windows: list[dict[str, Any]], expired:
         _say(f"no {noun}s" if expired else f"no active or scheduled {noun}s")
         return
     maintenance = any(w["kind"] == "maintenance" for w in windows)
-    columns = ["id", "state", *(["service"] if maintenance else []), "matchers", "starts",
-               "ends", "by", "comment"]
+    columns = [
+        "id",
+        "state",
+        *(["service"] if maintenance else []),
+        "matchers",
+        "starts",
+        "ends",
+        "by",
+        "comment",
+    ]
     _table(
         title,
         columns,
         [
-            [w["id"], _status(w, not expired), *([w["service"]] if maintenance else []),
-             ", ".join(w["matchers"]) or "—", when(w["starts_at"]),
-             when(w["expired_at"] or w["ends_at"]), w["created_by"], w["comment"]]
+            [
+                w["id"],
+                _status(w, not expired),
+                *([w["service"]] if maintenance else []),
+                ", ".join(w["matchers"]) or "—",
+                when(w["starts_at"]),
+                when(w["expired_at"] or w["ends_at"]),
+                w["created_by"],
+                w["comment"],
+            ]
             for w in windows
         ],
         keep_whole=("id", "state", "starts", "ends"),
@@ -373,7 +375,8 @@ def add_silence(
 ) -> None:
     """Silence alerts matching every MATCHER: they are kept and shown, but start nothing."""
     body: dict[str, Any] = {
-        "matchers": _matchers(matchers, "MATCHER"), **_window(starts, until, duration),
+        "matchers": _matchers(matchers, "MATCHER"),
+        **_window(starts, until, duration),
         "comment": comment,
     }
     with _api() as api:
@@ -407,15 +410,20 @@ def add_maintenance(
     duration: DurationOption = None,
     until: UntilOption = None,
     starts: StartsOption = None,
-    matchers: Annotated[list[str] | None, typer.Option(
-        "--matcher", help=f"Only alerts that also match this (repeatable). {MATCHER_HELP}")
+    matchers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--matcher", help=f"Only alerts that also match this (repeatable). {MATCHER_HELP}"
+        ),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Open a maintenance window: the service's alerts are kept but start nothing."""
     body: dict[str, Any] = {
-        "service": service, "matchers": _matchers(matchers or [], "--matcher"),
-        **_window(starts, until, duration), "comment": comment,
+        "service": service,
+        "matchers": _matchers(matchers or [], "--matcher"),
+        **_window(starts, until, duration),
+        "comment": comment,
     }
     with _api() as api:
         data = api.post(MAINTENANCE, json=body)
@@ -427,8 +435,11 @@ def list_maintenance(expired: ExpiredOption = False, as_json: AsJson = False) ->
     """Active and scheduled maintenance windows (with --expired, ended ones too)."""
     with _api() as api:
         data = api.get(MAINTENANCE, params={"expired": "true"} if expired else None)
-        _emit(data, as_json, lambda: _list_windows(
-            "Maintenance windows", "maintenance window", data, expired))
+        _emit(
+            data,
+            as_json,
+            lambda: _list_windows("Maintenance windows", "maintenance window", data, expired),
+        )
 
 
 @maintenance_app.command("end")
@@ -439,11 +450,15 @@ def end_maintenance(
     """End a maintenance window now."""
     with _api() as api:
         data = api.delete(f"{MAINTENANCE}/{window_id}")
-        _emit(data, as_json, lambda: _say(
-            f"maintenance window {data['id']} ended ({_describe(data)})"))
+        _emit(
+            data,
+            as_json,
+            lambda: _say(f"maintenance window {data['id']} ended ({_describe(data)})"),
+        )
 
 
 # --- integrations -------------------------------------------------------------------------
+
 
 def _list_integrations(items: list[dict[str, Any]]) -> None:
     if not items:
@@ -451,19 +466,26 @@ def _list_integrations(items: list[dict[str, Any]]) -> None:
         return
     _table(
         "Integrations",
-        ["slug", "kind", "team", "service", "accepted", "refused", "stored signals",
-         "last signal"],
+        ["slug", "kind", "team", "service", "accepted", "refused", "stored signals", "last signal"],
         [
-            [i["slug"], i["kind"], i["team"] or "—", i["service"] or "—",
-             i["counters"].get("accepted", 0),
-             _counts({k: v for k, v in i["counters"].items() if k != "accepted"}),
-             _counts(i["signals"]), when(i["last_signal_at"])]
+            [
+                i["slug"],
+                i["kind"],
+                i["team"] or "—",
+                i["service"] or "—",
+                i["counters"].get("accepted", 0),
+                _counts({k: v for k, v in i["counters"].items() if k != "accepted"}),
+                _counts(i["signals"]),
+                when(i["last_signal_at"]),
+            ]
             for i in items
         ],
         keep_whole=("slug", "kind", "accepted", "last signal"),
     )
-    _say("accepted and refused: counted by this server process since it started; "
-         "stored signals: by outcome, across every process")
+    _say(
+        "accepted and refused: counted by this server process since it started; "
+        "stored signals: by outcome, across every process"
+    )
 
 
 @integrations_app.command("list")

@@ -6,30 +6,31 @@ owns ``WARROOM_TOKEN``. Every command takes ``--json`` to print the API's answer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from warroom.cli.client import (
     USAGE_EXIT_CODE,
-    ApiClient,
-    ClientError,
-    from_env,
     incident_path,
     normalise_ref,
 )
-from warroom.cli.output import JsonOption, console, duration, err_console, print_json, when
+from warroom.cli.output import JsonOption, console, duration, print_json, when
+from warroom.cli.output import fail as _fail
+from warroom.cli.remote import api as _api
+from warroom.cli.remote import emit as _emit
+from warroom.cli.remote import instant as _instant
+from warroom.cli.remote import say as _say
+from warroom.cli.remote import table as _table
 from warroom.incidents.enums import IncidentRole, IncidentStatus, TimestampField
 
-app = typer.Typer(help="Run incidents over the API (WARROOM_URL, WARROOM_TOKEN).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Run incidents over the API (WARROOM_URL, WARROOM_TOKEN).", no_args_is_help=True
+)
 
 INCIDENTS = "/api/v1/incidents"
 DURATIONS = (
@@ -56,69 +57,6 @@ AsJson = Annotated[bool, JsonOption]
 
 
 # --- plumbing ---------------------------------------------------------------------------
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    """Like ``output.fail`` but the message is plain text: server messages quote user input,
-    and ``[/x]`` in a username must print as is, not be read as rich markup."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _api() -> Iterator[ApiClient]:
-    """A client from the environment; any failure inside is one line and an exit code."""
-    try:
-        client = from_env()
-    except ClientError as exc:
-        _fail(exc.message, exc.exit_code)
-    with client:
-        try:
-            yield client
-        except ClientError as exc:
-            _fail(exc.message, exc.exit_code)
-        except (KeyError, TypeError, ValueError) as exc:
-            _fail(f"unexpected answer from warroom at {client.url} ({exc!r}); "
-                  "is the server the same version as this CLI?")
-
-
-def _say(line: str) -> None:
-    console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _emit(data: Any, as_json: bool, human: Callable[[], None]) -> None:
-    if as_json:
-        print_json(data)
-    else:
-        human()
-
-
-def _instant(value: str, option: str) -> str:
-    """ISO 8601 → an aware ISO string; without an offset the value is local time."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        _fail(f"{option}: '{value}' is not an ISO 8601 time like 2026-03-02T09:15:00Z",
-              USAGE_EXIT_CODE)
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return moment.isoformat()
-
-
-def _table(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    keep_whole: Collection[str] = (),
-) -> None:
-    """Cells are plain text (never markup); in a narrow terminal the long ones fold, the
-    ``keep_whole`` ones stay on one line."""
-    out = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD,
-                collapse_padding=True, pad_edge=False)
-    for column in columns:
-        out.add_column(column, overflow="fold", no_wrap=column in keep_whole)
-    for row in rows:
-        out.add_row(*(Text("" if value is None else str(value)) for value in row))
-    console.print(out)
 
 
 def _person(value: Any) -> str:
@@ -147,6 +85,7 @@ def _durations(durations: dict[str, Any]) -> Table:
 
 
 # --- rendering ----------------------------------------------------------------------------
+
 
 def _show_incident(incident: dict[str, Any]) -> None:
     grid = Table.grid(padding=(0, 2))
@@ -191,19 +130,28 @@ def _list_incidents(page: dict[str, Any]) -> None:
         return
     _table(
         "Incidents",
-        ["ref", "sev", "status", "team", "title", "services", "lead", "detected",
-         "update due"],
+        ["ref", "sev", "status", "team", "title", "services", "lead", "detected", "update due"],
         [
-            [i["ref"], i["severity"], i["status"], i["team"], i["title"],
-             ", ".join(i["services"]), _person(i["roles"].get("lead")),
-             _short(i["detected_at"]), _due(i, _short)]
+            [
+                i["ref"],
+                i["severity"],
+                i["status"],
+                i["team"],
+                i["title"],
+                ", ".join(i["services"]),
+                _person(i["roles"].get("lead")),
+                _short(i["detected_at"]),
+                _due(i, _short),
+            ]
             for i in items
         ],
         keep_whole=("ref", "sev", "status", "team", "detected"),
     )
     first, last, total = page["offset"] + 1, page["offset"] + len(items), page["total"]
-    shown = f"{total} incident{'' if total == 1 else 's'}" if (first, last) == (1, total) else (
-        f"incidents {first} to {last} of {total}"
+    shown = (
+        f"{total} incident{'' if total == 1 else 's'}"
+        if (first, last) == (1, total)
+        else (f"incidents {first} to {last} of {total}")
     )
     more = f"; more with --offset {page['next_offset']}" if page.get("next_offset") else ""
     _say(shown + more)
@@ -215,8 +163,14 @@ def _show_timeline(data: dict[str, Any]) -> None:
         f"{data['incident']} timeline",
         ["id", "time", "kind", "actor", "text", "pinned"],
         [
-            [e["id"], when(e["at"]), str(e["kind"]).replace("_", " "),
-             e["actor"] or "—", e["text"], "yes" if e["pinned"] else ""]
+            [
+                e["id"],
+                when(e["at"]),
+                str(e["kind"]).replace("_", " "),
+                e["actor"] or "—",
+                e["text"],
+                "yes" if e["pinned"] else "",
+            ]
             for e in entries
         ],
         keep_whole=("id", "kind"),
@@ -241,11 +195,15 @@ def _show_updates(ref: str, updates: list[dict[str, Any]]) -> None:
 
 # --- reading --------------------------------------------------------------------------
 
+
 def list_incidents(
-    status: Annotated[list[IncidentStatus] | None, typer.Option(
-        "--status", help="Only these statuses (repeatable).")] = None,
-    severity: Annotated[list[str] | None, typer.Option(
-        "--severity", help="Only these severities (repeatable).")] = None,
+    status: Annotated[
+        list[IncidentStatus] | None,
+        typer.Option("--status", help="Only these statuses (repeatable)."),
+    ] = None,
+    severity: Annotated[
+        list[str] | None, typer.Option("--severity", help="Only these severities (repeatable).")
+    ] = None,
     team: Annotated[str | None, typer.Option("--team", help="Owning team slug.")] = None,
     service: Annotated[str | None, typer.Option("--service", help="Affected service.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
@@ -253,8 +211,14 @@ def list_incidents(
     as_json: AsJson = False,
 ) -> None:
     """List incidents, newest first."""
-    given = {"status": [s.value for s in status or []], "severity": severity, "team": team,
-             "service": service, "limit": limit, "offset": offset}
+    given = {
+        "status": [s.value for s in status or []],
+        "severity": severity,
+        "team": team,
+        "service": service,
+        "limit": limit,
+        "offset": offset,
+    }
     params = {key: value for key, value in given.items() if value not in (None, [])}
     with _api() as api:
         page = api.get(INCIDENTS, params=params)
@@ -289,23 +253,33 @@ def list_updates(ref: RefArg, as_json: AsJson = False) -> None:
 
 # --- declaring and editing ------------------------------------------------------------
 
+
 def declare(
     title: Annotated[str, typer.Argument(help="What is wrong, in a few words.")],
     severity: Annotated[str, typer.Option("--severity", help="Severity key, e.g. SEV1.")],
     team: Annotated[str, typer.Option("--team", help="Owning team slug.")],
-    services: Annotated[list[str] | None, typer.Option(
-        "--service", help="Affected service slug (repeatable).")] = None,
+    services: Annotated[
+        list[str] | None, typer.Option("--service", help="Affected service slug (repeatable).")
+    ] = None,
     summary: Annotated[str, typer.Option("--summary", help="What is known so far.")] = "",
-    impact_start: Annotated[str | None, typer.Option(
-        "--impact-start", help="When impact began, ISO 8601 (local time without offset).")] = None,
-    detected: Annotated[str | None, typer.Option(
-        "--detected", help="When it was detected, ISO 8601; default now.")] = None,
+    impact_start: Annotated[
+        str | None,
+        typer.Option(
+            "--impact-start", help="When impact began, ISO 8601 (local time without offset)."
+        ),
+    ] = None,
+    detected: Annotated[
+        str | None, typer.Option("--detected", help="When it was detected, ISO 8601; default now.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Declare an incident."""
     body: dict[str, Any] = {
-        "title": title, "severity": severity, "team": team,
-        "services": services or [], "summary": summary,
+        "title": title,
+        "severity": severity,
+        "team": team,
+        "services": services or [],
+        "summary": summary,
     }
     if impact_start is not None:
         body["impact_started_at"] = _instant(impact_start, "--impact-start")
@@ -313,10 +287,14 @@ def declare(
         body["detected_at"] = _instant(detected, "--detected")
     with _api() as api:
         data = api.post(INCIDENTS, json=body)
-        _emit(data, as_json, lambda: _say(
-            f"{data['ref']} declared: {data['title']} "
-            f"({data['severity']}, team {data['team']}, status: {data['status']})"
-        ))
+        _emit(
+            data,
+            as_json,
+            lambda: _say(
+                f"{data['ref']} declared: {data['title']} "
+                f"({data['severity']}, team {data['team']}, status: {data['status']})"
+            ),
+        )
 
 
 def edit(
@@ -324,23 +302,36 @@ def edit(
     title: Annotated[str | None, typer.Option("--title")] = None,
     summary: Annotated[str | None, typer.Option("--summary")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Hand over to another team.")] = None,
-    services: Annotated[list[str] | None, typer.Option(
-        "--service", help="Affected services; replaces the list (repeatable).")] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Option("--service", help="Affected services; replaces the list (repeatable)."),
+    ] = None,
     affected_users: Annotated[int | None, typer.Option("--affected-users", min=0)] = None,
     affected_customers: Annotated[int | None, typer.Option("--affected-customers", min=0)] = None,
-    features: Annotated[list[str] | None, typer.Option(
-        "--feature", help="Affected feature; replaces the list (repeatable).")] = None,
-    regions: Annotated[list[str] | None, typer.Option(
-        "--region", help="Affected region; replaces the list (repeatable).")] = None,
-    revenue_impact: Annotated[bool | None, typer.Option(
-        "--revenue-impact/--no-revenue-impact", help="Whether revenue is affected.")] = None,
+    features: Annotated[
+        list[str] | None,
+        typer.Option("--feature", help="Affected feature; replaces the list (repeatable)."),
+    ] = None,
+    regions: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="Affected region; replaces the list (repeatable)."),
+    ] = None,
+    revenue_impact: Annotated[
+        bool | None,
+        typer.Option("--revenue-impact/--no-revenue-impact", help="Whether revenue is affected."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Change an incident's title, summary, team, services or impact."""
     given = {
-        "title": title, "summary": summary, "team": team, "services": services,
-        "affected_users": affected_users, "affected_customers": affected_customers,
-        "affected_features": features, "affected_regions": regions,
+        "title": title,
+        "summary": summary,
+        "team": team,
+        "services": services,
+        "affected_users": affected_users,
+        "affected_customers": affected_customers,
+        "affected_features": features,
+        "affected_regions": regions,
         "revenue_impact": revenue_impact,
     }
     body = {key: value for key, value in given.items() if value is not None}
@@ -363,16 +354,24 @@ def change_severity(
         body["reason"] = reason
     with _api() as api:
         data = api.post(incident_path(ref, "severity"), json=body)
-        _emit(data, as_json, lambda: _say(
-            f"{data['ref']} severity is now {data['severity']} (status: {data['status']})"
-        ))
+        _emit(
+            data,
+            as_json,
+            lambda: _say(
+                f"{data['ref']} severity is now {data['severity']} (status: {data['status']})"
+            ),
+        )
 
 
 def correct(
     ref: RefArg,
-    field: Annotated[str, typer.Argument(
-        help="impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
-             "or closed_at (the _at may be left out).")],
+    field: Annotated[
+        str,
+        typer.Argument(
+            help="impact_started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
+            "or closed_at (the _at may be left out)."
+        ),
+    ],
     value: Annotated[str, typer.Argument(help="The right time, ISO 8601.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is corrected (required).")],
     as_json: AsJson = False,
@@ -392,6 +391,7 @@ def correct(
 
 # --- lifecycle ----------------------------------------------------------------------------
 
+
 def _action(name: str, action: str, past: str, summary: str) -> Callable[..., None]:
     def command(ref: RefArg, reason: ReasonOption = None, as_json: AsJson = False) -> None:
         with _api() as api:
@@ -407,8 +407,9 @@ def _action(name: str, action: str, past: str, summary: str) -> Callable[..., No
 
 # --- people -------------------------------------------------------------------------------
 
-UserOption = Annotated[str | None, typer.Option(
-    "--user", help="Username; default: you (the owner of WARROOM_TOKEN).")]
+UserOption = Annotated[
+    str | None, typer.Option("--user", help="Username; default: you (the owner of WARROOM_TOKEN).")
+]
 RoleOption = Annotated[IncidentRole, typer.Option("--role", help="lead, fixer or comms.")]
 
 
@@ -419,9 +420,13 @@ def assign(ref: RefArg, role: RoleOption, user: UserOption = None, as_json: AsJs
         body["user"] = user
     with _api() as api:
         data = api.post(incident_path(ref, "roles"), json=body)
-        _emit(data, as_json, lambda: _say(
-            f"{_person(data['roles'].get(role.value))} is now the {role.value} of {data['ref']}"
-        ))
+        _emit(
+            data,
+            as_json,
+            lambda: _say(
+                f"{_person(data['roles'].get(role.value))} is now the {role.value} of {data['ref']}"
+            ),
+        )
 
 
 def release(ref: RefArg, role: RoleOption, as_json: AsJson = False) -> None:
@@ -444,6 +449,7 @@ def join(ref: RefArg, user: UserOption = None, as_json: AsJson = False) -> None:
 
 # --- timeline and updates ---------------------------------------------------------------
 
+
 def note(
     ref: RefArg,
     text: Annotated[str, typer.Argument(help="The note.")],
@@ -465,11 +471,17 @@ def pin(
 ) -> None:
     """Pin (or --unpin) a timeline entry."""
     with _api() as api:
-        data = api.post(incident_path(ref, "timeline", str(entry_id), "pin"),
-                        json={"pinned": not unpin})
-        _emit(data, as_json, lambda: _say(
-            f"{normalise_ref(ref)}: entry {data['id']} {'pinned' if data['pinned'] else 'unpinned'}"
-        ))
+        data = api.post(
+            incident_path(ref, "timeline", str(entry_id), "pin"), json={"pinned": not unpin}
+        )
+        _emit(
+            data,
+            as_json,
+            lambda: _say(
+                f"{normalise_ref(ref)}: entry {data['id']} "
+                + ("pinned" if data["pinned"] else "unpinned")
+            ),
+        )
 
 
 def post_update(
@@ -482,10 +494,14 @@ def post_update(
     body = {"text": text, "audience": "public" if public else "internal"}
     with _api() as api:
         data = api.post(incident_path(ref, "updates"), json=body)
-        _emit(data, as_json, lambda: _say(
-            f"{normalise_ref(ref)}: {data['audience']} update {data['id']} posted "
-            f"(status: {data['status']})"
-        ))
+        _emit(
+            data,
+            as_json,
+            lambda: _say(
+                f"{normalise_ref(ref)}: {data['audience']} update {data['id']} posted "
+                f"(status: {data['status']})"
+            ),
+        )
 
 
 # In the order of an incident, which is the order of ``warroom incident --help``.
@@ -502,8 +518,10 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("pin", pin),
     ("update", post_update),
     ("updates", list_updates),
-    ("mitigate", _action("mitigate", "mitigate", "mitigated",
-                         "Mark mitigated: the impact has stopped.")),
+    (
+        "mitigate",
+        _action("mitigate", "mitigate", "mitigated", "Mark mitigated: the impact has stopped."),
+    ),
     ("resolve", _action("resolve", "resolve", "resolved", "Mark resolved: the cause is fixed.")),
     ("reopen", _action("reopen", "reopen", "reopened", "Reopen a resolved incident.")),
     ("close", _action("close", "close", "closed", "Close a resolved incident.")),
