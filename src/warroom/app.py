@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from warroom import __version__
 from warroom.alerts import api as alerts_api
 from warroom.api import errors, system
+from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
 from warroom.catalog import api as catalog_api
 from warroom.clock import utcnow
@@ -69,17 +69,16 @@ def create_app(
         if owns_engine:
             engine.dispose()
 
-    # The API docs page with Swagger UI served by warroom itself (no CDN).
-    app = FastAPIOffline(
-        static_url="/api/static",
+    app = WarroomApp(
         title="warroom",
         version=__version__,
         description="Incident management: from the first alert to the last action item.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    serve_docs(app, "/api/docs", "/api/static")
     session_factory = make_session_factory(engine)
     metrics = Metrics(session_factory)
     metrics.config_generation.set(live_config.generation)
@@ -116,9 +115,15 @@ def create_app(
         webhook_api.router,
         heartbeat_api.router,
     ]
-    app.add_middleware(IngestFastPath, routers=ingest_routers, prefixes=INGEST_PREFIXES)
     app.add_middleware(
         RequestMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        own_limit_prefixes=INGEST_PREFIXES,
+    )
+    app.ingest_prefixes = INGEST_PREFIXES
+    app.ingest_entry = RequestMiddleware(
+        IngestFastPath(app.fastapi_path, ingest_routers, INGEST_PREFIXES),
         metrics=metrics,
         max_body_bytes=settings.max_body_bytes,
         own_limit_prefixes=INGEST_PREFIXES,

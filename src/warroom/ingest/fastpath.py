@@ -23,6 +23,7 @@ from warroom.api.errors import error_response
 from warroom.errors import WarroomError
 
 log = structlog.get_logger("warroom.ingest")
+OBSERVED = "warroom.observed"
 Endpoint = Callable[..., Awaitable[Response]]
 
 
@@ -52,6 +53,7 @@ class IngestFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
+            scope[OBSERVED] = True  # the fallback's own request middleware must not log again
             for route in self.routes:
                 match, child = route.matches(scope)
                 if match is Match.FULL:
