@@ -99,7 +99,8 @@ def create_app(
     writer = SignalWriter(engine)
     app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
     errors.install(app)
-    # Ingest first: the router tries routes in order, and senders are the hot path.
+    # Ingest routes are declared for the OpenAPI document; requests reach them through
+    # WarroomApp.ingest_entry (see warroom.api.application), not FastAPI's router.
     app.include_router(alertmanager_api.router)
     app.include_router(pagerduty_api.router)
     app.include_router(webhook_api.router)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
@@ -64,6 +64,24 @@ def event(
         detail=detail,
     )
     return entry
+
+
+def count_events(
+    session: Session, alert: Alert, kinds: tuple[AlertEventKind, ...], since: datetime
+) -> int:
+    """Events of these kinds since ``since`` over every episode of the alert's identity."""
+    stmt = (
+        select(func.count())
+        .select_from(AlertEvent)
+        .join(Alert, Alert.id == AlertEvent.alert_id)
+        .where(
+            Alert.integration == alert.integration,
+            Alert.identity == alert.identity,
+            AlertEvent.kind.in_(kinds),
+            AlertEvent.at >= since,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def _drop(signal: Signal, outcome: SignalOutcome, reason: str) -> None:

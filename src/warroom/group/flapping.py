@@ -5,28 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
-from warroom.group.dedup import event
+from warroom.alerts.models import Alert, AlertEventKind
+from warroom.group.dedup import count_events, event
 
 STATE_CHANGES = (AlertEventKind.OPENED, AlertEventKind.RESOLVED)
-
-
-def transitions_within(session: Session, alert: Alert, since: datetime) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(AlertEvent)
-        .join(Alert, Alert.id == AlertEvent.alert_id)
-        .where(
-            Alert.integration == alert.integration,
-            Alert.identity == alert.identity,
-            AlertEvent.kind.in_(STATE_CHANGES),
-            AlertEvent.at >= since,
-        )
-    )
-    return int(session.scalar(stmt) or 0)
 
 
 def previous_episode(session: Session, alert: Alert) -> Alert | None:
@@ -49,7 +34,7 @@ def update(
     """Mark the alert flapping when its identity changed state ``transitions`` times within
     ``within``; a new episode of a flapping identity stays flapping. Returns the flag."""
     session.flush()
-    count = transitions_within(session, alert, now - within)
+    count = count_events(session, alert, STATE_CHANGES, now - within)
     flapping = count >= transitions
     if flapping and not alert.flapping:
         alert.flapping = True

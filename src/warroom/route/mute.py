@@ -62,9 +62,11 @@ class InhibitMuter:
     def mutes(self, session: Session, alert: Alert, now: datetime) -> str | None:
         labels = match_labels(alert)
         for index, rule in enumerate(self.config.inhibit_rules):
-            if not match_all(matchers(rule.target_matchers), labels):
+            if not match_all(rule.target_matchers_parsed, labels):
                 continue
-            source = self._firing_source(session, alert, labels, rule.source_matchers, rule.equal)
+            source = self._firing_source(
+                session, alert, labels, rule.source_matchers_parsed, rule.equal
+            )
             if source is not None:
                 return f"inhibited by alert {source.id} ({source.title}) via inhibit rule {index}"
         return None
@@ -74,7 +76,7 @@ class InhibitMuter:
         session: Session,
         alert: Alert,
         labels: dict[str, str],
-        source_matchers: Sequence[str],
+        wanted: Sequence[Matcher],
         equal: Sequence[str],
     ) -> Alert | None:
         stmt = select(Alert).where(
@@ -82,7 +84,6 @@ class InhibitMuter:
             Alert.id != alert.id,
             or_(Alert.muted_by.is_(None), Alert.muted_by.not_like("inhibited%")),
         )
-        wanted = matchers(source_matchers)
         for candidate in session.scalars(stmt.order_by(Alert.id)):
             other = match_labels(candidate)
             if match_all(wanted, other) and all(other.get(n) == labels.get(n) for n in equal):

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
+from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
 from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
-from warroom.group.dedup import event
+from warroom.group.dedup import count_events, event
 from warroom.incidents.from_alerts import (
     declare_from_alert,
     link,
@@ -21,7 +20,6 @@ from warroom.incidents.from_alerts import (
 from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
 from warroom.route.labels import match_labels
-from warroom.route.mute import matchers
 
 FIRING_FOR_JOB = "alert_rule_check"
 OCCURRENCE_EVENTS = (AlertEventKind.OPENED, AlertEventKind.OCCURRED)
@@ -30,24 +28,9 @@ OCCURRENCE_EVENTS = (AlertEventKind.OPENED, AlertEventKind.OCCURRED)
 def first_matching_rule(config: Config, alert: Alert) -> AlertRule | None:
     labels = match_labels(alert)
     for rule in config.alert_rules:
-        if all(m.matches(labels) for m in matchers(rule.matchers)):
+        if rule.matches(labels):
             return rule
     return None
-
-
-def occurrences_within(session: Session, alert: Alert, since: datetime) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(AlertEvent)
-        .join(Alert, Alert.id == AlertEvent.alert_id)
-        .where(
-            Alert.integration == alert.integration,
-            Alert.identity == alert.identity,
-            AlertEvent.kind.in_(OCCURRENCE_EVENTS),
-            AlertEvent.at >= since,
-        )
-    )
-    return int(session.scalar(stmt) or 0)
 
 
 def incident_severity(config: Config, rule: AlertRule, alert: Alert) -> str:
@@ -86,7 +69,7 @@ def condition_met(
     session: Session, rule: AlertRule, alert: Alert, now: datetime
 ) -> tuple[bool, str]:
     if rule.after_occurrences is not None and rule.within is not None:
-        seen = occurrences_within(session, alert, now - rule.within)
+        seen = count_events(session, alert, OCCURRENCE_EVENTS, now - rule.within)
         if seen < rule.after_occurrences:
             return False, (
                 f"rule {rule.name}: {seen} of {rule.after_occurrences} occurrences "
