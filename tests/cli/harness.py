@@ -17,6 +17,7 @@ import orjson
 import structlog
 import uvicorn
 from click.testing import Result
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -42,6 +43,7 @@ class LiveServer:
     clock: FakeClock
     admin_token: str
     log: io.StringIO
+    app: FastAPI
 
     def user(self, username: str, role: UserRole = UserRole.RESPONDER) -> str:
         """Create a user and return an API token for it."""
@@ -154,7 +156,7 @@ def live_server(engine: Engine, clock: FakeClock | None = None) -> Iterator[Live
                 raise RuntimeError(f"the test server did not start: {log.getvalue()}")
             time.sleep(0.01)
         try:
-            yield LiveServer(f"http://127.0.0.1:{port}", engine, clock, token, log)
+            yield LiveServer(f"http://127.0.0.1:{port}", engine, clock, token, log, app)
         finally:
             server.should_exit = True
             thread.join(STARTUP_SECONDS)

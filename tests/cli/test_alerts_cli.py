@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import httpx
 import orjson
@@ -26,7 +25,6 @@ from typer.testing import CliRunner
 
 from tests.cli import harness
 from tests.cli.harness import LiveServer, error_line, lines_with, plain, wide_console
-from warroom.app import create_app as real_create_app
 from warroom.cli.main import app as cli_app
 from warroom.cli.output import when
 from warroom.db.engine import make_engine
@@ -89,17 +87,8 @@ class AlertServer:
 
 @contextmanager
 def alert_server(engine: Engine) -> Iterator[AlertServer]:
-    """``harness.live_server``, keeping hold of the app it builds (for its worker)."""
-    built: list[FastAPI] = []
-
-    def create_app(*args: Any, **kwargs: Any) -> FastAPI:
-        built.append(real_create_app(*args, **kwargs))
-        return built[-1]
-
-    with mock.patch.object(harness, "create_app", create_app), harness.live_server(
-        engine
-    ) as live:
-        yield AlertServer(live, built[0])
+    with harness.live_server(engine) as live:
+        yield AlertServer(live, live.app)
 
 
 @pytest.fixture
