@@ -8,6 +8,8 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from warroom import __version__
 from warroom.alerts import api as alerts_api
@@ -21,6 +23,7 @@ from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
 from warroom.group import expiry
 from warroom.incidents import api as incidents_api
+from warroom.incidents import events
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestFastPath
 from warroom.ingest.http import Ingestor
@@ -37,7 +40,11 @@ from warroom.settings import Settings
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 """Ingest endpoints bound their bodies themselves (each protocol has its own limit)."""
 
+INCIDENT_LISTENERS: list[events.Listener] = []
+"""Stages after the incident (escalation, notifications, chat), in the order they react."""
+
 JOB_HANDLERS: dict[str, JobHandler] = {
+    events.INCIDENT_EVENT_JOB: events.dispatcher(INCIDENT_LISTENERS),
     "alert_rule_check": route_jobs.alert_rule_check,
     route_jobs.MUTE_RECHECK_JOB: route_jobs.mute_recheck,
     expiry.EXPIRY_JOB: expiry.alert_expiry,
@@ -96,6 +103,12 @@ def create_app(
         [signal_stage, heartbeat.HeartbeatReconciler(), JobPruner()],
     )
     app.state.worker = worker
+
+    @sa_event.listens_for(session_factory, "after_commit")
+    def _wake_worker_for_due_jobs(session: Session) -> None:
+        if session.info.pop(events.WAKE_WORKER, False):
+            worker.wake()
+
     writer = SignalWriter(engine)
     app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
     errors.install(app)

@@ -29,6 +29,8 @@ class Settings:
     log_level: str = "info"
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    """Signs links in emails and iCal feed URLs; without it, a key kept in the database."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -44,4 +46,5 @@ class Settings:
             log_level=os.environ.get("WARROOM_LOG_LEVEL", "info").lower(),
             max_body_bytes=_int_env("WARROOM_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             public_url=os.environ.get("WARROOM_PUBLIC_URL", f"http://{host}:{port}"),
+            secret_key=os.environ.get("WARROOM_SECRET_KEY") or None,
         )

@@ -11,16 +11,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 EXPECTED: dict[str, list[str]] = {
     "unknown_key": [
         "unknown_key.yaml:5: teams[0].colour: unknown key 'colour' (allowed keys: slug, name, "
-        "timezone, working_hours, extended_hours, contacts)",
+        "timezone, working_hours, extended_hours, contacts, escalation_policy)",
     ],
     "misspelled_key": [
         "misspelled_key.yaml:9: services[0].runbok_url: unknown key 'runbok_url' "
         "(did you mean 'runbook_url'?)",
     ],
     "unknown_top_level_key": [
-        "unknown_top_level_key.yaml:3: escalation: unknown key 'escalation' (allowed keys: "
+        "unknown_top_level_key.yaml:3: pager_duty: unknown key 'pager_duty' (allowed keys: "
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
-        "severity_map, inhibit_rules, alert_rules, alerts)",
+        "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
+        "escalation_policies, notifications)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",

@@ -19,6 +19,7 @@ def test_schema_describes_the_top_level() -> None:
     assert set(schema["properties"]) == {
         "organization", "teams", "services", "severities", "incident_defaults",
         "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
+        "people", "schedules", "escalation_policies", "notifications",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -27,7 +28,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     schema = config_json_schema()
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
-    assert len(objects) == 19
+    assert len(objects) == 32
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

@@ -85,3 +85,21 @@ def revoke_token(session: Session, token_id: int, now: datetime, owner: User | N
         raise Conflict(f"token {token_id} is already revoked", field="token_id")
     token.revoked_at = now
     return token
+
+
+def ensure_user(
+    session: Session,
+    username: str,
+    now: datetime,
+    *,
+    email: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """The user named ``username``; a person from the configuration who acts for the first
+    time (acknowledging from an email link or from Slack) becomes a responder."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        return user
+    return create_user(
+        session, username, UserRole.RESPONDER, now, email=email, display_name=display_name
+    )

@@ -19,6 +19,7 @@ from .alerting import (
     RuleGroupBy,
 )
 from .errors import ConfigError, ConfigIssue
+from .hours import HoursWindow, Weekday
 from .intake import (
     HeartbeatSpec,
     Integration,
@@ -34,7 +35,6 @@ from .models import (
     Config,
     Contact,
     ContactKind,
-    HoursWindow,
     IncidentDefaults,
     Organization,
     PostmortemPolicy,
@@ -42,7 +42,6 @@ from .models import (
     Service,
     Severity,
     Team,
-    Weekday,
 )
 from .values import format_duration, parse_duration
 

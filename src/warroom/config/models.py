@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -30,8 +30,13 @@ from .defaults import (
     DEFAULT_SEVERITY_MAP,
 )
 from .errors import format_path
+from .escalation import EscalationPolicy
+from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .intake import Integration
+from .notify import NotificationSettings
+from .people import Person
 from .references import reference_problems
+from .schedules import Schedule
 from .values import (
     Duration,
     HttpUrlStr,
@@ -39,7 +44,6 @@ from .values import (
     SeverityKey,
     SeverityLabel,
     Slug,
-    TimeOfDay,
     TimeZoneName,
     check_http_url,
     config_problem,
@@ -48,20 +52,6 @@ from .values import (
 
 DEFER_REFERENCES = "warroom.config.defer_references"
 """Validation context flag: the loader checks references itself, with file and line."""
-
-
-class Weekday(StrEnum):
-    MON = "mon"
-    TUE = "tue"
-    WED = "wed"
-    THU = "thu"
-    FRI = "fri"
-    SAT = "sat"
-    SUN = "sun"
-
-
-WEEKDAYS = list(Weekday)
-WORKDAYS = WEEKDAYS[:5]
 
 
 class ResponseWindow(StrEnum):
@@ -92,39 +82,6 @@ class Organization(_Model):
     name: NonEmptyStr = Field(
         DEFAULT_ORGANIZATION_NAME, description="Organisation name shown in the UI and messages."
     )
-
-
-class HoursWindow(_Model):
-    """A weekly window in the team's time zone, e.g. mon-fri 09:00-17:00."""
-
-    days: list[Weekday] = Field(
-        min_length=1, description="Days of the week the window applies to: mon, tue, ... sun."
-    )
-    start: TimeOfDay = Field(description="Start of the window, 24-hour HH:MM, inclusive.")
-    end: TimeOfDay = Field(description="End of the window, 24-hour HH:MM, exclusive.")
-
-    @field_validator("days")
-    @classmethod
-    def _days_listed_once(cls, days: list[Weekday]) -> list[Weekday]:
-        for position, day in enumerate(days):
-            if day in days[:position]:
-                raise config_problem(f"day '{day.value}' is listed twice")
-        return days
-
-    @field_validator("end")
-    @classmethod
-    def _end_after_start(cls, end: time, info: ValidationInfo) -> time:
-        start = info.data.get("start")
-        if isinstance(start, time) and end <= start:
-            raise config_problem(
-                f"end {end:%H:%M} must be after start {start:%H:%M} (windows cannot cross midnight)"
-            )
-        return end
-
-    def contains(self, local: datetime) -> bool:
-        """Whether ``local`` (already in the team's time zone) falls inside the window."""
-        day = WEEKDAYS[local.weekday()]
-        return day in self.days and self.start <= local.time().replace(tzinfo=None) < self.end
 
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -190,6 +147,9 @@ class Team(_Model):
     )
     contacts: list[Contact] = Field(
         default_factory=list, description="Where the team is reached (email, Slack, ...)."
+    )
+    escalation_policy: Slug | None = Field(
+        None, description="Slug of the escalation policy that pages for the team's incidents."
     )
 
     @property
@@ -329,6 +289,21 @@ class Config(_Model):
         default_factory=AlertSettings,
         description="How incidents follow their alerts: resolution and flapping.",
     )
+    people: list[Person] = Field(
+        default_factory=list,
+        description="People who can be on call: contacts and personal notification rules.",
+    )
+    schedules: list[Schedule] = Field(
+        default_factory=list, description="On-call schedules, each with a unique slug."
+    )
+    escalation_policies: list[EscalationPolicy] = Field(
+        default_factory=list,
+        description="Who is paged in which order; a team names its policy.",
+    )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings,
+        description="Channels (email, Slack, webhooks), broadcast routing and retries.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -336,6 +311,9 @@ class Config(_Model):
     _integrations: dict[str, Integration] = PrivateAttr(default_factory=dict)
     _integrations_by_key: dict[str, Integration] = PrivateAttr(default_factory=dict)
     _severity_map: dict[str, str] = PrivateAttr(default_factory=dict)
+    _people: dict[str, Person] = PrivateAttr(default_factory=dict)
+    _schedules: dict[str, Schedule] = PrivateAttr(default_factory=dict)
+    _policies: dict[str, EscalationPolicy] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def default(cls) -> Config:
@@ -363,6 +341,12 @@ class Config(_Model):
         for integration in self.integrations:
             self._integrations.setdefault(integration.slug, integration)
             self._integrations_by_key.setdefault(integration.key, integration)
+        for person in self.people:
+            self._people.setdefault(person.username, person)
+        for schedule in self.schedules:
+            self._schedules.setdefault(schedule.slug, schedule)
+        for policy in self.escalation_policies:
+            self._policies.setdefault(policy.slug, policy)
         if self.severity_map is not None:
             self._severity_map.update(self.severity_map)
         else:
@@ -374,7 +358,10 @@ class Config(_Model):
 
     def _reference_view(self) -> dict[str, Any]:
         return {
-            "teams": [{"slug": team.slug} for team in self.teams],
+            "teams": [
+                {"slug": team.slug, "escalation_policy": team.escalation_policy}
+                for team in self.teams
+            ],
             "services": [
                 {"slug": s.slug, "team": s.team, "depends_on": s.depends_on} for s in self.services
             ],
@@ -384,7 +371,16 @@ class Config(_Model):
             ),
             # As written: the checks tell a key that was given from one left out.
             **self.model_dump(
-                include={"integrations", "severity_map", "alert_rules"}, exclude_unset=True
+                include={
+                    "integrations",
+                    "severity_map",
+                    "alert_rules",
+                    "people",
+                    "schedules",
+                    "escalation_policies",
+                    "notifications",
+                },
+                exclude_unset=True,
             ),
         }
 
@@ -410,6 +406,18 @@ class Config(_Model):
 
     def services_of(self, team: str) -> list[Service]:
         return [service for service in self.services if service.team == team]
+
+    def person(self, username: str) -> Person | None:
+        return self._people.get(username)
+
+    def schedule(self, slug: str) -> Schedule | None:
+        return self._schedules.get(slug)
+
+    def escalation_policy(self, slug: str) -> EscalationPolicy | None:
+        return self._policies.get(slug)
+
+    def schedules_of(self, team: str) -> list[Schedule]:
+        return [schedule for schedule in self.schedules if schedule.team == team]
 
     def integration(self, slug: str) -> Integration | None:
         return self._integrations.get(slug)

@@ -16,6 +16,7 @@ from typing import Any
 from .defaults import DEFAULT_INCIDENT_SEVERITY, DEFAULT_SEVERITY_KEYS
 from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
+from .oncall_references import oncall_reference_problems
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     _unique_names(data, "alert_rules", "name", "alert rule name", problems)
     for index, rule in _items(data, "alert_rules"):
         problems += _alert_rule_problems(index, rule, severities)
+    problems += oncall_reference_problems(data, teams, severities, _unique_names, ReferenceProblem)
     return problems
 
 

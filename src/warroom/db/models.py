@@ -7,6 +7,8 @@ from warroom.detect import models as detect_models
 from warroom.incidents import models as incident_models
 from warroom.ingest import models as ingest_models
 from warroom.jobs import models as job_models
+from warroom.notify import models as notify_models
+from warroom.oncall import models as oncall_models
 
 __all__ = [
     "Base",
@@ -16,4 +18,6 @@ __all__ = [
     "incident_models",
     "ingest_models",
     "job_models",
+    "notify_models",
+    "oncall_models",
 ]

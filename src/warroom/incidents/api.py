@@ -248,9 +248,7 @@ def get_timeline(
     )
 
 
-@router.post(
-    "/{ref}/notes", status_code=status.HTTP_201_CREATED, response_model=TimelineEntryOut
-)
+@router.post("/{ref}/notes", status_code=status.HTTP_201_CREATED, response_model=TimelineEntryOut)
 def add_note(
     ref: str,
     body: NoteCreate,
@@ -288,9 +286,7 @@ def list_updates(
     return [views.status_update_out(u) for u in updates.list_updates(session, incident)]
 
 
-@router.post(
-    "/{ref}/updates", status_code=status.HTTP_201_CREATED, response_model=StatusUpdateOut
-)
+@router.post("/{ref}/updates", status_code=status.HTTP_201_CREATED, response_model=StatusUpdateOut)
 def post_update(
     ref: str,
     body: StatusUpdateCreate,

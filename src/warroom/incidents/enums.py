@@ -49,6 +49,14 @@ class TimelineKind(StrEnum):
     ALERT_ATTACHED = "alert_attached"
     ALERT_RESOLVED = "alert_resolved"
     ALERTS_RESOLVED = "alerts_resolved"
+    PAGED = "paged"
+    PAGE_DEFERRED = "page_deferred"
+    PAGE_ACKNOWLEDGED = "page_acknowledged"
+    ESCALATED = "escalated"
+    ESCALATION_STOPPED = "escalation_stopped"
+    REASSIGNED = "reassigned"
+    UPDATE_REMINDER = "update_reminder"
+    NOTIFIED = "notified"
 
 
 class TimestampField(StrEnum):

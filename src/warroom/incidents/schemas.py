@@ -60,9 +60,7 @@ class IncidentCreate(ImpactFields):
     impact_started_at: UtcDatetime | None = Field(
         None, description="When customer impact began; defaults to detected_at."
     )
-    detected_at: UtcDatetime | None = Field(
-        None, description="When it was detected; default now."
-    )
+    detected_at: UtcDatetime | None = Field(None, description="When it was detected; default now.")
 
 
 class IncidentPatch(ImpactFields):

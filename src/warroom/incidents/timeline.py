@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.errors import NotFound
+from warroom.incidents import events
 from warroom.incidents.enums import TimelineKind
 from warroom.incidents.models import Incident, TimelineEntry
 
@@ -39,6 +40,17 @@ def record(
     )
     session.add(entry)
     incident.updated_at = now
+    events.publish(
+        session,
+        events.IncidentEvent(
+            incident_id=incident.id,
+            kind=kind,
+            at=now,
+            actor=actor.username if actor else None,
+            before=before or {},
+            after=after or {},
+        ),
+    )
     return entry
 
 

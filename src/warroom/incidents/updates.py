@@ -48,9 +48,10 @@ def post_update(
         actor,
         f"{audience.value} update by {actor.username}: {text}",
         now,
-        after={"audience": audience.value, "next_update_due_at": timeline.stamp(
-            incident.next_update_due_at
-        )},
+        after={
+            "audience": audience.value,
+            "next_update_due_at": timeline.stamp(incident.next_update_due_at),
+        },
     )
     return update
 

@@ -1,0 +1,99 @@
+"""Notification channels (SMTP email, Slack, outgoing webhooks), routing and retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, StrictBool, StrictInt
+
+from .base import StrictModel
+from .values import Duration, HttpUrlStr, NonEmptyStr, SeverityKey, Slug
+
+
+class EmailSettings(StrictModel):
+    """Email over SMTP."""
+
+    host: NonEmptyStr = Field(description="SMTP server host.")
+    port: StrictInt = Field(25, ge=1, le=65535, description="SMTP port.")
+    starttls: StrictBool = Field(False, description="Upgrade the connection with STARTTLS.")
+    tls: StrictBool = Field(False, description="Connect with implicit TLS (port 465).")
+    username: str | None = Field(None, description="SMTP login, if the server needs one.")
+    password_env: str | None = Field(
+        None, description="Name of the environment variable holding the SMTP password."
+    )
+    from_address: NonEmptyStr = Field(description="From: address of warroom's email.")
+    timeout: Duration = Field(
+        default=timedelta(seconds=10), description="Connect and send timeout."
+    )
+
+
+class SlackSettings(StrictModel):
+    """Slack Web API (a bot token) and inbound requests (slash command, buttons)."""
+
+    bot_token_env: NonEmptyStr = Field(
+        description="Environment variable holding the bot token (xoxb-...)."
+    )
+    signing_secret_env: NonEmptyStr = Field(
+        description="Environment variable holding the app's signing secret."
+    )
+    api_url: HttpUrlStr = Field(
+        "https://slack.com/api/", description="Base URL of the Slack Web API."
+    )
+    dedicated_channel_severities: list[SeverityKey] = Field(
+        default_factory=lambda: ["SEV1", "SEV2"],
+        description="Severities that get their own channel inc-<number>-<slug>.",
+    )
+
+
+class OutgoingWebhook(StrictModel):
+    """A JSON POST of every incident event, signed with HMAC-SHA256."""
+
+    slug: Slug = Field(description="Identifier, unique across webhooks.")
+    url: HttpUrlStr = Field(description="Where to POST.")
+    secret_env: NonEmptyStr = Field(description="Environment variable holding the signing secret.")
+    teams: list[Slug] = Field(
+        default_factory=list, description="Only incidents of these teams; empty: all."
+    )
+    min_severity: SeverityKey | None = Field(
+        None, description="Only incidents at least this severe; none: all."
+    )
+
+
+class RetrySettings(StrictModel):
+    """Exponential backoff with jitter; after the last attempt a delivery is a dead letter."""
+
+    max_attempts: StrictInt = Field(10, ge=1, le=100, description="Attempts before giving up.")
+    first_delay: Duration = Field(
+        default=timedelta(seconds=5), description="Delay after the first failure."
+    )
+    max_delay: Duration = Field(
+        default=timedelta(minutes=5), description="Longest delay between attempts."
+    )
+
+
+class NotificationSettings(StrictModel):
+    """How warroom reaches people and channels."""
+
+    email: EmailSettings | None = Field(None, description="SMTP; without it, no email.")
+    slack: SlackSettings | None = Field(None, description="Slack; without it, no Slack.")
+    webhooks: list[OutgoingWebhook] = Field(
+        default_factory=list, description="Outgoing webhooks for incident events."
+    )
+    incidents_channel: NonEmptyStr | None = Field(
+        None,
+        description="The general incidents channel (Slack '#incidents' or an email address) "
+        "that hears about broadcast severities.",
+    )
+    broadcast_severities: list[SeverityKey] = Field(
+        default_factory=lambda: ["SEV1", "SEV2"],
+        description="Severities announced in the general incidents channel.",
+    )
+    link_valid_for: Duration = Field(
+        default=timedelta(hours=24),
+        description="How long acknowledge/resolve links in emails stay valid.",
+    )
+    remind_every: Duration = Field(
+        default=timedelta(minutes=10),
+        description="While a status update is overdue, remind again this often.",
+    )
+    retry: RetrySettings = Field(default_factory=RetrySettings, description="Delivery retries.")

@@ -1,0 +1,1 @@
+"""Who is on call (schedules, rotations, overrides) and how they are paged (escalation)."""

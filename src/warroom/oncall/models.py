@@ -1,0 +1,108 @@
+"""On-call tables: schedule overrides, escalations of incidents, and the pages they sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db.base import Base
+from warroom.db.types import str_enum
+
+
+class ScheduleOverride(Base):
+    """``username`` covers a schedule from ``starts_at`` to ``ends_at`` - for ``replaces``
+    only (a swap), or whoever is on call when ``replaces`` is None."""
+
+    __tablename__ = "schedule_overrides"
+    __table_args__ = (Index("ix_schedule_overrides_window", "schedule", "starts_at", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    replaces: Mapped[str | None] = mapped_column(String(64))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_at: Mapped[datetime | None]
+
+
+class EscalationState(StrEnum):
+    ACTIVE = "active"
+    DEFERRED = "deferred"
+    """Outside the severity's response window: waits for the window to open."""
+    ACKNOWLEDGED = "acknowledged"
+    STOPPED = "stopped"
+    """The incident was mitigated or resolved, or the escalation was replaced."""
+    EXHAUSTED = "exhausted"
+    """Every step, repeat and the final fallback ran without an acknowledgement."""
+
+
+class Escalation(Base):
+    """One run of an escalation policy for an incident, with the policy as it was then.
+
+    Jobs of the run carry its ``token``; a new run (reassign, re-trigger) or a stop changes
+    the token, so the old run's pending jobs are dropped when they come due.
+    """
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    policy: Mapped[str | None] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[EscalationState] = mapped_column(str_enum(EscalationState))
+    token: Mapped[str] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    next_at: Mapped[datetime | None]
+
+
+class PageStatus(StrEnum):
+    PAGING = "paging"
+    ACKNOWLEDGED = "acknowledged"
+    CANCELLED = "cancelled"
+    UNROUTABLE = "unroutable"
+    """The person has no contact that warroom can use."""
+
+
+class Page(Base):
+    """A person paged for an incident by an escalation step."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    username: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[PageStatus] = mapped_column(str_enum(PageStatus))
+    paged_at: Mapped[datetime]
+
+
+class CalendarCache(Base):
+    """The last fetched copy of a schedule's external iCal calendar."""
+
+    __tablename__ = "calendar_cache"
+
+    schedule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None]
