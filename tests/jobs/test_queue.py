@@ -73,3 +73,31 @@ def test_done_jobs_are_pruned_after_a_week(engine: Engine) -> None:
     pruner(factory, live, clock())
     with factory() as session:
         assert list(session.scalars(select(Job))) == []
+
+
+def test_a_job_whose_writes_break_a_constraint_fails_and_is_retried(engine: Engine) -> None:
+    clock = FakeClock()
+    factory = make_session_factory(engine)
+    with factory() as session:
+        schedule(session, "later", clock() + timedelta(days=1), clock(), key="taken")
+        schedule(session, "writes", clock(), clock())
+        session.commit()
+
+    def writes(session: Session, _c: Config, _p: dict[str, Any], now: Any) -> None:
+        # Bypasses schedule()'s check: the unique key fails when the row is written.
+        session.add(
+            Job(kind="dup", key="taken", due_at=now, status=JobStatus.PENDING, created_at=now)
+        )
+
+    with factory() as session:
+        assert run_one(session, {"writes": writes}, Config(), clock())
+    with factory() as session:
+        failed = session.scalar(select(Job).where(Job.kind == "writes"))
+        assert failed is not None
+        assert failed.status is JobStatus.PENDING
+        assert failed.attempts == 1
+        assert failed.last_error is not None and "IntegrityError" in failed.last_error
+        assert failed.due_at > clock()
+        assert [job.kind for job in session.scalars(select(Job).where(Job.key == "taken"))] == [
+            "later"
+        ]
