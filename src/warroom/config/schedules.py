@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
 
@@ -133,6 +134,10 @@ class Schedule(StrictModel):
         "call, it wins over the earlier ones.",
     )
     ical: ICalSource | None = Field(None, description="An external calendar instead of layers.")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="after")
     def _layers_or_ical(self) -> Schedule:
