@@ -33,6 +33,8 @@ from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
+from warroom.oncall import calendars as oncall_calendars
+from warroom.oncall import schedules_api
 from warroom.pipeline import signal_stage
 from warroom.route import jobs as route_jobs
 from warroom.settings import Settings
@@ -100,7 +102,12 @@ def create_app(
         live_config,
         clock,
         JOB_HANDLERS,
-        [signal_stage, heartbeat.HeartbeatReconciler(), JobPruner()],
+        [
+            signal_stage,
+            heartbeat.HeartbeatReconciler(),
+            JobPruner(),
+            oncall_calendars.CalendarRefresher(),
+        ],
     )
     app.state.worker = worker
 
@@ -123,6 +130,8 @@ def create_app(
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
     app.include_router(alerts_api.router)
+    app.include_router(schedules_api.router)
+    app.include_router(schedules_api.feeds)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,
