@@ -108,7 +108,8 @@ def create(
     actor: User | None,
     now: datetime,
 ) -> ScheduleOverride:
-    _schedule(config, schedule)
+    if config.schedule(schedule) is None:
+        raise InvalidInput(f"unknown schedule '{schedule}'", field="schedule")
     check_person(config, username, "user")
     if replaces is not None:
         check_person(config, replaces, "replaces")
