@@ -4,11 +4,48 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from .base import StrictModel as _Model
-from .values import TimeOfDay, config_problem
+from .values import TIME_OF_DAY_PATTERN, TimeOfDay, config_problem, parse_time_of_day
+
+END_OF_DAY = time.max
+"""``end: "24:00"``: the window runs to midnight at the end of the day."""
+
+
+def parse_window_end(value: object) -> time:
+    """HH:MM, or 24:00 for the end of the day."""
+    if value == "24:00":
+        return END_OF_DAY
+    return parse_time_of_day(value)
+
+
+def format_window_time(value: time) -> str:
+    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
+
+
+WindowEnd = Annotated[
+    time,
+    PlainValidator(parse_window_end),
+    PlainSerializer(format_window_time, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^(?:{TIME_OF_DAY_PATTERN[1:-1]}|24:00)$",
+            "examples": ["17:00", "24:00"],
+            "description": "A time of day, 24-hour HH:MM; 24:00 is the end of the day.",
+        }
+    ),
+]
 
 
 class Weekday(StrEnum):
@@ -32,7 +69,10 @@ class HoursWindow(_Model):
         min_length=1, description="Days of the week the window applies to: mon, tue, ... sun."
     )
     start: TimeOfDay = Field(description="Start of the window, 24-hour HH:MM, inclusive.")
-    end: TimeOfDay = Field(description="End of the window, 24-hour HH:MM, exclusive.")
+    end: WindowEnd = Field(
+        description="End of the window, 24-hour HH:MM, exclusive; 24:00 is midnight at the "
+        "end of the day."
+    )
 
     @field_validator("days")
     @classmethod
@@ -48,7 +88,8 @@ class HoursWindow(_Model):
         start = info.data.get("start")
         if isinstance(start, time) and end <= start:
             raise config_problem(
-                f"end {end:%H:%M} must be after start {start:%H:%M} (windows cannot cross midnight)"
+                f"end {format_window_time(end)} must be after start {start:%H:%M} (windows "
+                "cannot cross midnight)"
             )
         return end
 

@@ -5,12 +5,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from warroom.clock import utcnow
+
 from .defaults import DEFAULT_SEVERITY_MAP
 from .models import Config
 
 
-def config_warnings(config: Config) -> list[str]:
-    """Human sentences, in the order of the configuration, e.g. a team nobody can reach."""
+def config_warnings(config: Config, *, now: datetime | None = None) -> list[str]:
+    """Human sentences, in the order of the configuration, e.g. a team nobody can reach.
+
+    ``now`` (default: the real time) starts the four weeks checked for schedule gaps."""
     unreachable = {team.slug for team in config.teams if not team.contacts}
     warnings = [
         f"team {team.slug!r} has no contacts: nobody can be notified"
@@ -32,4 +38,12 @@ def config_warnings(config: Config) -> list[str]:
                 f"incident_defaults.severity ({config.incident_defaults.severity}) unless an "
                 "alert rule sets one"
             )
+    warnings += schedule_gap_warnings(config, utcnow() if now is None else now)
     return warnings
+
+
+def schedule_gap_warnings(config: Config, now: datetime) -> list[str]:
+    """Stretches of the next four weeks when a layered schedule has nobody on call."""
+    from warroom.oncall.gaps import gap_warnings  # the rotation math lives with on-call
+
+    return [warning for schedule in config.schedules for warning in gap_warnings(schedule, now)]

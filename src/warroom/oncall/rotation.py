@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from warroom.config.hours import WEEKDAYS, HoursWindow
+from warroom.config.hours import END_OF_DAY, WEEKDAYS, HoursWindow
 from warroom.config.schedules import Layer
 
 
@@ -115,6 +115,8 @@ def window_intervals(
 
 
 def _at(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    if wall == END_OF_DAY:
+        return localize(datetime.combine(day + timedelta(days=1), time()), zone)
     return localize(datetime.combine(day, wall), zone)
 
 

@@ -14,6 +14,7 @@ from warroom.api.inputs import NO_NUL
 from warroom.auth.models import User
 from warroom.auth.signing import signing_key
 from warroom.config import Config
+from warroom.config.hours import format_window_time
 from warroom.config.schedules import Layer, Schedule
 from warroom.config.values import format_duration
 from warroom.errors import InvalidInput, NotFound
@@ -88,7 +89,7 @@ def _layer_out(layer: Layer) -> LayerOut:
             RestrictionOut(
                 days=[day.value for day in window.days],
                 start=window.start.strftime("%H:%M"),
-                end=window.end.strftime("%H:%M"),
+                end=format_window_time(window.end),
             )
             for window in layer.restrictions
         ],
