@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import alerts, heartbeat, incident, local, serve
+from warroom.cli import alerts, heartbeat, incident, local, oncall, serve
 
 app = typer.Typer(
     name="warroom",
@@ -25,6 +25,7 @@ app.add_typer(alerts.silence_app, name="silence")
 app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
+app.add_typer(oncall.app, name="oncall")
 
 
 def main() -> None:
