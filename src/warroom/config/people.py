@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import StrictModel
-from .values import Duration, NonEmptyStr, TimeZoneName, check_http_url, config_problem
+from .values import Delay, NonEmptyStr, TimeZoneName, check_http_url, config_problem
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["alice", "bob.smith"])]
@@ -59,9 +59,7 @@ class NotificationRule(StrictModel):
     acknowledged by then (e.g. Slack at once, email after 2 minutes)."""
 
     contact: PersonContactKind = Field(description="Which of the person's contacts: email, ...")
-    after: Duration = Field(
-        default=timedelta(0), description="Delay after the page, e.g. 0s or 2m."
-    )
+    after: Delay = Field(default=timedelta(0), description="Delay after the page, e.g. 0s or 2m.")
 
 
 class Person(StrictModel):

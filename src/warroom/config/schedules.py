@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .base import StrictModel
 from .hours import HoursWindow
@@ -45,9 +52,14 @@ def parse_local_datetime(value: object) -> datetime:
     )
 
 
+def format_local_datetime(value: datetime) -> str:
+    return value.isoformat(timespec="minutes")
+
+
 LocalDateTime = Annotated[
     datetime,
     PlainValidator(parse_local_datetime),
+    PlainSerializer(format_local_datetime, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",

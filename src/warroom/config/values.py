@@ -75,6 +75,13 @@ def parse_duration(value: object) -> timedelta:
     return result
 
 
+def parse_delay(value: object) -> timedelta:
+    """A duration that may be zero (``0s``: at once)."""
+    if value in ("0", "0s", 0) or value == timedelta(0):
+        return timedelta(0)
+    return parse_duration(value)
+
+
 def format_duration(value: timedelta) -> str:
     """The inverse of :func:`parse_duration`: ``timedelta(minutes=90)`` -> ``"1h30m"``."""
     total = int(value.total_seconds())
@@ -96,6 +103,20 @@ Duration = Annotated[
             "pattern": DURATION_PATTERN,
             "examples": ["90s", "15m", "1h30m", "2d"],
             "description": "A duration: numbers with units d, h, m, s, e.g. 90s, 15m, 1h30m, 2d.",
+        }
+    ),
+]
+
+
+Delay = Annotated[
+    timedelta,
+    PlainValidator(parse_delay),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["0s", "2m", "1h"],
+            "description": "A delay: 0s (at once) or numbers with units d, h, m, s, e.g. 2m.",
         }
     ),
 ]
