@@ -34,7 +34,15 @@ from warroom.jobs.worker import Worker
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.oncall import calendars as oncall_calendars
-from warroom.oncall import schedules_api
+from warroom.oncall import (
+    escalation,
+    escalation_api,
+    escalation_events,
+    escalation_jobs,
+    schedules_api,
+)
+from warroom.oncall import paging as oncall_paging
+from warroom.oncall import reminders as oncall_reminders
 from warroom.pipeline import signal_stage
 from warroom.route import jobs as route_jobs
 from warroom.settings import Settings
@@ -42,11 +50,18 @@ from warroom.settings import Settings
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 """Ingest endpoints bound their bodies themselves (each protocol has its own limit)."""
 
-INCIDENT_LISTENERS: list[events.Listener] = []
+INCIDENT_LISTENERS: list[events.Listener] = [
+    escalation_events.on_incident_event,
+    oncall_reminders.on_incident_event,
+]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     events.INCIDENT_EVENT_JOB: events.dispatcher(INCIDENT_LISTENERS),
+    escalation.ESCALATION_STEP_JOB: escalation_jobs.escalation_step,
+    escalation.ACK_TIMEOUT_JOB: escalation_jobs.ack_timeout,
+    oncall_paging.PAGE_CONTACT_JOB: oncall_paging.page_contact,
+    oncall_reminders.REMINDER_JOB: oncall_reminders.update_reminder,
     "alert_rule_check": route_jobs.alert_rule_check,
     route_jobs.MUTE_RECHECK_JOB: route_jobs.mute_recheck,
     expiry.EXPIRY_JOB: expiry.alert_expiry,
@@ -132,6 +147,7 @@ def create_app(
     app.include_router(alerts_api.router)
     app.include_router(schedules_api.router)
     app.include_router(schedules_api.feeds)
+    app.include_router(escalation_api.router)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,

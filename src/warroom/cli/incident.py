@@ -504,6 +504,87 @@ def post_update(
         )
 
 
+# --- escalation ---------------------------------------------------------------------------
+
+
+def _show_escalation(data: dict[str, Any]) -> None:
+    runs = data["runs"]
+    if not runs:
+        _say(f"{data['incident']}: no escalation (nobody was paged; see the timeline)")
+        return
+    _table(
+        f"{data['incident']} escalation runs",
+        ["id", "policy", "state", "step", "round", "next step at", "reason"],
+        [
+            [
+                r["id"],
+                r["policy"] or "—",
+                r["state"],
+                r["step"],
+                r["round"],
+                when(r["next_at"]),
+                r["reason"],
+            ]
+            for r in runs
+        ],
+        keep_whole=("id", "state", "step", "round"),
+    )
+    pages = data["pages"]
+    if not pages:
+        _say("no pages yet")
+        return
+    _table(
+        "pages",
+        ["id", "run", "who", "paged at", "step", "round", "why", "status", "deliveries"],
+        [
+            [
+                p["id"],
+                p["escalation_id"],
+                p["username"],
+                when(p["paged_at"]),
+                p["step"],
+                p["round"],
+                p["reason"],
+                p["status"],
+                ", ".join(f"{d['id']} {d['channel']} {d['status']}" for d in p["deliveries"])
+                or "—",
+            ]
+            for p in pages
+        ],
+        keep_whole=("id", "run", "who", "status"),
+    )
+
+
+def show_escalation(ref: RefArg, as_json: AsJson = False) -> None:
+    """Who was paged, when and why, the state of each escalation run, and the deliveries."""
+    with _api() as api:
+        data = api.get(incident_path(ref, "escalation"))
+        _emit(data, as_json, lambda: _show_escalation(data))
+
+
+def reassign(
+    ref: RefArg,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Page this person now (then the team policy).")
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", help="Run this escalation policy from step 1.")
+    ] = None,
+    reason: ReasonOption = None,
+    as_json: AsJson = False,
+) -> None:
+    """Stop the current escalation and page someone else (--user) or run a policy (--policy)."""
+    if (user is None) == (policy is None):
+        _fail("give exactly one of --user and --policy", USAGE_EXIT_CODE)
+    body: dict[str, Any] = {"user": user} if user is not None else {"policy": policy}
+    if reason:
+        body["reason"] = reason
+    with _api() as api:
+        data = api.post(incident_path(ref, "reassign"), json=body)
+        target = user if user is not None else f"policy {policy}"
+        _emit(data, as_json, lambda: _say(f"{data['incident']} reassigned to {target}"))
+
+
 # In the order of an incident, which is the order of ``warroom incident --help``.
 COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("declare", declare),
@@ -526,6 +607,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("reopen", _action("reopen", "reopen", "reopened", "Reopen a resolved incident.")),
     ("close", _action("close", "close", "closed", "Close a resolved incident.")),
     ("timeline", show_timeline),
+    ("escalation", show_escalation),
+    ("reassign", reassign),
     ("edit", edit),
     ("correct", correct),
 )
