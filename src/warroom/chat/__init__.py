@@ -1,0 +1,1 @@
+"""Chat integrations: Slack (signed slash command and buttons, dedicated incident channels)."""
