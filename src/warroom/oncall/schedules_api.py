@@ -38,7 +38,11 @@ from warroom.oncall.schedules_schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
-feeds = APIRouter(prefix="/ical", tags=["schedules"])
+# The feeds are links for calendar apps, authenticated by the signed token they carry (a bad
+# one is a 404), not API endpoints: they stay out of the OpenAPI document, whose routes all
+# need a bearer token (tests/api/test_auth_required.py). Their URLs come from the
+# authenticated feed-url endpoints; tests/oncall/test_ical_feeds.py checks the tokens.
+feeds = APIRouter(prefix="/ical", tags=["schedules"], include_in_schema=False)
 
 MAX_RANGE = timedelta(days=366)
 DEFAULT_RANGE = timedelta(days=7)
