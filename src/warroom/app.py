@@ -17,6 +17,7 @@ from warroom.api import errors, system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
 from warroom.catalog import api as catalog_api
+from warroom.chat import slack_api, slack_channels
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
@@ -53,6 +54,7 @@ INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 INCIDENT_LISTENERS: list[events.Listener] = [
     escalation_events.on_incident_event,
     oncall_reminders.on_incident_event,
+    slack_channels.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
@@ -148,6 +150,7 @@ def create_app(
     app.include_router(schedules_api.router)
     app.include_router(schedules_api.feeds)
     app.include_router(escalation_api.router)
+    app.include_router(slack_api.router)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,
