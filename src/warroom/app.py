@@ -32,6 +32,8 @@ from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
+from warroom.notify import actions_api, broadcast, deliveries_api
+from warroom.notify.delivery_worker import OutboxSender
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.oncall import calendars as oncall_calendars
@@ -55,6 +57,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     escalation_events.on_incident_event,
     oncall_reminders.on_incident_event,
     slack_channels.on_incident_event,
+    broadcast.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
@@ -123,6 +126,7 @@ def create_app(
             signal_stage,
             heartbeat.HeartbeatReconciler(),
             JobPruner(),
+            OutboxSender(settings, clock),
             oncall_calendars.CalendarRefresher(),
         ],
     )
@@ -151,6 +155,8 @@ def create_app(
     app.include_router(schedules_api.feeds)
     app.include_router(escalation_api.router)
     app.include_router(slack_api.router)
+    app.include_router(deliveries_api.router)
+    app.include_router(actions_api.router)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,

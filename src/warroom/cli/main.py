@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import alerts, heartbeat, incident, local, oncall, serve
+from warroom.cli import alerts, deliveries, heartbeat, incident, local, oncall, serve
 
 app = typer.Typer(
     name="warroom",
@@ -26,6 +26,7 @@ app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(oncall.app, name="oncall")
+app.add_typer(deliveries.app, name="deliveries")
 
 
 def main() -> None:

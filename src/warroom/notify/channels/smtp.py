@@ -1,0 +1,88 @@
+"""Email over SMTP (smtplib): text and HTML, a Message-ID made from the delivery key so a
+receiver can drop a repeat, STARTTLS or TLS and a login when configured."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from warroom.notify.channels import DeliveryFailed, SendContext
+from warroom.notify.models import Channel, Delivery
+from warroom.notify.rendering import render
+
+
+def message_id(delivery: Delivery, from_address: str) -> str:
+    digest = hashlib.sha256(delivery.key.encode()).hexdigest()[:32]
+    domain = from_address.rsplit("@", 1)[-1]
+    return f"<{digest}.{delivery.id}@{domain}>"
+
+
+class EmailSender:
+    channel = Channel.EMAIL
+
+    def build(self, delivery: Delivery, context: SendContext) -> EmailMessage:
+        settings = context.config.notifications.email
+        assert settings is not None
+        rendered = render(delivery, context)
+        mail = EmailMessage()
+        mail["Subject"] = rendered.subject
+        mail["From"] = settings.from_address
+        mail["To"] = delivery.target
+        mail["Date"] = format_datetime(context.now)
+        mail["Message-ID"] = message_id(delivery, settings.from_address)
+        mail["X-Warroom-Delivery"] = delivery.key
+        mail.set_content(rendered.text)
+        mail.add_alternative(rendered.html, subtype="html")
+        return mail
+
+    def send(self, delivery: Delivery, context: SendContext) -> dict[str, Any] | None:
+        settings = context.config.notifications.email
+        if settings is None:
+            raise DeliveryFailed("email is not configured (notifications.email)", retryable=False)
+        mail = self.build(delivery, context)
+        password = os.environ.get(settings.password_env) if settings.password_env else None
+        if settings.password_env and password is None:
+            raise DeliveryFailed(
+                f"environment variable {settings.password_env} (the SMTP password) is not set"
+            )
+        timeout = settings.timeout.total_seconds()
+        try:
+            client: smtplib.SMTP
+            if settings.tls:
+                client = smtplib.SMTP_SSL(
+                    settings.host,
+                    settings.port,
+                    timeout=timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+            with client:
+                if settings.starttls:
+                    client.starttls(context=ssl.create_default_context())
+                if settings.username:
+                    client.login(settings.username, password or "")
+                refused = client.send_message(mail)
+        except smtplib.SMTPResponseException as exc:
+            permanent = 500 <= exc.smtp_code < 600
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=not permanent
+            ) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryFailed(f"recipient refused: {exc.recipients}", retryable=False) from exc
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+        if refused:
+            raise DeliveryFailed(f"recipient refused: {refused}", retryable=False)
+        return {"message_id": mail["Message-ID"]}
+
+    def delivered(self, session: Session, delivery: Delivery, now: datetime) -> None:
+        return None

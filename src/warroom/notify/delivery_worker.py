@@ -1,0 +1,168 @@
+"""The outbox sender: a worker stage that claims due deliveries and sends them.
+
+Claiming and marking are short transactions; sending happens between them with no
+transaction open (docs/decisions/0006-outbox-leases.md). A claimed row is ``sending`` with a
+lease; a row whose lease ran out belongs to a worker that died mid-send and is claimed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from warroom.auth.signing import signing_key
+from warroom.config import Config, LiveConfig
+from warroom.notify.channels import ChannelSender, DeliveryFailed, SendContext, default_senders
+from warroom.notify.models import Delivery, DeliveryStatus
+from warroom.notify.retry import retry_delay
+from warroom.settings import Settings
+
+log = structlog.get_logger("warroom.notify")
+
+LEASE = timedelta(minutes=2)
+"""Longer than any channel's own timeout, so a live sender never loses its claim."""
+BATCH = 25
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    error: str | None = None
+    retryable: bool = True
+    response: dict[str, object] | None = None
+
+
+class OutboxSender:
+    """``stage(session_factory, live_config, now) -> deliveries attempted``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        senders: dict[object, ChannelSender] | None = None,
+        batch: int = BATCH,
+        lease: timedelta = LEASE,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.senders = senders if senders is not None else dict(default_senders())
+        self.batch = batch
+        self.lease = lease
+        self._key: bytes | None = None
+
+    def __call__(
+        self, session_factory: sessionmaker[Session], live: LiveConfig, now: datetime
+    ) -> int:
+        claimed = self.claim(session_factory, now)
+        if not claimed:
+            return 0
+        config = live.current
+        context = SendContext(
+            config=config,
+            public_url=self.settings.public_url,
+            signing_key=self.key(session_factory, now),
+            now=now,
+        )
+        for delivery in claimed:
+            outcome = self.attempt(delivery, context)
+            self.settle(session_factory, config, delivery, outcome)
+        return len(claimed)
+
+    def key(self, session_factory: sessionmaker[Session], now: datetime) -> bytes:
+        if self._key is None:
+            with session_factory() as session:
+                self._key = signing_key(session, now, self.settings.secret_key)
+                session.commit()
+        return self._key
+
+    def claim(self, session_factory: sessionmaker[Session], now: datetime) -> list[Delivery]:
+        with session_factory() as session:
+            stmt = (
+                select(Delivery)
+                .where(
+                    or_(
+                        and_(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now),
+                        and_(
+                            Delivery.status == DeliveryStatus.SENDING,
+                            Delivery.lease_until < now,
+                        ),
+                    )
+                )
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            rows = list(session.scalars(stmt))
+            for row in rows:
+                row.status = DeliveryStatus.SENDING
+                row.lease_until = now + self.lease
+                row.attempts += 1
+            session.commit()
+            for row in rows:
+                session.expunge(row)
+            return rows
+
+    def attempt(self, delivery: Delivery, context: SendContext) -> Outcome:
+        sender = self.senders.get(delivery.channel)
+        if sender is None:
+            return Outcome(
+                False, f"no sender for channel {delivery.channel.value} (not configured)", False
+            )
+        try:
+            response = sender.send(delivery, context)
+        except DeliveryFailed as exc:
+            return Outcome(False, str(exc)[:2000], exc.retryable)
+        except Exception as exc:  # a bug in a sender must not stop the outbox
+            log.exception("delivery_sender_crashed", delivery_id=delivery.id)
+            return Outcome(False, f"{type(exc).__name__}: {exc}"[:2000], True)
+        return Outcome(True, response=response)
+
+    def settle(
+        self,
+        session_factory: sessionmaker[Session],
+        config: Config,
+        claimed: Delivery,
+        outcome: Outcome,
+    ) -> None:
+        now = self.clock()
+        with session_factory() as session:
+            row = session.scalar(
+                select(Delivery).where(Delivery.id == claimed.id).with_for_update()
+            )
+            if row is None:
+                session.rollback()
+                return
+            fields = {"delivery_id": row.id, "channel": row.channel.value, "key": row.key}
+            if outcome.delivered:
+                row.status = DeliveryStatus.DELIVERED
+                row.delivered_at = now
+                row.lease_until = None
+                row.last_error = None
+                row.response = dict(outcome.response) if outcome.response else None
+                sender = self.senders.get(row.channel)
+                if sender is not None:
+                    sender.delivered(session, row, now)
+                log.info("delivery_sent", attempts=row.attempts, **fields)
+            elif outcome.retryable and row.attempts < row.max_attempts:
+                row.status = DeliveryStatus.PENDING
+                row.lease_until = None
+                row.last_error = outcome.error
+                row.due_at = now + retry_delay(config.notifications.retry, row.attempts)
+                log.warning(
+                    "delivery_failed",
+                    attempts=row.attempts,
+                    error=outcome.error,
+                    retry_at=row.due_at.isoformat(),
+                    **fields,
+                )
+            else:
+                row.status = DeliveryStatus.DEAD
+                row.lease_until = None
+                row.last_error = outcome.error
+                log.error("delivery_dead", attempts=row.attempts, error=outcome.error, **fields)
+            session.commit()
