@@ -21,6 +21,7 @@ import httpx
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.config import Config, LiveConfig
@@ -254,6 +255,10 @@ class CalendarRefresher:
                 if not is_due(session.get(CalendarCache, schedule.slug), schedule.ical, now):
                     continue
                 refresh_calendar(session, schedule, now)
-                session.commit()
+                try:
+                    session.commit()
+                except IntegrityError:  # another worker stored its first copy first
+                    session.rollback()
+                    continue
                 done += 1
         return done

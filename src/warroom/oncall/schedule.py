@@ -7,10 +7,11 @@ instant. Escalation, the API, the iCal feeds and the CLI all read through them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from warroom.clock import as_utc
 from warroom.config import Config
 from warroom.config.schedules import Schedule
 
@@ -44,7 +45,7 @@ def shifts(
 ) -> list[Shift]:
     """The final rendered schedule between start and end: layers merged (a later layer wins
     where it has someone), overrides applied, consecutive pieces; gaps are simply absent."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    start, end = as_utc(start), as_utc(end)
     if end <= start:
         return []
     pieces = base_pieces(session, config, schedule, start, end)
@@ -78,7 +79,7 @@ def on_call_until(
 ) -> list[tuple[str, datetime | None]]:
     """Who is on call at ``at`` and until when they stay on call without a break (None: past
     the lookahead)."""
-    at = at.astimezone(UTC)
+    at = as_utc(at)
     horizon = at + LOOKAHEAD
     found = shifts(session, config, schedule, at, horizon)
     result: list[tuple[str, datetime | None]] = []
