@@ -21,10 +21,16 @@ PUBLIC_URL = "http://testserver"
 WEBHOOK_SECRET = "s3cret-for-tests"
 
 
-def config_text(smtp_port: int, hook_url: str, team_hook_url: str | None = None) -> str:
-    team_hook = (
-        f'\n      - {{kind: webhook, target: "{team_hook_url}"}}' if team_hook_url else ""
-    )
+STRICT_RETRY = "{max_attempts: 4, first_delay: 10s, max_delay: 1m}"
+
+
+def config_text(
+    smtp_port: int,
+    hook_url: str,
+    team_hook_url: str | None = None,
+    retry: str | None = STRICT_RETRY,
+) -> str:
+    team_hook = f'\n      - {{kind: webhook, target: "{team_hook_url}"}}' if team_hook_url else ""
     return f"""
 organization: {{name: Notify Test}}
 severities:
@@ -60,7 +66,7 @@ notifications:
   incidents_channel: incidents@example.com
   broadcast_severities: [SEV1]
   link_valid_for: 24h
-  retry: {{max_attempts: 4, first_delay: 10s, max_delay: 1m}}
+{f"  retry: {retry}" if retry else ""}
   webhooks:
     - slug: audit
       url: "{hook_url}"
@@ -77,9 +83,11 @@ def notify_app(
     *,
     team_hook: HttpSink | None = None,
     start: datetime | None = None,
+    retry: str | None = STRICT_RETRY,
 ) -> Iterator[Harness]:
+    """``retry=None`` keeps the default retry policy."""
     path = tmp_path / "warroom.yaml"
-    path.write_text(config_text(smtp.port, hook.url, team_hook.url if team_hook else None))
+    path.write_text(config_text(smtp.port, hook.url, team_hook.url if team_hook else None, retry))
     with running_app(engine, path, FakeClock(start), public_url=PUBLIC_URL) as harness:
         yield harness
 

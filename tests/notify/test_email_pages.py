@@ -39,9 +39,7 @@ def page_mail(smtp: SmtpSink, address: str) -> str:
     return mails[0].part("plain")
 
 
-def test_the_first_step_emails_the_person_with_text_and_html(
-    app: Harness, smtp: SmtpSink
-) -> None:
+def test_the_first_step_emails_the_person_with_text_and_html(app: Harness, smtp: SmtpSink) -> None:
     app.declare(title="Card payments failing", severity="SEV1", team="payments")
     app.drain()
 

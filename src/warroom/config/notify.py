@@ -62,7 +62,13 @@ class OutgoingWebhook(StrictModel):
 class RetrySettings(StrictModel):
     """Exponential backoff with jitter; after the last attempt a delivery is a dead letter."""
 
-    max_attempts: StrictInt = Field(10, ge=1, le=100, description="Attempts before giving up.")
+    max_attempts: StrictInt = Field(
+        12,
+        ge=1,
+        le=100,
+        description="Attempts before giving up; the default rides out an outage of about 15 "
+        "minutes at the least (25 on average).",
+    )
     first_delay: Duration = Field(
         default=timedelta(seconds=5), description="Delay after the first failure."
     )
