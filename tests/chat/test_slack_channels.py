@@ -130,3 +130,19 @@ def test_no_channel_without_slack_configured(
         assert app.channels() == []
         response = app.command("help")
         assert response.status_code == 404
+
+
+def test_someone_paged_after_the_channel_exists_is_invited_with_the_next_event(
+    app: SlackApp,
+) -> None:
+    app.api.declare(severity="SEV1")
+    app.run()
+    (channel,) = app.channels()
+    assert BOB not in app.slack.channels[channel.channel_id]["members"]
+
+    app.api.clock.advance(minutes=5)
+    app.run()  # the policy's second step pages bob
+    app.command("update INC-1 Still investigating")
+    app.run()
+
+    assert BOB in app.slack.channels[channel.channel_id]["members"]

@@ -6,7 +6,7 @@ When an incident is declared, or raised, at a severity listed in
 (``on_delivered``), warroom records it (IncidentChannel), invites the responders that have a
 Slack contact — the declarer, everyone paged, the role holders — and posts a first message.
 From then on the incident's events (status, severity, updates, roles, acknowledged pages) are
-posted there too, and people who take a role later are invited.
+posted there too, and with each event whoever was paged or took a role since is invited.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from warroom.oncall.models import Page
 PROVIDER = "slack"
 FINISHED = frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED})
 ROLE_KINDS = frozenset({TimelineKind.ROLE_ASSIGNED, TimelineKind.ROLE_HANDED_OVER})
+INVITING_KINDS = ROLE_KINDS | {TimelineKind.PAGE_ACKNOWLEDGED}
 
 
 def incident_channel(session: Session, incident_id: int) -> IncidentChannel | None:
@@ -154,10 +155,10 @@ def on_incident_event(
     text = describe(session, event, incident)
     if text is not None:
         post(session, config, incident, channel, text, _event_key(incident, event), now)
-    if event.kind in ROLE_KINDS and isinstance(event.after.get("user"), str):
-        invite(session, config, incident, channel, event.after["user"], now)
-    if event.kind is TimelineKind.PAGE_ACKNOWLEDGED and isinstance(event.after.get("user"), str):
-        invite(session, config, incident, channel, event.after["user"], now)
+    # Invites are idempotent by key: whoever was paged or took a role since is asked in.
+    newcomer = event.after.get("user") if event.kind in INVITING_KINDS else None
+    for username in [*responders(session, incident), *([newcomer] if newcomer else [])]:
+        invite(session, config, incident, channel, str(username), now)
 
 
 def post(
