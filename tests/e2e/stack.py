@@ -43,7 +43,10 @@ def _write_yaml(path: Path, doc: dict[str, Any]) -> Path:
 
 
 def warroom_config(
-    am_key: str, pd_key: str, alert_rules: list[dict[str, Any]] | None = None
+    am_key: str,
+    pd_key: str,
+    alert_rules: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The test organisation (teams, services, defaults of tests/fixtures/warroom.yaml) with
     one Alertmanager and one PagerDuty integration, the default severity map (critical ->
@@ -75,6 +78,7 @@ def warroom_config(
     }
     if alert_rules is not None:
         config["alert_rules"] = alert_rules
+    config.update(extra or {})
     return config
 
 
@@ -219,12 +223,17 @@ class Stack:
         return process
 
     def warroom(
-        self, database_url: str | None = None, alert_rules: list[dict[str, Any]] | None = None
+        self,
+        database_url: str | None = None,
+        alert_rules: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Warroom:
-        """``warroom serve`` on a fresh database (default: a new SQLite file)."""
+        """``warroom serve`` on a fresh database (default: a new SQLite file); ``extra``
+        top-level keys are added to (or replace those of) the test organisation's config."""
         am_key, pd_key = f"am-e2e-{secrets.token_hex(12)}", secrets.token_hex(16)
         config = _write_yaml(
-            self.workdir / "warroom" / "warroom.yaml", warroom_config(am_key, pd_key, alert_rules)
+            self.workdir / "warroom" / "warroom.yaml",
+            warroom_config(am_key, pd_key, alert_rules, extra),
         )
         port = free_port()
         database_url = database_url or f"sqlite:///{self.workdir / 'warroom' / 'warroom.db'}"
