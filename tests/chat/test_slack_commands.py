@@ -271,3 +271,13 @@ def test_a_signed_request_without_user_id_is_422_naming_it(app: SlackApp) -> Non
     response = app.api.client.post("/slack/commands", content=body, headers=app.sign(body))
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "user_id"
+
+
+def test_text_slack_escaped_is_stored_as_typed(app: SlackApp) -> None:
+    # Slack sends &, < and > escaped in the command text
+    answer(app, "declare Cart &amp; checkout &lt;down&gt; --team payments")
+    answer(app, "update INC-1 p99 &gt; 2s &amp; rising")
+
+    assert app.incident(1).title == "Cart & checkout <down>"
+    (update,) = app.rows(select(StatusUpdate))
+    assert update.text == "p99 > 2s & rising"

@@ -322,3 +322,18 @@ def test_due_later_is_not_sent_early(
         app.api.clock.advance(minutes=2)
         app.run()
         assert len(app.slack.messages) == 1
+
+
+def test_control_characters_are_escaped_in_what_is_posted(
+    workspace: tuple[SlackWorkspace, SendContext],
+) -> None:
+    slack, context = workspace
+    channel_id = slack.add_channel("payments")
+    tricky = {**MESSAGE, "subject": "Cart & <!channel> down", "text": "p99 > 2s"}
+
+    send(context, {"op": "post", "channel": channel_id, "message": tricky})
+
+    (posted,) = slack.messages_in(channel_id)
+    assert posted["text"] == "Cart &amp; &lt;!channel&gt; down\np99 &gt; 2s"
+    section = posted["blocks"][0]["text"]["text"]
+    assert "Cart &amp; &lt;!channel&gt; down" in section and "<!channel>" not in section

@@ -15,16 +15,27 @@ CLOSED_STATUSES = frozenset({"resolved", "closed"})
 MAX_SECTION_TEXT = 3000
 
 
+def escape(text: str) -> str:
+    """Slack's three control characters, escaped as its formatting docs require."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Text Slack sent us (a slash command) as the person typed it."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def fallback_text(message: dict[str, Any]) -> str:
     """The notification text (``text`` argument): shown in notifications and old clients."""
     subject = str(message.get("subject") or "")
     text = str(message.get("text") or "")
-    return text if not subject else f"{subject}\n{text}" if text else subject
+    joined = text if not subject else f"{subject}\n{text}" if text else subject
+    return escape(joined)
 
 
 def _title(message: dict[str, Any]) -> str:
     incident = message.get("incident") or {}
-    subject = str(message.get("subject") or "")
+    subject = escape(str(message.get("subject") or ""))
     url = incident.get("url")
     if url and subject:
         return f"*<{url}|{subject}>*"
@@ -33,7 +44,8 @@ def _title(message: dict[str, Any]) -> str:
 
 def blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     incident = message.get("incident") or {}
-    body = "\n".join(part for part in (_title(message), str(message.get("text") or "")) if part)
+    text = escape(str(message.get("text") or ""))
+    body = "\n".join(part for part in (_title(message), text) if part)
     out: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": body[:MAX_SECTION_TEXT] or " "}}
     ]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.chat import slack_actions
+from warroom.chat.slack_blocks import unescape
 from warroom.chat.slack_channels import incident_of_channel
 from warroom.chat.slack_identity import NotLinked, acting_user, user_of_person
 from warroom.config import Config, ContactKind
@@ -124,7 +125,7 @@ def _declare(
             continue
         title_words.append(word)
         position += 1
-    title = " ".join(title_words).strip().strip("\"'“”").strip()
+    title = unescape(" ".join(title_words)).strip().strip("\"'“”").strip()
     if not title:
         raise InvalidInput("give a title: /warroom declare <title> [--sev SEV2]", field="title")
     team = fields.get("team") or _team_of_channel(config, command) or _team_of_person(config, user)
@@ -250,7 +251,7 @@ def _update(
     now: datetime,
 ) -> str:
     incident, rest = _incident(session, command, args)
-    text = " ".join(rest).strip()
+    text = unescape(" ".join(rest)).strip()
     if not text:
         raise InvalidInput("give the update's text: /warroom update INC-12 <text>", field="text")
     updates.post_update(session, config, user, incident, text, Audience.INTERNAL, now)
