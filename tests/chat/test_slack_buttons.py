@@ -139,10 +139,13 @@ def test_a_stale_click_is_401(app: SlackApp) -> None:
     [
         ("nothing=here", "payload"),
         ("payload=%7Bnot+json", "payload"),
-        (urlencode({"payload": json.dumps({"type": "block_actions", "user": {}})}), "id"),
+        (
+            urlencode({"payload": json.dumps({"type": "block_actions", "user": {}})}),
+            "payload.user.id",
+        ),
         (
             urlencode({"payload": json.dumps({"type": "block_actions", "user": {"id": BOB}})}),
-            "actions",
+            "payload.actions",
         ),
     ],
 )

@@ -48,10 +48,10 @@ async def signed_form(request: Request) -> dict[str, str]:
 SignedForm = Annotated[dict[str, str], Depends(signed_form)]
 
 
-def _required(fields: dict[str, Any], name: str) -> str:
+def _required(fields: dict[str, Any], name: str, field: str | None = None) -> str:
     value = fields.get(name)
     if not isinstance(value, str) or not value:
-        raise InvalidInput(f"{name} is required", field=name)
+        raise InvalidInput(f"{field or name} is required", field=field or name)
     return value
 
 
@@ -82,18 +82,19 @@ def interaction(
         raise InvalidInput("payload must be a JSON object", field="payload")
     if payload.get("type") != "block_actions":
         return {}  # other interaction kinds: acknowledged, nothing to do
-    user_id = _required(payload.get("user") or {}, "id")
+    user = payload.get("user")
+    user_id = _required(user if isinstance(user, dict) else {}, "id", "payload.user.id")
     clicked = payload.get("actions")
     if not isinstance(clicked, list) or not clicked or not isinstance(clicked[0], dict):
-        raise InvalidInput("actions is required", field="actions")
+        raise InvalidInput("payload.actions is required", field="payload.actions")
     action = clicked[0]
     handler = BUTTONS.get(str(action.get("action_id")))
     if handler is None:
         return slack_commands.ephemeral("This button is not warroom's.")
     try:
-        user = acting_user(session, config, user_id, now)
+        actor = acting_user(session, config, user_id, now)
         incident = _incident_of(session, str(action.get("value", "")))
-        text = handler(session, config, user, incident, now)
+        text = handler(session, config, actor, incident, now)
     except NotLinked as exc:
         session.rollback()
         return slack_commands.ephemeral(str(exc))
