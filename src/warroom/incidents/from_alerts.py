@@ -32,6 +32,8 @@ def declare_from_alert(
     assert alert.team is not None
     services = [alert.service] if alert.service and config.service(alert.service) else []
     detected = alert.first_seen_at
+    # The worker's round may have started a moment before this alert was received.
+    now = max(now, detected)
     data = IncidentCreate(
         title=alert.title[:300],
         severity=severity,
