@@ -1,0 +1,314 @@
+"""bench/notify: alert receipt to delivery latency, at a steady rate, to real sinks.
+
+    .venv/bin/python -m bench.notify.run [--rate 100] [--seconds 10] [--backends sqlite]
+
+A ``warroom serve`` (API + worker in one process) on a fresh database receives Alertmanager
+webhook posts at ``--rate`` alerts per second, open loop, for ``--seconds`` (bounded; all on
+loopback). Every alert is new (its own alertname), so each opens a SEV1 incident whose
+escalation emails the on-call person (a real SMTP server, aiosmtpd) and whose declaration is
+posted to the team's webhook (a real HTTP server). Latency is measured per alert from the
+moment its POST was sent to the moment each sink received the message. A reference run in
+the same invocation measures a bare SMTP send and a bare webhook POST to the same sinks, so
+the figures can be read against what the machine itself takes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.postgres import free_port, start_server  # noqa: E402
+from tests.support.sinks import HttpSink, SmtpSink  # noqa: E402
+
+BIN = Path(sys.executable).parent
+AM_KEY = "bench-notify-am-key-0123456789"
+TARGET_P99_MS = 250.0
+TITLE = re.compile(r"BenchAlert(\d+)")
+
+
+def config(smtp_port: int, hook_url: str) -> str:
+    return f"""
+teams:
+  - slug: bench
+    name: Bench
+    timezone: UTC
+    escalation_policy: bench
+    contacts: [{{kind: webhook, target: "{hook_url}"}}]
+services: [{{slug: bench, name: Bench, team: bench}}]
+people:
+  - username: oncall
+    name: On Call
+    contacts: [{{kind: email, target: oncall@bench.example}}]
+schedules:
+  - slug: bench
+    name: Bench
+    team: bench
+    timezone: UTC
+    layers: [{{name: always, participants: [oncall], start: "2026-01-05T00:00"}}]
+escalation_policies:
+  - slug: bench
+    name: Bench
+    steps: [{{notify_on_call: bench}}]
+integrations:
+  - slug: bench-am
+    kind: alertmanager
+    key: {AM_KEY}
+    team: bench
+    rate_limit: {{per_second: 100000, burst: 100000}}
+notifications:
+  email: {{host: 127.0.0.1, port: {smtp_port}, from_address: warroom@bench.example}}
+"""
+
+
+def payload(number: int) -> dict[str, Any]:
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {
+        "version": "4",
+        "groupKey": f"bench-{number}",
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager.bench",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": f"BenchAlert{number}",
+                    "severity": "critical",
+                    "service": "bench",
+                },
+                "annotations": {"summary": f"bench alert {number}"},
+                "startsAt": now,
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus.bench/graph",
+                "fingerprint": f"{number:016x}",
+            }
+        ],
+    }
+
+
+@dataclass
+class Figures:
+    name: str
+    samples: list[float]  # seconds
+    expected: int
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self, reference: Figures | None = None) -> str:
+        if not self.samples:
+            return f"{self.name:<34} no deliveries"
+        text = (
+            f"{self.name:<34} n={len(self.samples)}/{self.expected}  p50 {self.pct(0.5):7.1f} ms"
+            f"  p90 {self.pct(0.9):7.1f}  p99 {self.pct(0.99):7.1f}  max {self.pct(1.0):7.1f}"
+        )
+        if reference is not None and reference.samples:
+            ratio = self.pct(0.99) / max(reference.pct(0.99), 0.001)
+            text += f"  p99 = {ratio:,.0f}x the bare send"
+        return text
+
+
+def reference(smtp: SmtpSink, hook: HttpSink, count: int) -> tuple[Figures, Figures]:
+    mail_times: list[float] = []
+    for number in range(count):
+        mail = EmailMessage()
+        mail["Subject"] = f"reference {number}"
+        mail["From"] = "bench@bench.example"
+        mail["To"] = "reference@bench.example"
+        mail.set_content("reference")
+        started = time.time()
+        with smtplib.SMTP("127.0.0.1", smtp.port, timeout=10) as client:
+            client.send_message(mail)
+        mail_times.append(time.time() - started)
+    hook_times: list[float] = []
+    with httpx.Client() as client:
+        for number in range(count):
+            started = time.time()
+            client.post(hook.url, json={"reference": number})
+            hook_times.append(time.time() - started)
+    return Figures("bare SMTP send", mail_times, count), Figures(
+        "bare webhook POST", hook_times, count
+    )
+
+
+def start_warroom(
+    workdir: Path, database_url: str, config_text: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    path = workdir / "warroom.yaml"
+    path.write_text(config_text)
+    port = free_port()
+    env = {
+        **os.environ,
+        "WARROOM_DATABASE_URL": database_url,
+        "WARROOM_PORT": str(port),
+        "WARROOM_LOG_LEVEL": "warning",
+    }
+    log = open(workdir / "warroom.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [str(BIN / "warroom"), "serve", "--config", str(path)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"warroom did not start: {(workdir / 'warroom.log').read_text()[-2000:]}")
+
+
+async def send_load(url: str, rate: int, seconds: float) -> dict[int, float]:
+    """Open loop: alert n is sent at start + n/rate, whatever the answers do."""
+    sent: dict[int, float] = {}
+    failed: dict[int, str] = {}
+    total = int(rate * seconds)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, pool=60), limits=limits) as client:
+        start = time.monotonic() + 0.2
+        tasks = []
+
+        async def one(number: int) -> None:
+            delay = start + number / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent[number] = time.time()
+            try:
+                answer = await client.post(
+                    f"{url}/ingest/alertmanager/{AM_KEY}", json=payload(number)
+                )
+            except httpx.HTTPError as exc:
+                failed[number] = type(exc).__name__
+                return
+            if answer.status_code != 200:
+                failed[number] = str(answer.status_code)
+
+        for number in range(total):
+            tasks.append(asyncio.create_task(one(number)))
+        await asyncio.gather(*tasks)
+    if failed:
+        print(f"{len(failed)} of {total} alerts were not accepted: {sorted(set(failed.values()))}")
+    return {number: at for number, at in sent.items() if number not in failed}
+
+
+def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[Figures]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp,
+        SmtpSink() as smtp,
+        HttpSink() as hook,
+    ):
+        ref_mail, ref_hook = reference(smtp, hook, 200)
+        smtp.messages.clear()
+        hook.requests.clear()
+        process, url = start_warroom(Path(tmp), database_url, config(smtp.port, hook.url))
+        try:
+            sent = asyncio.run(send_load(url, rate, seconds))
+            expected = len(sent)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and (
+                len(smtp.received()) < expected or len(hook.received()) < expected
+            ):
+                time.sleep(0.1)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                print("warroom did not stop within 20 s of SIGTERM; killed")
+            errors = [
+                line
+                for line in (Path(tmp) / "warroom.log").read_text().splitlines()
+                if '"error"' in line or "Traceback" in line
+            ]
+            if errors:
+                print(f"warroom logged {len(errors)} errors, e.g. {errors[0][:300]}")
+
+        mail_latency = []
+        for mail in smtp.received():
+            found = TITLE.search(mail.subject)
+            if found and int(found.group(1)) in sent:
+                mail_latency.append(mail.received_at - sent[int(found.group(1))])
+        hook_latency = []
+        for request in hook.received():
+            found = TITLE.search(request.body.decode())
+            if found and int(found.group(1)) in sent:
+                hook_latency.append(request.received_at - sent[int(found.group(1))])
+        return [
+            ref_mail,
+            ref_hook,
+            Figures(f"warroom {backend}: email page", mail_latency, expected),
+            Figures(f"warroom {backend}: team webhook", hook_latency, expected),
+        ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=int, default=100, help="alerts per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--backends", default="sqlite", help="sqlite,postgresql")
+    args = parser.parse_args()
+    print(
+        f"bench/notify: {args.rate} alerts/s for {args.seconds:.0f} s; each alert -> one SEV1 "
+        f"incident -> one email page + one team webhook; target p99 < {TARGET_P99_MS:.0f} ms"
+    )
+    for backend in args.backends.split(","):
+        server = None
+        with tempfile.TemporaryDirectory(prefix="bench-notify-db-") as tmp:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp}/warroom.db"
+            else:
+                server = start_server()
+                url = server.url("postgres")
+            try:
+                subprocess.run(
+                    [str(BIN / "warroom"), "db", "upgrade"],
+                    check=True,
+                    env={**os.environ, "WARROOM_DATABASE_URL": url},
+                    stdout=subprocess.DEVNULL,
+                )
+                figures = measure(backend, url, args.rate, args.seconds)
+            finally:
+                if server is not None:
+                    server.stop()
+        ref_mail, ref_hook, mail, hook = figures
+        print(ref_mail.line())
+        print(ref_hook.line())
+        print(mail.line(ref_mail))
+        print(hook.line(ref_hook))
+        worst = max(mail.pct(0.99), hook.pct(0.99)) if mail.samples and hook.samples else None
+        complete = len(mail.samples) == mail.expected and len(hook.samples) == hook.expected
+        verdict = "met" if worst is not None and worst < TARGET_P99_MS and complete else "NOT met"
+        print(
+            f"{backend}: target p99 < {TARGET_P99_MS:.0f} ms {verdict}"
+            + ("" if complete else " (some deliveries missing)")
+        )
+
+
+if __name__ == "__main__":
+    main()
