@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -126,7 +126,7 @@ def create_app(
             signal_stage,
             heartbeat.HeartbeatReconciler(),
             JobPruner(),
-            OutboxSender(settings, clock),
+            OutboxSender(settings, clock, outcomes=metrics.deliveries),
             oncall_calendars.CalendarRefresher(),
         ],
     )

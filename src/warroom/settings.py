@@ -30,6 +30,9 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = None
+    delivery_lease_seconds: int = 120
+    """How long a worker owns a delivery it is sending; a worker that died mid-send loses it
+    after this (it must exceed the channels' own timeouts)."""
     """Signs links in emails and iCal feed URLs; without it, a key kept in the database."""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -47,4 +50,5 @@ class Settings:
             max_body_bytes=_int_env("WARROOM_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             public_url=os.environ.get("WARROOM_PUBLIC_URL", f"http://{host}:{port}"),
             secret_key=os.environ.get("WARROOM_SECRET_KEY") or None,
+            delivery_lease_seconds=_int_env("WARROOM_DELIVERY_LEASE_SECONDS", 120),
         )
