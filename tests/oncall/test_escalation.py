@@ -129,19 +129,50 @@ def test_acknowledging_stops_escalation_and_cancels_what_was_not_sent(
     with escalation_app(engine, tmp_path) as api:
         api.declare(**PAID)
         api.drain()
-        api.clock.advance(minutes=1)
+        api.clock.advance(minutes=5)
+        api.drain()  # bob paged; his email waits for a retry (nothing listens on port 9)
+        [bob_email] = [d for d in deliveries(api) if d.username == "bob"]
+        assert bob_email.status is DeliveryStatus.PENDING
+        assert bob_email.attempts >= 1
+        api.clock.advance(seconds=1)
         api.ok("POST", "/api/v1/incidents/INC-1/actions/acknowledge")
         api.drain()
         [run] = runs(api)
         assert run.state is EscalationState.ACKNOWLEDGED
-        assert [p.status for p in pages(api)] == [PageStatus.ACKNOWLEDGED]
+        assert [p.status for p in pages(api)] == [PageStatus.ACKNOWLEDGED] * 2
         assert texts(api, 1, "escalation_stopped") == ["escalation stopped: acknowledged by admin"]
+        # Alice's and bob's emails were waiting for a retry: both cancelled.
+        stopped = entries(api, 1, "escalation_stopped")[0].after
+        assert stopped is not None and stopped["cancelled_deliveries"] == 2
+        emails = {
+            d.username: d.status
+            for d in deliveries(api)
+            if d.page_id is not None and d.channel.value == "email"
+        }
+        assert emails == {"alice": DeliveryStatus.CANCELLED, "bob": DeliveryStatus.CANCELLED}
         api.clock.advance(minutes=20)
         api.drain()
-        assert paged(api) == [("alice", 1, 1)]
-        # Alice's email was due 2 minutes after the page: it never went to the outbox.
+        assert paged(api) == [("alice", 1, 1), ("bob", 3, 1)]
+        # Nothing was added to the outbox after the acknowledgement.
+        assert page_deliveries(api) == [
+            ("alice", "slack", "U0ALICE01"),
+            ("alice", "email", "alice@example.com"),
+            ("bob", "email", "bob@example.com"),
+        ]
+
+
+def test_an_acknowledgement_before_the_delayed_rule_keeps_it_from_the_outbox(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with escalation_app(engine, tmp_path) as api:
+        api.declare(**PAID)
+        api.drain()
+        api.clock.advance(minutes=1)
+        api.ok("POST", "/api/v1/incidents/INC-1/actions/acknowledge")
+        api.drain()
+        api.clock.advance(minutes=5)
+        api.drain()
         assert page_deliveries(api) == [("alice", "slack", "U0ALICE01")]
-        assert all(d.status is not DeliveryStatus.PENDING for d in deliveries(api))
 
 
 def test_personal_rules_send_the_delayed_contact_only_while_unacknowledged(
