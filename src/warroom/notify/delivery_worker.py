@@ -8,10 +8,12 @@ lease; a row whose lease ran out belongs to a worker that died mid-send and is c
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
+from prometheus_client import Counter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +29,9 @@ log = structlog.get_logger("warroom.notify")
 LEASE = timedelta(minutes=2)
 """Longer than any channel's own timeout, so a live sender never loses its claim."""
 BATCH = 25
+PARALLEL_SENDS = 4
+"""Sends of one round run on this many threads, so one slow SMTP server or webhook
+receiver does not hold back the other deliveries of the round."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,17 @@ class OutboxSender:
         senders: dict[object, ChannelSender] | None = None,
         batch: int = BATCH,
         lease: timedelta = LEASE,
+        outcomes: Counter | None = None,
+        parallel: int = PARALLEL_SENDS,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.senders = senders if senders is not None else dict(default_senders())
         self.batch = batch
         self.lease = lease
+        self.outcomes = outcomes
+        """``warroom_notification_deliveries{channel, outcome=sent|failed|dead}``."""
+        self.parallel = max(parallel, 1)
         self._key: bytes | None = None
 
     def __call__(
@@ -68,10 +78,30 @@ class OutboxSender:
             signing_key=self.key(session_factory, now),
             now=now,
         )
-        for delivery in claimed:
-            outcome = self.attempt(delivery, context)
-            self.settle(session_factory, config, delivery, outcome)
+        if self.parallel == 1 or len(claimed) == 1:
+            for delivery in claimed:
+                self.send_and_settle(session_factory, config, delivery, context)
+        else:
+            with ThreadPoolExecutor(
+                max_workers=min(self.parallel, len(claimed)), thread_name_prefix="outbox"
+            ) as pool:
+                futures = [
+                    pool.submit(self.send_and_settle, session_factory, config, row, context)
+                    for row in claimed
+                ]
+                for future in futures:
+                    future.result()
         return len(claimed)
+
+    def send_and_settle(
+        self,
+        session_factory: sessionmaker[Session],
+        config: Config,
+        delivery: Delivery,
+        context: SendContext,
+    ) -> None:
+        outcome = self.attempt(delivery, context)
+        self.settle(session_factory, config, delivery, outcome)
 
     def key(self, session_factory: sessionmaker[Session], now: datetime) -> bytes:
         if self._key is None:
@@ -148,6 +178,7 @@ class OutboxSender:
                 if sender is not None:
                     sender.delivered(session, row, now)
                 log.info("delivery_sent", attempts=row.attempts, **fields)
+                result = "sent"
             elif outcome.retryable and row.attempts < row.max_attempts:
                 row.status = DeliveryStatus.PENDING
                 row.lease_until = None
@@ -160,9 +191,14 @@ class OutboxSender:
                     retry_at=row.due_at.isoformat(),
                     **fields,
                 )
+                result = "failed"
             else:
                 row.status = DeliveryStatus.DEAD
                 row.lease_until = None
                 row.last_error = outcome.error
                 log.error("delivery_dead", attempts=row.attempts, error=outcome.error, **fields)
+                result = "dead"
+            channel = row.channel.value
             session.commit()
+        if self.outcomes is not None:
+            self.outcomes.labels(channel=channel, outcome=result).inc()

@@ -65,4 +65,11 @@ class Metrics:
             ["integration", "outcome"],
             registry=self.registry,
         )
+        self.deliveries = Counter(
+            "warroom_notification_deliveries",
+            "Notification delivery attempts by channel and outcome: sent, failed (will be "
+            "retried), dead (gave up; see GET /api/v1/deliveries?status=dead)",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
         self.registry.register(IncidentCollector(session_factory))
