@@ -126,7 +126,12 @@ def create_app(
             signal_stage,
             heartbeat.HeartbeatReconciler(),
             JobPruner(),
-            OutboxSender(settings, clock, outcomes=metrics.deliveries),
+            OutboxSender(
+                settings,
+                clock,
+                lease=timedelta(seconds=settings.delivery_lease_seconds),
+                outcomes=metrics.deliveries,
+            ),
             oncall_calendars.CalendarRefresher(),
         ],
     )
