@@ -5,7 +5,10 @@ Alertmanager 0.25 taking the same load and a bare ASGI app that only reads the b
 
 Load comes from wrk (Debian package ``wrk``) on loopback, bounded by ``--seconds``; every
 process is started here and stopped at the end. After each warroom run the signals table
-is counted: every alert answered 2xx must be stored ("durable"). A last phase sends
+is counted: every alert answered 2xx must be stored ("durable"). Each warroom row is paired
+with a fresh Alertmanager measured at the same batch just before it, and ``vs AM`` is the
+ratio to that measurement (the AM column), so a machine's changing load cannot flatter or
+hurt either side much. A last phase sends
 1,000 alerts/s open-loop (latency measured from the scheduled send time) and prints p99.
 """
 
@@ -21,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.postgres import free_port, start_server  # noqa: E402
+
 from warroom.db.engine import make_engine  # noqa: E402
 from warroom.db.migrate import upgrade  # noqa: E402
 from warroom.ingest.models import Signal  # noqa: E402
@@ -74,6 +78,8 @@ class Run:
     p50_ms: float
     p99_ms: float
     stored: int | None = None
+    reference: float | None = None
+    """Alertmanager's alerts/s at this batch, measured right before this row."""
 
     @property
     def alerts_per_s(self) -> float:
@@ -208,16 +214,39 @@ def main() -> None:
     config = tmp / "warroom.yaml"
     config.write_text(CONFIG)
 
-    port = free_port()
     am_cfg = tmp / "alertmanager.yml"
     am_cfg.write_text(ALERTMANAGER_CONFIG)
-    with process(["prometheus-alertmanager", f"--config.file={am_cfg}",
-                  f"--storage.path={tmp / 'am'}", f"--web.listen-address=127.0.0.1:{port}",
-                  "--cluster.listen-address="], f"http://127.0.0.1:{port}/-/ready"):
-        for batch in batches:
-            runs.append(measure("alertmanager-0.25", "memory", f"http://127.0.0.1:{port}/api/v2/alerts",
-                                args.seconds, args.connections, batch, "am"))
 
+    def alertmanager(batch: int) -> Run:
+        """A fresh Alertmanager (empty store) measured at ``batch``."""
+        port = free_port()
+        with process(["prometheus-alertmanager", f"--config.file={am_cfg}",
+                      f"--storage.path={tempfile.mkdtemp(dir=tmp)}",
+                      f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+                     f"http://127.0.0.1:{port}/-/ready"):
+            return measure("alertmanager-0.25", "memory", f"http://127.0.0.1:{port}/api/v2/alerts",
+                           args.seconds, args.connections, batch, "am")
+
+    pg = None
+    paced: dict[str, list[float]] = {}
+    try:
+        runs.extend(alertmanager(batch) for batch in batches)
+        bare(runs, args, batches)
+        for backend in args.backends.split(","):
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp / 'warroom.db'}"
+            else:
+                pg = pg or start_server()
+                url = pg.url()
+            paced[backend] = bench_warroom(runs, args, batches, backend, url, config, alertmanager)
+    finally:
+        if pg is not None:
+            pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(runs, paced)
+
+
+def bare(runs: list[Run], args: argparse.Namespace, batches: list[int]) -> None:
     port = free_port()
     with process([str(BIN / "python"), "-m", "uvicorn", "bench.ingest.bare_app:app",
                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -226,53 +255,48 @@ def main() -> None:
             runs.append(measure("bare-asgi", "none", f"http://127.0.0.1:{port}/api/v2/alerts",
                                 args.seconds, args.connections, batch, "am"))
 
-    pg = None
-    paced: dict[str, list[float]] = {}
-    try:
-        for backend in args.backends.split(","):
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp / 'warroom.db'}"
-            else:
-                pg = pg or start_server()
-                url = pg.url()
-            engine = make_engine(url)
-            upgrade(engine)
-            engine.dispose()
-            port = free_port()
-            env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port),
-                   "WARROOM_LOG_LEVEL": "warning"}
-            base = f"http://127.0.0.1:{port}"
-            with process([str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
-                         f"{base}/healthz", env=env):
-                paths = {"am": f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts", "pd": "/v2/enqueue"}
-                for fmt in args.formats.split(","):
-                    path = paths[fmt]
-                    for batch in batches if fmt == "am" else [1]:
-                        before = count_signals(url)
-                        run = measure("warroom", backend, base + path, args.seconds,
-                                      args.connections, batch, fmt)
-                        time.sleep(0.5)
-                        run.stored = count_signals(url) - before
-                        runs.append(run)
-                paced[backend] = asyncio.run(open_loop(
-                    "127.0.0.1", port, f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts",
-                    rate=1000, seconds=args.seconds))
-    finally:
-        if pg is not None:
-            pg.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    report(runs, paced)
+
+def bench_warroom(runs: list[Run], args: argparse.Namespace, batches: list[int], backend: str,
+                  url: str, config: Path, alertmanager: Callable[[int], Run]) -> list[float]:
+    """Each warroom row is paired with a fresh Alertmanager measured at the same batch just
+    before it (``vs AM`` divides by that one): the load of a shared machine drifts."""
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    port = free_port()
+    env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port),
+           "WARROOM_LOG_LEVEL": "warning"}
+    base = f"http://127.0.0.1:{port}"
+    with process([str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
+                 f"{base}/healthz", env=env):
+        paths = {"am": f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts", "pd": "/v2/enqueue"}
+        for fmt in args.formats.split(","):
+            for batch in batches if fmt == "am" else [1]:
+                reference = alertmanager(batch)
+                before = count_signals(url)
+                run = measure("warroom", backend, base + paths[fmt], args.seconds,
+                              args.connections, batch, fmt)
+                time.sleep(0.5)
+                run.stored = count_signals(url) - before
+                run.reference = reference.alerts_per_s
+                runs.append(run)
+        return asyncio.run(open_loop(
+            "127.0.0.1", port, f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts",
+            rate=1000, seconds=args.seconds))
 
 
 def report(runs: list[Run], paced: dict[str, list[float]]) -> None:
     reference = {r.batch: r.alerts_per_s for r in runs if r.target.startswith("alertmanager")}
     print(f"\n{'target':<18} {'store':<10} {'fmt':<3} {'batch':>5} {'req/s':>9} "
-          f"{'alerts/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'vs AM':>6} {'non2xx':>6} durable")
+          f"{'alerts/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'vs AM':>6} {'non2xx':>6} durable "
+          f"{'AM alerts/s':>11}")
     for r in runs:
-        ratio = r.alerts_per_s / reference[r.batch] if r.batch in reference else float("nan")
+        base = r.reference or reference.get(r.batch)
+        ratio = r.alerts_per_s / base if base else float("nan")
         print(f"{r.target:<18} {r.backend:<10} {r.fmt:<3} {r.batch:>5} "
               f"{(r.requests - r.non2xx) / r.seconds:>9.0f} {r.alerts_per_s:>10.0f} "
-              f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {ratio:>5.2f}x {r.non2xx:>6} {r.durable}")
+              f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {ratio:>5.2f}x {r.non2xx:>6} {r.durable:<7} "
+              f"{base or 0:>11.0f}")
     for backend, latencies in paced.items():
         print(f"\nwarroom/{backend} at 1,000 alerts/s open-loop ({len(latencies)} requests): "
               f"p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "

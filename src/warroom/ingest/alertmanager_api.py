@@ -28,9 +28,9 @@ async def _ingest(request: Request, key: str, *, api_v2: bool) -> Response:
         doc = parse_json(body)
         now = ingestor.clock()
         parse = alertmanager.parse_api_v2 if api_v2 else alertmanager.parse_webhook
-        signals = parse(doc, now)
+        signals = alertmanager.encoded(parse(doc, now), integration.environment)
         ingestor.admit(integration, len(signals))
-        await ingestor.store(integration, SourceKind.ALERTMANAGER, signals)
+        await ingestor.store_encoded(integration, SourceKind.ALERTMANAGER, signals, now)
     except IngestError as exc:
         return refusal(ingestor, slug, exc)
     if api_v2:

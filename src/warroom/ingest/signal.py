@@ -37,12 +37,7 @@ class SignalIn:
     def to_json(self) -> str:
         """The stored JSON of the signal, keys sorted, with the content hash of everything
         else under ``hash``; NUL characters (which PostgreSQL text cannot hold) removed."""
-        fields = self._fields()
-        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
-        if b"\\u0000" in body:
-            body = orjson.dumps(_without_nul(fields), option=orjson.OPT_SORT_KEYS)
-        digest = hashlib.sha256(self.action.value.encode() + body).hexdigest()
-        return f'{body[:-1].decode()},"hash":"{digest}"}}'
+        return encode(self.action.value, self._fields())
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = orjson.loads(self.to_json())
@@ -64,6 +59,16 @@ class SignalIn:
             "service": self.service,
             "details": self.details,
         }
+
+
+def encode(action: str, fields: dict[str, Any]) -> str:
+    """The stored JSON of a signal's ``fields`` (see ``SignalIn._fields``): keys sorted, the
+    content hash of action and fields under ``hash``, NUL characters removed."""
+    body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    if b"\\u0000" in body:
+        body = orjson.dumps(_without_nul(fields), option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(action.encode() + body).hexdigest()
+    return f'{body[:-1].decode()},"hash":"{digest}"}}'
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,0 +1,114 @@
+"""The raw ASGI path of Alertmanager's routes: same answers, refusals, storage and counters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.ingest.test_alertmanager import KEY, am_payload
+from tests.support.api import Harness
+from warroom.ingest import alertmanager
+from warroom.ingest.models import SignalAction
+from warroom.ingest.signal import SignalIn
+
+V2 = f"/ingest/alertmanager/{KEY}/api/v2/alerts"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def v2_alert(**changes: Any) -> dict[str, Any]:
+    alert: dict[str, Any] = {
+        "labels": {"alertname": "HighLatency", "service": "payments-api"},
+        "annotations": {"summary": "p99 > 1s"},
+        "startsAt": "2026-03-02T08:55:00Z",
+    }
+    alert.update(changes)
+    return alert
+
+
+@pytest.mark.parametrize(
+    ("alert", "field"),
+    [
+        (v2_alert(startsAt=0), "[1].startsAt"),
+        (v2_alert(startsAt=False), "[1].startsAt"),
+        (v2_alert(endsAt="yesterday"), "[1].endsAt"),
+        (v2_alert(startsAt="9999-12-31T23:59:59-23:59"), "[1].startsAt"),
+        (v2_alert(labels={"alertname": 5}), "[1].labels.alertname"),
+        (v2_alert(labels={}), "[1].labels"),
+        (v2_alert(labels=[]), "[1].labels"),
+        (v2_alert(annotations={"summary": None}), "[1].annotations.summary"),
+        (v2_alert(fingerprint=""), "[1].fingerprint"),
+        ("not an alert", "[1]"),
+    ],
+)
+def test_bad_v2_alert_is_400_naming_the_field_and_nothing_is_stored(
+    api: Harness, alert: Any, field: str
+) -> None:
+    answer = api.ingest(V2, json=[v2_alert(), alert])
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["field"] == field
+    assert answer.headers["x-request-id"]
+    assert api.drain() == 0 or api.ok("GET", "/api/v1/alerts")["items"] == []
+
+
+def test_bad_webhook_status_is_400_naming_the_field(api: Harness) -> None:
+    payload = am_payload()
+    payload["alerts"][0]["status"] = "pending"
+    answer = api.ingest(f"/ingest/alertmanager/{KEY}", json=payload)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == "alerts[0].status"
+
+
+def test_answers_echo_the_request_id_and_are_counted(api: Harness) -> None:
+    answer = api.ingest(V2, json=[v2_alert()], headers={"X-Request-ID": "am-7"})
+    assert (answer.status_code, answer.content) == (200, b"")
+    assert answer.headers["x-request-id"] == "am-7"
+    webhook = api.ingest(f"/ingest/alertmanager/{KEY}", json=am_payload())
+    assert webhook.json() == {"status": "ok", "signals": 1}
+    missing = api.ingest("/api/v2/alerts", json=[v2_alert()])
+    assert missing.status_code == 401
+    assert missing.json()["error"]["field"] == "authorization"
+    unknown = api.ingest("/ingest/alertmanager/nope/api/v2/alerts", json=[v2_alert()])
+    assert unknown.status_code == 404
+    text = api.get("/metrics").text
+    found = {
+        (tuple(sorted(s.labels.items())), s.name): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    route = ("route", "/ingest/alertmanager/{key}/api/v2/alerts")
+    requests = "warroom_http_requests_total"
+    assert found[((("method", "POST"), route, ("status", "200")), requests)] == 1
+    assert found[((("method", "POST"), route, ("status", "404")), requests)] == 1
+    latency = "warroom_http_request_duration_seconds_count"
+    assert found[((("method", "POST"), route), latency)] == 2
+
+
+def test_a_get_on_an_ingest_route_still_gets_405(api: Harness) -> None:
+    assert api.client.get(V2).status_code == 405
+
+
+def test_stored_json_is_what_a_signal_object_would_store() -> None:
+    """The fast path builds the stored fields itself: same JSON, same hash, as SignalIn."""
+    alert = v2_alert(
+        labels={"alertname": "HighLatency", "env": "prod", "team": "payments", "severity": "p1"},
+        generatorURL="http://prometheus/graph",
+        endsAt="2026-03-02T08:58:00Z",
+    )
+    [(action, identity, data)] = alertmanager.encoded(alertmanager.parse_api_v2([alert], NOW), "x")
+    expected = SignalIn(
+        action=SignalAction.RESOLVE,
+        identity=alertmanager.labels_fingerprint(alert["labels"]),
+        title="HighLatency: p99 > 1s",
+        severity="p1",
+        environment="prod",
+        labels=alert["labels"],
+        annotations=alert["annotations"],
+        links=[{"href": "http://prometheus/graph", "text": "Source"}],
+        starts_at=datetime(2026, 3, 2, 8, 55, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 2, 8, 58, tzinfo=UTC),
+        team="payments",
+    )
+    assert (action, identity, data) == (expected.action, expected.identity, expected.to_json())
