@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= examples/warroom.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint venv test-deps clean bench
+.PHONY: bench-notify run test test-fast lint venv test-deps clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-deps:
 ## Ingest throughput against Alertmanager 0.25 and a bare ASGI app (needs wrk)
 bench: venv
 	$(BIN)/python -m bench.ingest.run
+
+## Alert-to-delivery latency at 100 alerts/s to real SMTP and webhook receivers
+bench-notify: venv
+	$(BIN)/python -m bench.notify.run
 
 lint: venv
 	$(BIN)/ruff check src tests bench
