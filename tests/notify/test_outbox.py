@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import re
 from collections import Counter
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -210,3 +212,42 @@ def outage_then_recovery(app: Harness, smtp: SmtpSink, hook: HttpSink, team_hook
     hook_ids.update(r.headers["X-Warroom-Delivery"] for r in team_hook.received())
     assert len(hook_ids) == len([d for d in rows if d.channel is Channel.WEBHOOK])
     assert max(hook_ids.values()) == 1
+
+
+def documented_verify() -> Callable[..., bool]:
+    """The ``verify`` function exactly as docs/notifications.md shows it to receivers."""
+    docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text()
+    [snippet] = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", docs, re.DOTALL)
+        if "def verify(" in block
+    ]
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "docs/notifications.md", "exec"), namespace)
+    verify: Callable[..., bool] = namespace["verify"]
+    return verify
+
+
+def test_the_verify_function_in_the_docs_accepts_a_real_request_and_nothing_else(
+    engine: Engine, tmp_path: Path, smtp: SmtpSink, hook: HttpSink
+) -> None:
+    verify = documented_verify()
+    start = datetime.now(UTC).replace(microsecond=0)  # the recipe checks the age on a real clock
+    with notify_app(engine, tmp_path, smtp, hook, start=start) as app:
+        app.declare(title="Slow search", severity="SEV3", team="search")
+        app.drain()
+    [request] = hook.received()
+    headers, body = request.headers, request.body
+
+    assert verify(HOOK_SECRET.encode(), headers, body) is True
+    assert verify(b"another secret", headers, body) is False
+    assert verify(HOOK_SECRET.encode(), headers, body.replace(b"Slow", b"Fast")) is False
+    old = str(int(start.timestamp()) - 3600)  # correctly signed, but an hour old: a replay
+    resigned = hmac.new(HOOK_SECRET.encode(), old.encode() + b"." + body, hashlib.sha256)
+    replayed = {
+        **headers,
+        "X-Warroom-Timestamp": old,
+        "X-Warroom-Signature": f"sha256={resigned.hexdigest()}",
+    }
+    assert verify(HOOK_SECRET.encode(), replayed, body) is False
+    assert verify(HOOK_SECRET.encode(), replayed, body, tolerance=7200) is True
