@@ -11,7 +11,7 @@ import re
 import secrets
 import sys
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,8 @@ class Warroom:
     url: str
     am_key: str
     pd_key: str
+    config_path: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     _client: httpx.Client | None = None
 
     @property
@@ -227,9 +229,11 @@ class Stack:
         database_url: str | None = None,
         alert_rules: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
+        serve_args: list[str] | None = None,
     ) -> Warroom:
         """``warroom serve`` on a fresh database (default: a new SQLite file); ``extra``
-        top-level keys are added to (or replace those of) the test organisation's config."""
+        top-level keys are added to (or replace those of) the test organisation's config;
+        ``serve_args`` such as ``["--no-worker"]`` go to the command line."""
         am_key, pd_key = f"am-e2e-{secrets.token_hex(12)}", secrets.token_hex(16)
         config = _write_yaml(
             self.workdir / "warroom" / "warroom.yaml",
@@ -243,10 +247,18 @@ class Stack:
             "WARROOM_PORT": str(port),
             "WARROOM_LOG_LEVEL": "info",
         }
-        process = self._start("warroom", [WARROOM, "serve", "--config", str(config)], env)
-        warroom = Warroom(process, f"http://127.0.0.1:{port}", am_key, pd_key)
+        argv = [WARROOM, "serve", "--config", str(config), *(serve_args or [])]
+        process = self._start("warroom", argv, env)
+        warroom = Warroom(process, f"http://127.0.0.1:{port}", am_key, pd_key, config, env)
         self._exit.callback(warroom.close)
         return warroom
+
+    def worker(self, warroom: Warroom, name: str) -> Process:
+        """A ``warroom worker`` process on the same config and database as ``warroom``."""
+        assert warroom.config_path is not None
+        return self._start(
+            name, [WARROOM, "worker", "--config", str(warroom.config_path)], warroom.env
+        )
 
     def target(self) -> MetricsTarget:
         target = MetricsTarget(SERVICE).start()
