@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 def free_port() -> int:
@@ -53,6 +53,20 @@ class _Recorder:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_MAIL(  # noqa: N802 - the name aiosmtpd calls
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if self.sink.login is not None and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
@@ -77,16 +91,38 @@ class _Recorder:
 class SmtpSink:
     """``with SmtpSink() as smtp:`` a real SMTP server on 127.0.0.1:``smtp.port``."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
+        """``login=(username, password)``: the server then requires AUTH (PLAIN or LOGIN,
+        allowed without TLS on loopback) before it accepts mail."""
         self.port = port or free_port()
+        self.login = login
         self.messages: list[ReceivedMail] = []
         self.lock = threading.Lock()
         self.reject_with: str | None = None
         """An SMTP reply such as '451 try later' or '550 no such user' for every message."""
+        self.logins: list[str] = []
+        """Usernames that logged in successfully."""
         self._controller: Controller | None = None
 
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        if self.login is None or not isinstance(data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        given = (data.login.decode(), data.password.decode())
+        if given != self.login:
+            return AuthResult(success=False, handled=False)
+        with self.lock:
+            self.logins.append(given[0])
+        return AuthResult(success=True)
+
     def start(self) -> SmtpSink:
-        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=self.port)
+        auth: dict[str, Any] = {}
+        if self.login is not None:
+            # AUTH without TLS on loopback; "login first" is enforced in _Recorder.handle_MAIL
+            # (aiosmtpd's own auth_required warns when TLS is not required too).
+            auth = {"authenticator": self._authenticate, "auth_require_tls": False}
+        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=self.port, **auth)
         self._controller.start()
         return self
 

@@ -25,6 +25,13 @@ def message_id(delivery: Delivery, from_address: str) -> str:
     return f"<{digest}.{delivery.id}@{domain}>"
 
 
+def refusal(recipients: dict[str, tuple[int, bytes]]) -> DeliveryFailed:
+    """A refused recipient is permanent only on a 5xx reply; 4xx (mailbox busy, greylisted)
+    is worth another try."""
+    permanent = all(500 <= code < 600 for code, _message in recipients.values())
+    return DeliveryFailed(f"recipient refused: {recipients}", retryable=not permanent)
+
+
 class EmailSender:
     channel = Channel.EMAIL
 
@@ -71,17 +78,21 @@ class EmailSender:
                 if settings.username:
                     client.login(settings.username, password or "")
                 refused = client.send_message(mail)
+        except smtplib.SMTPAuthenticationError as exc:
+            # Wrong credentials refuse every message alike: keep retrying while an operator
+            # fixes the configuration rather than burying every page in dead letters.
+            raise DeliveryFailed(f"SMTP login refused {exc.smtp_code}: {exc.smtp_error!r}") from exc
         except smtplib.SMTPResponseException as exc:
             permanent = 500 <= exc.smtp_code < 600
             raise DeliveryFailed(
                 f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=not permanent
             ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryFailed(f"recipient refused: {exc.recipients}", retryable=False) from exc
+            raise refusal(exc.recipients) from exc
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
         if refused:
-            raise DeliveryFailed(f"recipient refused: {refused}", retryable=False)
+            raise refusal(refused)
         return {"message_id": mail["Message-ID"]}
 
     def delivered(self, session: Session, delivery: Delivery, now: datetime) -> None:
