@@ -18,12 +18,14 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import smtplib
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,8 @@ from tests.support.sinks import HttpSink, SmtpSink  # noqa: E402
 BIN = Path(sys.executable).parent
 AM_KEY = "bench-notify-am-key-0123456789"
 TARGET_P99_MS = 250.0
+DRAIN_SECONDS = 60
+"""How long to wait after the last alert for the sinks to receive everything."""
 TITLE = re.compile(r"BenchAlert(\d+)")
 
 
@@ -77,7 +81,8 @@ notifications:
 
 
 def payload(number: int) -> dict[str, Any]:
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    # As Alertmanager writes it: the alert's start, to the sub-second.
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     return {
         "version": "4",
         "groupKey": f"bench-{number}",
@@ -216,6 +221,28 @@ async def send_load(url: str, rate: int, seconds: float) -> dict[int, float]:
     return {number: at for number, at in sent.items() if number not in failed}
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        print("warroom did not stop within 20 s of SIGTERM; killed")
+
+
+def report_errors(log_path: Path) -> None:
+    lines = log_path.read_text(errors="replace").splitlines()
+    errors = [line for line in lines if '"level": "error"' in line]
+    if errors:
+        events = sorted({line.split('"event": "', 1)[-1].split('"', 1)[0] for line in errors})
+        kept = Path(tempfile.gettempdir()) / "bench-notify-warroom.log"
+        shutil.copyfile(log_path, kept)
+        print(f"  warroom logged {len(errors)} errors ({', '.join(events)}); log kept: {kept}")
+        first = errors[0]
+        print(f"  first: {first[:160]} ... {first[-240:]}")
+
+
 def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[Figures]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp,
@@ -227,28 +254,24 @@ def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[
         hook.requests.clear()
         process, url = start_warroom(Path(tmp), database_url, config(smtp.port, hook.url))
         try:
+            began = time.time()
             sent = asyncio.run(send_load(url, rate, seconds))
             expected = len(sent)
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + DRAIN_SECONDS
             while time.monotonic() < deadline and (
                 len(smtp.received()) < expected or len(hook.received()) < expected
             ):
                 time.sleep(0.1)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                print("warroom did not stop within 20 s of SIGTERM; killed")
-            errors = [
-                line
-                for line in (Path(tmp) / "warroom.log").read_text().splitlines()
-                if '"error"' in line or "Traceback" in line
-            ]
-            if errors:
-                print(f"warroom logged {len(errors)} errors, e.g. {errors[0][:300]}")
-
+            stop(process)
+        last = max([m.received_at for m in smtp.received()] + [began])
+        print(
+            f"{backend}: sent {expected} alerts in {max(sent.values()) - began:.1f} s; "
+            f"received {len(smtp.received())} emails and {len(hook.received())} webhooks; "
+            f"last email {last - began:.1f} s after the first alert "
+            f"({len(smtp.received()) / max(last - began, 0.001):.0f} emails/s drained)"
+        )
+        report_errors(Path(tmp) / "warroom.log")
         mail_latency = []
         for mail in smtp.received():
             found = TITLE.search(mail.subject)
