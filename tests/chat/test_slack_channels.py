@@ -129,7 +129,8 @@ def test_no_channel_without_slack_configured(
         app.run()
         assert app.channels() == []
         response = app.command("help")
-        assert response.status_code == 404
+        assert response.status_code == 401
+        assert "not configured" in response.json()["error"]["message"]
 
 
 def test_someone_paged_after_the_channel_exists_is_invited_with_the_next_event(

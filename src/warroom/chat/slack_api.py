@@ -19,13 +19,15 @@ from warroom.api.deps import ConfigDep, NowDep, SessionDep
 from warroom.chat import slack_actions, slack_commands
 from warroom.chat.slack_blocks import ACKNOWLEDGE_ACTION, RESOLVE_ACTION
 from warroom.chat.slack_identity import NotLinked, acting_user
-from warroom.chat.slack_signature import signing_secret, verify_request
+from warroom.chat.slack_signature import SIGNATURE_HEADER, signing_secret, verify_request
 from warroom.config import Config
-from warroom.errors import InvalidInput, NotFound, WarroomError
+from warroom.errors import InvalidInput, NotFound, Unauthorized, WarroomError
 from warroom.incidents import service
 from warroom.incidents.models import Incident
 
-router = APIRouter(prefix="/slack", tags=["slack"])
+router = APIRouter(prefix="/slack", tags=["slack"], include_in_schema=False)
+"""Out of the OpenAPI document, whose routes all take a bearer token: Slack signs instead
+(request URLs in docs/slack.md)."""
 
 BUTTONS = {ACKNOWLEDGE_ACTION: slack_actions.acknowledge, RESOLVE_ACTION: slack_actions.resolve}
 
@@ -36,7 +38,10 @@ async def signed_form(request: Request) -> dict[str, str]:
     config: Config = request.app.state.live_config.current
     settings = config.notifications.slack
     if settings is None:
-        raise NotFound("Slack is not configured (notifications.slack)", field="slack")
+        raise Unauthorized(
+            "Slack is not configured (notifications.slack): no request can be verified",
+            field=SIGNATURE_HEADER,
+        )
     verify_request(signing_secret(settings), body, request.headers, request.app.state.clock)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
