@@ -35,8 +35,14 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
 from tests.support.postgres import free_port, start_server  # noqa: E402
 from tests.support.sinks import HttpSink, SmtpSink  # noqa: E402
+
+from warroom.db.engine import make_engine  # noqa: E402
+from warroom.incidents.models import Incident  # noqa: E402
+from warroom.ingest.models import Signal  # noqa: E402
+from warroom.notify.models import Delivery  # noqa: E402
 
 BIN = Path(sys.executable).parent
 AM_KEY = "bench-notify-am-key-0123456789"
@@ -176,7 +182,7 @@ def start_warroom(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
@@ -243,6 +249,55 @@ def report_errors(log_path: Path) -> None:
         print(f"  first: {first[:160]} ... {first[-240:]}")
 
 
+def spread(name: str, seconds: list[float]) -> str:
+    if not seconds:
+        return f"  {name:<46} none"
+    ordered = sorted(seconds)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return f"  {name:<46} n={len(ordered):<5} p50 {at(0.5):8.1f} ms  p99 {at(0.99):8.1f}"
+
+
+def breakdown(database_url: str) -> None:
+    """Where the time went, from warroom's own timestamps (each taken at the start of the
+    worker round that did the step, so a step's figure includes waiting for that round)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            signals = conn.execute(select(Signal.received_at, Signal.processed_at)).all()
+            declared = dict(conn.execute(select(Incident.id, Incident.declared_at)).all())
+            deliveries = conn.execute(
+                select(Delivery.incident_id, Delivery.created_at, Delivery.delivered_at)
+            ).all()
+    finally:
+        engine.dispose()
+    print("  where the time went (warroom's timestamps):")
+    print(
+        spread(
+            "signal received -> processed (incident declared)",
+            [(done - got).total_seconds() for got, done in signals if done is not None],
+        )
+    )
+    print(
+        spread(
+            "incident declared -> delivery enqueued",
+            [
+                (created - declared[incident]).total_seconds()
+                for incident, created, _ in deliveries
+                if incident in declared
+            ],
+        )
+    )
+    print(
+        spread(
+            "delivery enqueued -> sent (recorded)",
+            [(sent - created).total_seconds() for _, created, sent in deliveries if sent],
+        )
+    )
+
+
 def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[Figures]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp,
@@ -272,6 +327,7 @@ def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[
             f"({len(smtp.received()) / max(last - began, 0.001):.0f} emails/s drained)"
         )
         report_errors(Path(tmp) / "warroom.log")
+        breakdown(database_url)
         mail_latency = []
         for mail in smtp.received():
             found = TITLE.search(mail.subject)
