@@ -103,7 +103,7 @@ def test_a_taken_name_gets_a_suffix(app: SlackApp) -> None:
 
 
 def test_a_rate_limited_create_is_retried_and_makes_one_channel(app: SlackApp) -> None:
-    app.slack.rate_limited = 1
+    app.slack.rate_limited, app.slack.rate_limited_method = 1, "conversations.create"
     app.api.declare(severity="SEV1")
     app.run()
     assert app.channels() == []
@@ -113,6 +113,7 @@ def test_a_rate_limited_create_is_retried_and_makes_one_channel(app: SlackApp) -
         app.run()
 
     (channel,) = app.channels()
+    assert len(app.slack.calls_of("conversations.create")) == 2
     made = [c for c in app.slack.channels.values() if c["name"].startswith("inc-1-")]
     assert [c["id"] for c in made] == [channel.channel_id]
     assert len(channel_texts(app, channel.channel_id)) == 1

@@ -47,6 +47,8 @@ class SlackWorkspace:
     calls: list[Call] = field(default_factory=list)
     rate_limited: int = 0
     """Answer this many next calls with 429 ratelimited."""
+    rate_limited_method: str | None = None
+    """Only calls of this method count against ``rate_limited`` (None: every call)."""
     retry_after: int = 30
     server_errors: int = 0
     """Answer this many next calls with a 503 HTML page."""
@@ -176,7 +178,7 @@ def _handler(workspace: SlackWorkspace) -> type[BaseHTTPRequestHandler]:
                     workspace.server_errors -= 1
                     self._send(503, b"<html>Service Unavailable</html>", "text/html")
                     return
-                if workspace.rate_limited > 0:
+                if workspace.rate_limited > 0 and workspace.rate_limited_method in (None, method):
                     workspace.rate_limited -= 1
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     extra = {"Retry-After": str(workspace.retry_after)}
