@@ -253,12 +253,11 @@ class Stack:
         self._exit.callback(warroom.close)
         return warroom
 
-    def worker(self, warroom: Warroom, name: str) -> Process:
+    def worker(self, warroom: Warroom, name: str, env: dict[str, str] | None = None) -> Process:
         """A ``warroom worker`` process on the same config and database as ``warroom``."""
         assert warroom.config_path is not None
-        return self._start(
-            name, [WARROOM, "worker", "--config", str(warroom.config_path)], warroom.env
-        )
+        argv = [WARROOM, "worker", "--config", str(warroom.config_path)]
+        return self._start(name, argv, {**warroom.env, **(env or {})})
 
     def target(self) -> MetricsTarget:
         target = MetricsTarget(SERVICE).start()
