@@ -1,13 +1,17 @@
 """bench/notify: alert receipt to delivery latency, at a steady rate, to real sinks.
 
-    .venv/bin/python -m bench.notify.run [--rate 100] [--seconds 10] [--backends sqlite]
+    .venv/bin/python -m bench.notify.run [--rate 100] [--seconds 10] [--every 10]
+                                          [--backends sqlite]
 
 A ``warroom serve`` (API + worker in one process) on a fresh database receives Alertmanager
 webhook posts at ``--rate`` alerts per second, open loop, for ``--seconds`` (bounded; all on
-loopback). Every alert is new (its own alertname), so each opens a SEV1 incident whose
-escalation emails the on-call person (a real SMTP server, aiosmtpd) and whose declaration is
-posted to the team's webhook (a real HTTP server). Latency is measured per alert from the
-moment its POST was sent to the moment each sink received the message. A reference run in
+loopback). Every alert is new (its own fingerprint). Every ``--every``-th opens its own SEV1
+incident, whose escalation emails the on-call person (a real SMTP server, aiosmtpd) and whose
+declaration is posted to the team's webhook (a real HTTP server); the alerts in between
+belong to the group of the latest such one and join its incident, as in an alert storm.
+``--every 1`` makes every alert a new SEV1 incident: the ceiling of incidents per second.
+Latency is measured per paging alert from the moment its POST was sent to the moment each
+sink received the message, after a warm-up that is left out. A reference run in
 the same invocation measures a bare SMTP send and a bare webhook POST to the same sinks, so
 the figures can be read against what the machine itself takes.
 """
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -49,7 +54,7 @@ AM_KEY = "bench-notify-am-key-0123456789"
 TARGET_P99_MS = 250.0
 DRAIN_SECONDS = 60
 """How long to wait after the last alert for the sinks to receive everything."""
-TITLE = re.compile(r"BenchAlert(\d+)")
+TITLE = re.compile(r"(?:Bench|Storm)Alert(\d+)")
 
 
 def config(smtp_port: int, hook_url: str) -> str:
@@ -86,12 +91,31 @@ notifications:
 """
 
 
-def payload(number: int) -> dict[str, Any]:
+WARMUP = 20
+"""Alerts sent (one every 50 ms) and delivered before the measured run and left out of the
+figures: the first requests of a fresh process compile templates, SQL statements and
+connection pools, which a server that has been up for a minute has long done."""
+
+
+def opens_incident(number: int, every: int) -> bool:
+    return number % every == 0
+
+
+def alert_of(number: int, every: int) -> dict[str, Any]:
+    """Alert ``number`` of the load: every ``every``-th opens its own SEV1 incident; the
+    others are new alerts (their own fingerprints) of the group of the latest such one, so
+    they join its incident — the shape of an alert storm."""
+    if opens_incident(number, every):
+        return payload(number)
+    return payload(number, "StormAlert", group=f"BenchAlert-{number - number % every}")
+
+
+def payload(number: int, name: str = "BenchAlert", group: str | None = None) -> dict[str, Any]:
     # As Alertmanager writes it: the alert's start, to the sub-second.
     now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     return {
         "version": "4",
-        "groupKey": f"bench-{number}",
+        "groupKey": group or f"{name}-{number}",
         "status": "firing",
         "receiver": "warroom",
         "groupLabels": {},
@@ -102,7 +126,7 @@ def payload(number: int) -> dict[str, Any]:
             {
                 "status": "firing",
                 "labels": {
-                    "alertname": f"BenchAlert{number}",
+                    "alertname": f"{name}{number}",
                     "severity": "critical",
                     "service": "bench",
                 },
@@ -110,7 +134,7 @@ def payload(number: int) -> dict[str, Any]:
                 "startsAt": now,
                 "endsAt": "0001-01-01T00:00:00Z",
                 "generatorURL": "http://prometheus.bench/graph",
-                "fingerprint": f"{number:016x}",
+                "fingerprint": f"{zlib.crc32(name.encode()):08x}{number:08x}",
             }
         ],
     }
@@ -194,7 +218,7 @@ def start_warroom(
     raise SystemExit(f"warroom did not start: {(workdir / 'warroom.log').read_text()[-2000:]}")
 
 
-async def send_load(url: str, rate: int, seconds: float) -> dict[int, float]:
+async def send_load(url: str, rate: int, seconds: float, every: int) -> dict[int, float]:
     """Open loop: alert n is sent at start + n/rate, whatever the answers do."""
     sent: dict[int, float] = {}
     failed: dict[int, str] = {}
@@ -211,7 +235,7 @@ async def send_load(url: str, rate: int, seconds: float) -> dict[int, float]:
             sent[number] = time.time()
             try:
                 answer = await client.post(
-                    f"{url}/ingest/alertmanager/{AM_KEY}", json=payload(number)
+                    f"{url}/ingest/alertmanager/{AM_KEY}", json=alert_of(number, every)
                 )
             except httpx.HTTPError as exc:
                 failed[number] = type(exc).__name__
@@ -260,14 +284,36 @@ def spread(name: str, seconds: list[float]) -> str:
     return f"  {name:<46} n={len(ordered):<5} p50 {at(0.5):8.1f} ms  p99 {at(0.99):8.1f}"
 
 
+def warm_up(url: str, smtp: SmtpSink, hook: HttpSink) -> None:
+    with httpx.Client(timeout=10) as client:
+        for number in range(WARMUP):
+            client.post(
+                f"{url}/ingest/alertmanager/{AM_KEY}", json=payload(number, "WarmupAlert")
+            ).raise_for_status()
+            time.sleep(0.05)
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline and (
+        len(smtp.received()) < WARMUP or len(hook.received()) < WARMUP
+    ):
+        time.sleep(0.05)
+    smtp.messages.clear()
+    hook.requests.clear()
+
+
 def breakdown(database_url: str) -> None:
     """Where the time went, from warroom's own timestamps (each taken at the start of the
     worker round that did the step, so a step's figure includes waiting for that round)."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            signals = conn.execute(select(Signal.received_at, Signal.processed_at)).all()
-            declared = dict(conn.execute(select(Incident.id, Incident.declared_at)).all())
+            signals = conn.execute(
+                select(Signal.received_at, Signal.processed_at).where(Signal.id > WARMUP)
+            ).all()
+            declared = dict(
+                conn.execute(
+                    select(Incident.id, Incident.declared_at).where(Incident.number > WARMUP)
+                ).all()
+            )
             deliveries = conn.execute(
                 select(Delivery.incident_id, Delivery.created_at, Delivery.delivered_at)
             ).all()
@@ -298,7 +344,9 @@ def breakdown(database_url: str) -> None:
     )
 
 
-def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[Figures]:
+def measure(
+    backend: str, database_url: str, rate: int, seconds: float, every: int
+) -> list[Figures]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp,
         SmtpSink() as smtp,
@@ -309,9 +357,10 @@ def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[
         hook.requests.clear()
         process, url = start_warroom(Path(tmp), database_url, config(smtp.port, hook.url))
         try:
+            warm_up(url, smtp, hook)
             began = time.time()
-            sent = asyncio.run(send_load(url, rate, seconds))
-            expected = len(sent)
+            sent = asyncio.run(send_load(url, rate, seconds, every))
+            expected = sum(1 for number in sent if opens_incident(number, every))
             deadline = time.monotonic() + DRAIN_SECONDS
             while time.monotonic() < deadline and (
                 len(smtp.received()) < expected or len(hook.received()) < expected
@@ -321,23 +370,35 @@ def measure(backend: str, database_url: str, rate: int, seconds: float) -> list[
             stop(process)
         last = max([m.received_at for m in smtp.received()] + [began])
         print(
-            f"{backend}: sent {expected} alerts in {max(sent.values()) - began:.1f} s; "
+            f"{backend}: sent {len(sent)} alerts ({expected} opening incidents) in "
+            f"{max(sent.values()) - began:.1f} s; "
             f"received {len(smtp.received())} emails and {len(hook.received())} webhooks; "
             f"last email {last - began:.1f} s after the first alert "
             f"({len(smtp.received()) / max(last - began, 0.001):.0f} emails/s drained)"
         )
         report_errors(Path(tmp) / "warroom.log")
         breakdown(database_url)
-        mail_latency = []
-        for mail in smtp.received():
-            found = TITLE.search(mail.subject)
-            if found and int(found.group(1)) in sent:
-                mail_latency.append(mail.received_at - sent[int(found.group(1))])
-        hook_latency = []
-        for request in hook.received():
-            found = TITLE.search(request.body.decode())
-            if found and int(found.group(1)) in sent:
-                hook_latency.append(request.received_at - sent[int(found.group(1))])
+
+        # An incident is titled after whichever alert of its group warroom saw first; its
+        # latency counts from the group's first alert sent.
+        def latency(text: str, received_at: float) -> float | None:
+            found = TITLE.search(text)
+            if not found:
+                return None
+            number = int(found.group(1))
+            first = sent.get(number - number % every)
+            return None if first is None else received_at - first
+
+        mail_latency = [
+            value
+            for mail in smtp.received()
+            if (value := latency(mail.subject, mail.received_at)) is not None
+        ]
+        hook_latency = [
+            value
+            for request in hook.received()
+            if (value := latency(request.body.decode(), request.received_at)) is not None
+        ]
         return [
             ref_mail,
             ref_hook,
@@ -350,11 +411,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=100, help="alerts per second")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--every", type=int, default=10, help="every N-th alert opens a new SEV1 incident"
+    )
     parser.add_argument("--backends", default="sqlite", help="sqlite,postgresql")
     args = parser.parse_args()
+    every = max(args.every, 1)
     print(
-        f"bench/notify: {args.rate} alerts/s for {args.seconds:.0f} s; each alert -> one SEV1 "
-        f"incident -> one email page + one team webhook; target p99 < {TARGET_P99_MS:.0f} ms"
+        f"bench/notify: {args.rate} alerts/s for {args.seconds:.0f} s; every {every}. alert "
+        f"opens a SEV1 incident -> one email page + one team webhook, the others join it; "
+        f"target p99 < {TARGET_P99_MS:.0f} ms"
     )
     for backend in args.backends.split(","):
         server = None
@@ -371,7 +437,7 @@ def main() -> None:
                     env={**os.environ, "WARROOM_DATABASE_URL": url},
                     stdout=subprocess.DEVNULL,
                 )
-                figures = measure(backend, url, args.rate, args.seconds)
+                figures = measure(backend, url, args.rate, args.seconds, every)
             finally:
                 if server is not None:
                     server.stop()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from warroom import __version__
 from warroom.alerts import api as alerts_api
@@ -32,7 +32,7 @@ from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
-from warroom.notify import actions_api, broadcast, deliveries_api
+from warroom.notify import actions_api, broadcast, deliveries_api, outbox
 from warroom.notify.delivery_worker import OutboxSender
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
@@ -72,6 +72,36 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     expiry.EXPIRY_JOB: expiry.alert_expiry,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
 }
+
+
+def build_worker(
+    settings: Settings,
+    live_config: LiveConfig,
+    session_factory: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    metrics: Metrics,
+) -> Worker:
+    """The pipeline, timers and housekeeping on one thread; the outbox on its own."""
+    return Worker(
+        session_factory,
+        live_config,
+        clock,
+        JOB_HANDLERS,
+        [
+            signal_stage,
+            heartbeat.HeartbeatReconciler(),
+            JobPruner(),
+            oncall_calendars.CalendarRefresher(),
+        ],
+        own_thread=[
+            OutboxSender(
+                settings,
+                clock,
+                lease=timedelta(seconds=settings.delivery_lease_seconds),
+                outcomes=metrics.deliveries,
+            ),
+        ],
+    )
 
 
 def create_app(
@@ -117,51 +147,39 @@ def create_app(
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
-    worker = Worker(
-        session_factory,
-        live_config,
-        clock,
-        JOB_HANDLERS,
-        [
-            signal_stage,
-            heartbeat.HeartbeatReconciler(),
-            JobPruner(),
-            OutboxSender(
-                settings,
-                clock,
-                lease=timedelta(seconds=settings.delivery_lease_seconds),
-                outcomes=metrics.deliveries,
-            ),
-            oncall_calendars.CalendarRefresher(),
-        ],
-    )
+    worker = build_worker(settings, live_config, session_factory, clock, metrics)
     app.state.worker = worker
 
     @sa_event.listens_for(session_factory, "after_commit")
     def _wake_worker_for_due_jobs(session: Session) -> None:
         if session.info.pop(events.WAKE_WORKER, False):
             worker.wake()
+        if session.info.pop(outbox.WAKE_OUTBOX, False):
+            worker.wake_own_threads()
 
     writer = SignalWriter(engine)
     app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
     errors.install(app)
     # Ingest routes are declared for the OpenAPI document; requests reach them through
     # WarroomApp.ingest_entry (see warroom.api.application), not FastAPI's router.
-    app.include_router(alertmanager_api.router)
-    app.include_router(pagerduty_api.router)
-    app.include_router(webhook_api.router)
-    app.include_router(heartbeat_api.router)
-    app.include_router(system.router)
-    app.include_router(incidents_api.router)
-    app.include_router(catalog_api.router)
-    app.include_router(auth_api.router)
-    app.include_router(alerts_api.router)
-    app.include_router(schedules_api.router)
-    app.include_router(schedules_api.feeds)
-    app.include_router(escalation_api.router)
-    app.include_router(slack_api.router)
-    app.include_router(deliveries_api.router)
-    app.include_router(actions_api.router)
+    for router in (
+        alertmanager_api.router,
+        pagerduty_api.router,
+        webhook_api.router,
+        heartbeat_api.router,
+        system.router,
+        incidents_api.router,
+        catalog_api.router,
+        auth_api.router,
+        alerts_api.router,
+        schedules_api.router,
+        schedules_api.feeds,
+        escalation_api.router,
+        slack_api.router,
+        deliveries_api.router,
+        actions_api.router,
+    ):
+        app.include_router(router)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,

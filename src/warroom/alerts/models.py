@@ -58,6 +58,8 @@ class Alert(Base):
             postgresql_where=text("status != 'resolved'"),
         ),
         Index("ix_alerts_identity", "integration", "identity", "id"),
+        # Alert rules attach an alert to the open incident of its group (the group key).
+        Index("ix_alerts_group", "integration", "group_key", "incident_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 import orjson
@@ -10,6 +12,68 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class WriteLock:
+    """One process-wide lock per SQLite database, taken before ``BEGIN IMMEDIATE`` and given
+    back right after the transaction ends.
+
+    SQLite lets one writer in at a time and makes the others wait in its busy handler, which
+    sleeps in steps of up to 100 ms: the ingest writer and the worker threads, queueing that
+    way, lost most of their time asleep after the lock was already free. A Python lock hands
+    over at once. Not owned by a thread: a request's session may begin on one thread of the
+    pool and commit on another. A thread that opens a second transaction while it holds one
+    waits the same bounded time SQLite's busy timeout made it wait before, and fails the same
+    way. See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._lock = threading.Lock()
+        self.timeout_seconds = timeout_seconds
+
+    def acquire(self) -> None:
+        if not self._lock.acquire(timeout=self.timeout_seconds):
+            raise sqlite3.OperationalError("database is locked (waited for the write lock)")
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def _locking_connection_class(lock: WriteLock) -> type[sqlite3.Connection]:
+    class LockingConnection(sqlite3.Connection):
+        """Gives the write lock back after COMMIT or ROLLBACK, however they are reached
+        (the session, the pool's reset on return, or ``close``)."""
+
+        holds_write_lock = False
+
+        def take_write_lock(self) -> None:
+            if not self.holds_write_lock:
+                lock.acquire()
+                self.holds_write_lock = True
+
+        def _give_back(self) -> None:
+            if self.holds_write_lock:
+                self.holds_write_lock = False
+                lock.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self._give_back()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self._give_back()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._give_back()
+
+    return LockingConnection
 
 
 def is_sqlite(url: str) -> bool:
@@ -28,8 +92,15 @@ def make_engine(url: str) -> Engine:
     }
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options)
+    write_lock = WriteLock(SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 10}, **json_options
+        url,
+        connect_args={
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "factory": _locking_connection_class(write_lock),
+        },
+        **json_options,
     )
 
     @event.listens_for(engine, "connect")
@@ -47,8 +118,15 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout
-        # instead of failing with "database is locked" when a reader upgrades.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # instead of failing with "database is locked" when a reader upgrades; the
+        # process-wide write lock in front of it hands over without SQLite's sleeps.
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.take_write_lock()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.rollback()
+            raise
 
     return engine
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from warroom.config import Config
 from warroom.incidents.enums import TimelineKind
@@ -99,7 +99,8 @@ def dispatcher(listeners: Sequence[Listener]) -> JobHandler:
 
     def handle(session: Session, config: Config, payload: dict[str, Any], now: datetime) -> None:
         event = IncidentEvent.from_payload(payload)
-        incident = session.get(Incident, event.incident_id)
+        # Collections load when a listener touches them: most never do.
+        incident = session.get(Incident, event.incident_id, options=[lazyload("*")])
         if incident is None:
             log.info("incident_event_dropped", incident_id=event.incident_id, reason="deleted")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config
@@ -79,20 +79,28 @@ def link(session: Session, incident: Incident, alert: Alert, rule: str, now: dat
 
 
 def open_incident_for_group(session: Session, alert: Alert) -> Incident | None:
-    """The open incident that has an alert of the same integration and group key."""
+    """The open incident that has an alert of the same integration and group key (the
+    newest if several). The alert asking has no incident yet, so it never finds itself."""
     if not alert.group_key:
         return None
-    stmt = (
-        select(Incident)
-        .join(Alert, Alert.incident_id == Incident.id)
+    # The group's incidents come from the (integration, group_key, incident_id) index alone:
+    # a storm group of thousands of alerts has a handful of incidents.
+    group_incidents = (
+        select(Alert.incident_id)
         .where(
             Alert.integration == alert.integration,
             Alert.group_key == alert.group_key,
-            Alert.id != alert.id,
-            Incident.status.in_(OPEN_STATUSES),
+            Alert.incident_id.is_not(None),
         )
+        .distinct()
+    )
+    stmt = (
+        select(Incident)
+        .where(Incident.id.in_(group_incidents), Incident.status.in_(OPEN_STATUSES))
         .order_by(Incident.number.desc())
         .limit(1)
+        # Its collections load if touched; attaching an alert never does.
+        .options(lazyload("*"))
     )
     return session.scalar(stmt)
 
@@ -113,6 +121,7 @@ def open_incident_for_service(
         )
         .order_by(Incident.number.desc())
         .limit(1)
+        .options(lazyload("*"))
     )
     return session.scalar(stmt)
 

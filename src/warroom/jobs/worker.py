@@ -1,7 +1,10 @@
 """The worker: runs the signal pipeline and due jobs until told to stop.
 
 ``warroom serve`` runs one in a thread beside the API; ``warroom worker`` runs it alone
-(several of them on PostgreSQL).
+(several of them on PostgreSQL). Stages given as ``own_thread`` (the outbox sender) run on a
+thread of their own once started, so a round of sends never holds back the pipeline and a
+new delivery does not wait for the pipeline's round to end; ``drain`` (tests, shutdown)
+still runs everything in turn on the caller's thread.
 """
 
 from __future__ import annotations
@@ -33,16 +36,20 @@ class Worker:
         handlers: dict[str, JobHandler],
         stages: list[Stage],
         poll_seconds: float = 0.5,
+        own_thread: list[Stage] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.live_config = live_config
         self.clock = clock
         self.handlers = handlers
         self.stages = stages
+        self.own_thread = list(own_thread or [])
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
+        self._wake_own = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._started = False
 
     def run_jobs(self) -> int:
         done = 0
@@ -53,10 +60,14 @@ class Worker:
             done += 1
         return done
 
+    def run_stage(self, stage: Stage) -> int:
+        return stage(self.session_factory, self.live_config, self.clock())
+
     def run_once(self) -> int:
         done = 0
-        for stage in self.stages:
-            done += stage(self.session_factory, self.live_config, self.clock())
+        stages = self.stages if self._started else self.stages + self.own_thread
+        for stage in stages:
+            done += self.run_stage(stage)
         return done + self.run_jobs()
 
     def drain(self, max_rounds: int = 1000) -> int:
@@ -70,27 +81,47 @@ class Worker:
         return total
 
     def wake(self) -> None:
+        """Something is due now for the pipeline or the jobs."""
         self._wake.set()
 
-    def _loop(self) -> None:
-        log.info("worker_started")
+    def wake_own_threads(self) -> None:
+        """Something is due now for the stages on their own threads (a new delivery)."""
+        self._wake_own.set()
+
+    def _loop(self, name: str, round_: Callable[[], int], wake: threading.Event) -> None:
+        log.info("worker_started", loop=name)
         while not self._stop.is_set():
+            # Cleared before the round: a wake during the round means another round.
+            wake.clear()
             try:
-                busy = self.run_once() > 0
+                busy = round_() > 0
             except Exception:
-                log.exception("worker_round_failed")
+                log.exception("worker_round_failed", loop=name)
                 busy = False
             if not busy:
-                self._wake.wait(self.poll_seconds)
-                self._wake.clear()
-        log.info("worker_stopped")
+                wake.wait(self.poll_seconds)
+        log.info("worker_stopped", loop=name)
+
+    def _own_round(self) -> int:
+        return sum(self.run_stage(stage) for stage in self.own_thread)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="warroom-worker", daemon=True)
-        self._thread.start()
+        self._started = True
+        loops: list[tuple[str, Callable[[], int], threading.Event]] = [
+            ("warroom-worker", self.run_once, self._wake)
+        ]
+        if self.own_thread:
+            loops.append(("warroom-outbox", self._own_round, self._wake_own))
+        for name, round_, wake in loops:
+            thread = threading.Thread(
+                target=self._loop, args=(name, round_, wake), name=name, daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._wake_own.set()
+        for thread in self._threads:
+            thread.join(timeout)

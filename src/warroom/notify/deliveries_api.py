@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from warroom.api.deps import NowDep, SessionDep, UserDep, WriterDep
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import service as incidents
-from warroom.incidents.events import WAKE_WORKER
 from warroom.incidents.models import Incident
 from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
+from warroom.notify.outbox import WAKE_OUTBOX
 from warroom.notify.rendering import message_of
 from warroom.notify.schemas import DeliveryOut, DeliveryPage
 
@@ -114,6 +114,6 @@ def retry_delivery(
     delivery.attempts = 0
     delivery.due_at = now
     delivery.lease_until = None
-    session.info[WAKE_WORKER] = True
+    session.info[WAKE_OUTBOX] = True
     session.commit()
     return delivery_out(delivery, _refs(session, [delivery]))

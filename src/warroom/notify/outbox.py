@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
-from warroom.incidents.events import WAKE_WORKER
 from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
+
+WAKE_OUTBOX = "warroom.wake_outbox"
+"""Session.info flag: after commit, wake the outbox sender (a delivery is due now)."""
 
 
 def enqueue(
@@ -53,5 +55,6 @@ def enqueue(
     )
     session.add(delivery)
     session.flush()
-    session.info[WAKE_WORKER] = True
+    if delivery.due_at <= now:
+        session.info[WAKE_OUTBOX] = True
     return delivery

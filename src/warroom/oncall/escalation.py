@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from warroom.auth.models import User
 from warroom.config import Config, ResponseWindow, Severity
@@ -41,16 +41,17 @@ def new_token() -> str:
 
 def lock_incident(session: Session, incident_id: int) -> Incident | None:
     """The incident, row-locked on PostgreSQL (SQLite's write lock serialises anyway) and
-    refreshed, so what we read is what the last committed change left."""
-    found = session.execute(
-        select(Incident.id).where(Incident.id == incident_id).with_for_update()
-    ).scalar_one_or_none()
-    if found is None:
-        return None
-    incident = session.get(Incident, incident_id)
-    assert incident is not None
-    session.refresh(incident)
-    return incident
+    read afresh, so what we read is what the last committed change left. One query: its
+    collections load when touched (a joined load cannot sit beside FOR UPDATE on
+    PostgreSQL, and most listeners never touch them)."""
+    stmt = (
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .options(lazyload("*"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).one_or_none()
 
 
 def severity_pages(severity: Severity | None) -> bool:
