@@ -128,8 +128,10 @@ def start_run(
     *,
     reason: str,
     policy_slug: str | None,
+    schedule_first: bool = True,
 ) -> Escalation:
-    """A new active run from step 0 of ``policy``; its first step runs at once (as a job)."""
+    """A new active run from step 0 of ``policy``; its first step runs at once, as a job
+    (or, with ``schedule_first=False``, by the caller in its own transaction)."""
     run = Escalation(
         incident_id=incident.id,
         policy=policy_slug,
@@ -145,7 +147,8 @@ def start_run(
     )
     session.add(run)
     session.flush()
-    schedule_step(session, run, now, now)
+    if schedule_first:
+        schedule_step(session, run, now, now)
     return run
 
 

@@ -32,8 +32,9 @@ from warroom.oncall.escalation import (
     schedule_step,
     severity_pages,
     start_run,
+    still_pages,
 )
-from warroom.oncall.escalation_jobs import schedule_ack_timeout
+from warroom.oncall.escalation_jobs import schedule_ack_timeout, step_now
 from warroom.oncall.models import EscalationState, PageStatus
 
 STOPPING_STATUSES = {
@@ -73,7 +74,13 @@ def start_for_team(
             now,
         )
         return
-    start_run(session, incident, policy, now, reason=reason, policy_slug=slug)
+    # The first step is due now: it runs in this transaction, not as one more job, so the
+    # first page is enqueued with the incident's declaration event.
+    run = start_run(
+        session, incident, policy, now, reason=reason, policy_slug=slug, schedule_first=False
+    )
+    if still_pages(session, config, incident, run):
+        step_now(session, config, incident, run, now)
 
 
 def acknowledge(

@@ -181,6 +181,47 @@ def _defer(
     )
 
 
+def step_now(
+    session: Session,
+    config: Config,
+    incident: Incident,
+    run: Escalation,
+    now: datetime,
+    *,
+    waited: str | None = None,
+) -> None:
+    """Run the run's current step now: deferred outside the response window, else paged (and
+    what follows at once, until a wait). The caller holds the incident and checked that the
+    run still pages."""
+    severity = config.severity(incident.severity)
+    team = config.team(incident.team)
+    assert severity is not None  # still_pages checked it
+    if team is not None and not team.responds_at(severity.response, now):
+        _defer(session, incident, run, team, severity.response, now)
+        return
+    run.updated_at = now
+    if run.state is EscalationState.DEFERRED:
+        run.state = EscalationState.ACTIVE
+        _record(
+            session,
+            incident,
+            TimelineKind.ESCALATED,
+            run,
+            f"the response window of {incident.team} for {incident.severity} is open; paging now",
+            now,
+        )
+    elif waited:
+        _record(
+            session,
+            incident,
+            TimelineKind.ESCALATED,
+            run,
+            f"no acknowledgement within {waited}; escalating to {where(run, run.step)}",
+            now,
+        )
+    advance(session, config, incident, run, now)
+
+
 def escalation_step(
     session: Session, config: Config, payload: dict[str, Any], now: datetime
 ) -> None:
@@ -199,33 +240,7 @@ def escalation_step(
     if not still_pages(session, config, incident, run):
         log.info("escalation_step_not_needed", escalation_id=run.id, incident=incident.ref)
         return
-    severity = config.severity(incident.severity)
-    team = config.team(incident.team)
-    assert severity is not None  # still_pages checked it
-    if team is not None and not team.responds_at(severity.response, now):
-        _defer(session, incident, run, team, severity.response, now)
-        return
-    run.updated_at = now
-    if run.state is EscalationState.DEFERRED:
-        run.state = EscalationState.ACTIVE
-        _record(
-            session,
-            incident,
-            TimelineKind.ESCALATED,
-            run,
-            f"the response window of {incident.team} for {incident.severity} is open; paging now",
-            now,
-        )
-    elif payload.get("waited"):
-        _record(
-            session,
-            incident,
-            TimelineKind.ESCALATED,
-            run,
-            f"no acknowledgement within {payload['waited']}; escalating to {where(run, run.step)}",
-            now,
-        )
-    advance(session, config, incident, run, now)
+    step_now(session, config, incident, run, now, waited=payload.get("waited"))
 
 
 def last_touched(session: Session, incident: Incident, since: datetime) -> datetime:
