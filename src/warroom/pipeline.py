@@ -41,8 +41,10 @@ def process_signal(session: Session, config: Config, signal: Signal, now: dateti
     alert, change = applied.alert, applied.change
     if change is Change.OPENED:
         assign_owner(session, config, alert, now)
-    if change in (Change.OPENED, Change.RESOLVED):
-        settings = config.alerts.flapping
+    settings = config.alerts.flapping
+    # The first episode of an identity has one state change: it cannot be flapping yet.
+    first_and_steady = applied.first_episode and settings.transitions > 1
+    if change in (Change.OPENED, Change.RESOLVED) and not first_and_steady:
         flapping.update(session, alert, settings.transitions, settings.within, now)
     if change is Change.RESOLVED:
         on_alert_resolved(session, config, alert, now)

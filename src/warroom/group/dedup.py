@@ -32,16 +32,19 @@ class Change(StrEnum):
 class Applied:
     alert: Alert
     change: Change
+    first_episode: bool = False
+    """The alert is the first its identity ever had (so it cannot be flapping yet)."""
 
 
-def open_alert(session: Session, integration: str, identity: str) -> Alert | None:
+def latest_episode(session: Session, integration: str, identity: str) -> Alert | None:
+    """The identity's newest alert, open or resolved: at most one is open (the unique
+    index), and a new episode only starts after the previous one resolved, so the open one
+    is always the newest."""
     stmt = (
         select(Alert)
-        .where(
-            Alert.integration == integration,
-            Alert.identity == identity,
-            Alert.status != AlertStatus.RESOLVED,
-        )
+        .where(Alert.integration == integration, Alert.identity == identity)
+        .order_by(Alert.id.desc())
+        .limit(1)
         .with_for_update()
     )
     return session.scalar(stmt)
@@ -173,13 +176,14 @@ def _is_new_occurrence(session: Session, alert: Alert, signal: Signal, view: Sig
 def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
     """Apply the signal to its alert; None when it changed nothing (and why is recorded)."""
     view = SignalView(signal.data)
-    alert = open_alert(session, signal.integration, signal.identity)
+    latest = latest_episode(session, signal.integration, signal.identity)
+    alert = latest if latest is not None and latest.status is not AlertStatus.RESOLVED else None
     signal.processed_at = now
     if signal.action is SignalAction.TRIGGER:
         if alert is None:
             alert = _open(session, signal, view, now)
             signal.outcome, signal.alert_id = SignalOutcome.OPENED, alert.id
-            return Applied(alert, Change.OPENED)
+            return Applied(alert, Change.OPENED, first_episode=latest is None)
         signal.alert_id = alert.id
         if view.text("hash") == alert.last_signal_hash:
             _drop(signal, SignalOutcome.DUPLICATE, "same content as the last signal applied")

@@ -109,7 +109,10 @@ def evaluate(session: Session, config: Config, alert: Alert, now: datetime) -> N
     if rule.action is RuleAction.NOTIFY:
         _decide(session, alert, AlertDecision.NOTIFY, f"rule {rule.name}: notify only", now)
         return
-    existing = _group_incident(session, rule, alert, now)
+    # Nothing pending in this session changes which incident the group has (earlier signals
+    # were flushed with their savepoints); not flushing here saves a round of UPDATEs.
+    with session.no_autoflush:
+        existing = _group_incident(session, rule, alert, now)
     if existing is not None:
         link(session, existing, alert, rule.name, now)
         _decide(
