@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -123,6 +124,7 @@ def create_app(
         if run_worker and worker is not None:
             worker.start()
         yield
+        await asyncio.to_thread(app.state.ingestor.writer.close)
         if run_worker and worker is not None:
             worker.stop()
         if owns_engine:

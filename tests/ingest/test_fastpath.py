@@ -112,3 +112,66 @@ def test_stored_json_is_what_a_signal_object_would_store() -> None:
         team="payments",
     )
     assert (action, identity, data) == (expected.action, expected.identity, expected.to_json())
+
+
+FAST_CASES: list[dict[str, Any]] = [
+    v2_alert(),
+    v2_alert(
+        labels={"zone": "b", "alertname": "Disk", "env": "prod", "team": "db", "ümlaut": "ä"},
+        annotations={"description": "d", "summary": "s", "runbook": "r"},
+        generatorURL="http://prometheus/graph",
+        endsAt="2026-03-02T08:58:00Z",
+        fingerprint="fp-1",
+    ),
+    v2_alert(endsAt="2026-03-02T10:00:00+01:30", environment="x"),
+    v2_alert(labels={"alertname": "", "environment": "", "env": "stage"}, annotations=None),
+    v2_alert(startsAt="0001-01-01T00:00:00Z", endsAt="", generatorURL=7, severity="p1"),
+    v2_alert(labels={"job": "node"}, startsAt=None, annotations={}),
+    v2_alert(startsAt="2026-03-02T08:55:00.123456789Z", endsAt="2026-03-02T09:00:00"),
+]
+
+
+@pytest.mark.parametrize("environment", [None, "", "integration-env"])
+def test_fast_rows_are_the_slow_paths_rows(environment: str | None) -> None:
+    """``driver_rows`` (one pass) gives exactly what parse, ``encoded`` and ``row`` give."""
+    received = "2026-03-02 09:00:00.000000"
+
+    def slow(signals: list[tuple[SignalAction, str, str]]) -> list[Any]:
+        return [("am", "alertmanager", a.value, i, received, j) for a, i, j in signals]
+
+    fast = alertmanager.driver_rows(
+        FAST_CASES, NOW, webhook=False, environment=environment, integration="am",
+        received=received,
+    )
+    expected = alertmanager.encoded(alertmanager.parse_api_v2(FAST_CASES, NOW), environment)
+    assert fast == slow(expected)
+    webhook = {
+        "groupKey": "{}:{alertname=\"Disk\"}",
+        "alerts": [
+            {**a, "status": "resolved" if i % 2 else "firing"} for i, a in enumerate(FAST_CASES)
+        ],
+    }
+    fast = alertmanager.driver_rows(
+        webhook, NOW, webhook=True, environment=environment, integration="am",
+        received=received,
+    )
+    expected = alertmanager.encoded(alertmanager.parse_webhook(webhook, NOW), environment)
+    assert fast == slow(expected)
+
+
+@pytest.mark.parametrize(
+    "alert",
+    [
+        v2_alert(annotations={"summary": "nul\x00"}),
+        v2_alert(fingerprint="fp\x00"),
+        v2_alert(startsAt=0),
+        v2_alert(labels={}),
+        "not an alert",
+    ],
+)
+def test_fast_rows_leave_anything_odd_to_the_slow_path(alert: Any) -> None:
+    rows = alertmanager.driver_rows(
+        [v2_alert(), alert], NOW, webhook=False, environment=None, integration="am",
+        received="r",
+    )
+    assert rows is None

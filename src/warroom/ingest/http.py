@@ -17,7 +17,7 @@ from warroom.errors import WarroomError
 from warroom.ingest.limits import IngestStats, RateLimiter
 from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import SignalIn, rows
-from warroom.ingest.writer import SignalWriter
+from warroom.ingest.writer import Row, SignalWriter
 from warroom.observability.metrics import Metrics
 
 UNKNOWN_INTEGRATION = "<unknown>"
@@ -194,6 +194,18 @@ class Ingestor:
             self.wake()
         self.count(integration.slug, "accepted", len(signals))
 
+    def rows(
+        self,
+        integration: Integration,
+        source: SourceKind,
+        signals: list[tuple[SignalAction, str, str]],
+        received_at: datetime,
+    ) -> list[Row]:
+        """The writer's rows for signals already encoded (action, identity, stored JSON)."""
+        writer = self.writer
+        slug, kind, received = integration.slug, source.value, writer.received(received_at)
+        return [writer.row(slug, kind, a.value, i, received, j) for a, i, j in signals]
+
     async def store_encoded(
         self,
         integration: Integration,
@@ -202,11 +214,11 @@ class Ingestor:
         received_at: datetime,
     ) -> None:
         """``store`` for signals already encoded (action, identity, stored JSON)."""
-        if signals:
-            writer = self.writer
-            slug, kind, received = integration.slug, source.value, writer.received(received_at)
-            await writer.write_rows(
-                [writer.row(slug, kind, a.value, i, received, j) for a, i, j in signals]
-            )
+        await self.store_rows(integration, self.rows(integration, source, signals, received_at))
+
+    async def store_rows(self, integration: Integration, rows: list[Row]) -> None:
+        """``store`` for rows already in the writer's form (``SignalWriter.row``)."""
+        if rows:
+            await self.writer.write_rows(rows)
             self.wake()
-        self.count(integration.slug, "accepted", len(signals))
+        self.count(integration.slug, "accepted", len(rows))

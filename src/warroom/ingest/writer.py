@@ -1,17 +1,31 @@
-"""Group commit for ingest: every request that is ready in one turn of the event loop
-shares one transaction.
+"""Group commit for ingest: the requests that are ready together share one transaction,
+committed off the event loop by one writer thread when there is enough to share.
 
-A request appends its rows and awaits a future; the first one of a turn schedules a flush
-for the end of that turn (``call_soon``), which inserts everything pending with one
-``executemany`` straight to the driver, commits, and then resolves every future. A sender's
-2xx still means durable — each request waits for the commit that holds its rows — but a
-busy server pays one commit per batch of requests, and no thread hand-off (and so no GIL
-convoy between threads) sits on the hot path.
+A request appends its rows and awaits a future. When no commit is running, the first
+request of an event-loop turn schedules a flush for the end of that turn (``call_soon``). A
+small group (under ``INLINE_ROWS`` rows: a lone alert at a quiet moment) commits right there
+on the loop; a bigger one goes to the writer thread, which inserts it in one transaction,
+commits, and then resolves the futures on the loop. Requests that arrive meanwhile queue up
+and go together in the next commit, as soon as this one is settled, or at once when they
+reach ``FLUSH_ROWS`` rows so that the loop goes on parsing while the thread writes. A
+sender's 2xx still means durable — each request waits for the commit that holds its rows —
+and a busy server pays one commit per batch of requests.
+
+The thread lets SQLite's work run on a second core beside the loop (the driver releases the
+GIL inside SQLite). On SQLite a batch is one multi-row ``INSERT`` (up to
+``MAX_ROWS_PER_STATEMENT`` rows, padded with NULL rows to a power of two so that a handful of
+prepared statements serve every size): one statement step, so the thread waits for the GIL
+a few times per commit rather than once per row (with ``executemany`` every row would wait
+for the GIL the event loop holds: a convoy).
+See docs/decisions/0008-ingest-commits-off-the-event-loop.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
+import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +38,17 @@ from warroom.ingest.models import Signal
 
 log = structlog.get_logger("warroom.ingest.writer")
 COLUMNS = ("integration", "source", "action", "identity", "received_at", "data")
+SWITCH_INTERVAL_SECONDS = 0.0005
+"""The interpreter's GIL switch interval once the writer thread runs (Python's default is
+5 ms): the thread needs the GIL a few times per commit, and each time it waits up to this
+long for the busy event loop to let go (see the module's docstring)."""
+INLINE_ROWS = 32
+"""Fewer pending rows than this, and no commit running: commit on the loop, not the thread."""
+FLUSH_ROWS = 512
+"""Pending rows that go to the writer thread at once, even while it commits: the loop keeps
+parsing while it writes, rather than handing over every request of a busy turn together."""
+MAX_ROWS_PER_STATEMENT = 2048
+"""Rows of one multi-row INSERT on SQLite (6 parameters each, far below SQLite's limit)."""
 
 
 def sqlite_time(value: datetime) -> str:
@@ -51,19 +76,34 @@ class _Pending:
     future: asyncio.Future[None]
 
 
+_Job = tuple[asyncio.AbstractEventLoop, list[_Pending]] | None
+"""A batch to commit and the loop its requests wait on; None stops the thread."""
+
+
 class SignalWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._pending: list[_Pending] = []
         self._scheduled = False
+        self._pending_rows = 0
+        self._committing = 0
+        """Batches with the writer thread. While there are any, requests queue up and go
+        in the next commit (as soon as the last one is settled, or at ``FLUSH_ROWS``)."""
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
         sqlite = engine.dialect.name == "sqlite"
         self.received = _sqlite_time if sqlite else _unchanged
         """A receipt time as the driver takes it (SQLite: SQLAlchemy's text format)."""
         mark = "?" if sqlite else "%s"
+        columns = ", ".join(COLUMNS)
         self._sql = (
-            f"INSERT INTO {Signal.__tablename__} ({', '.join(COLUMNS)}) "
+            f"INSERT INTO {Signal.__tablename__} ({columns}) "
             f"VALUES ({', '.join([mark] * len(COLUMNS))})"
         )
+        self._sqlite = sqlite
+        self._multi_sql: dict[int, str] = {}
+        """SQLite: the multi-row INSERT of each padded size."""
 
     @staticmethod
     def row(
@@ -95,41 +135,137 @@ class SignalWriter:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         self._pending.append(_Pending(rows, future))
-        if not self._scheduled:
+        self._pending_rows += len(rows)
+        if self._pending_rows >= FLUSH_ROWS:
+            self._flush(loop)
+        elif not self._scheduled and not self._committing:
             self._scheduled = True
-            loop.call_soon(self._flush)
+            loop.call_soon(self._end_of_turn, loop)
         await future
 
-    def _flush(self) -> None:
+    def _end_of_turn(self, loop: asyncio.AbstractEventLoop) -> None:
         self._scheduled = False
-        batch, self._pending = self._pending, []
+        if not self._committing:
+            self._start(loop)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """No commit is running: a small group commits right here on the loop (the
+        hand-off to the thread and back would cost it more latency than it saves), a
+        bigger one goes to the writer thread."""
+        if self._pending_rows >= INLINE_ROWS or not self._pending:
+            self._flush(loop)
+            return
+        batch, self._pending, self._pending_rows = self._pending, [], 0
+        self._resolve(batch, self._commit_batch(batch))
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop: hand everything pending to the writer thread."""
+        if not self._pending:
+            return
+        batch, self._pending, self._pending_rows = self._pending, [], 0
+        self._committing += 1
+        self._ensure_thread()
+        self._jobs.put((loop, batch))
+
+    def _ensure_thread(self) -> None:
+        with self._thread_lock:
+            if self._thread is None or not self._thread.is_alive():
+                if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
+                    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+                self._thread = threading.Thread(
+                    target=self._run, name="warroom-signal-writer", daemon=True
+                )
+                self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stops the writer thread once the batches handed to it are committed (a later
+        write starts a new one)."""
+        with self._thread_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self._jobs.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        """The writer thread: commit each batch, then settle its futures on the loop."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            loop, batch = job
+            outcomes = self._commit_batch(batch)
+            try:
+                loop.call_soon_threadsafe(self._settle, loop, batch, outcomes)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                self._committing = 0
+
+    def _settle(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: list[_Pending],
+        outcomes: list[BaseException | None],
+    ) -> None:
+        """On the loop: answer the batch's requests; the rows that queued up meanwhile go
+        next once no commit is left."""
+        self._committing = max(0, self._committing - 1)
+        self._resolve(batch, outcomes)
+        if not self._committing:
+            self._start(loop)
+
+    @staticmethod
+    def _resolve(batch: list[_Pending], outcomes: list[BaseException | None]) -> None:
+        for pending, error in zip(batch, outcomes, strict=True):
+            if pending.future.done():
+                continue
+            if error is None:
+                pending.future.set_result(None)
+            else:
+                pending.future.set_exception(error)
+
+    def _commit_batch(self, batch: list[_Pending]) -> list[BaseException | None]:
+        """One transaction for the whole batch; if it fails, one per request, so one
+        request's bad row does not fail the others that shared the commit."""
         try:
             self._commit([row for p in batch for row in p.rows])
         except Exception:
-            # One request's bad row must not fail the others sharing the commit.
-            for pending in batch:
-                self._flush_one(pending)
-            return
-        for pending in batch:
-            if not pending.future.done():
-                pending.future.set_result(None)
+            return [self._commit_one(pending) for pending in batch]
+        return [None] * len(batch)
 
-    def _flush_one(self, pending: _Pending) -> None:
+    def _commit_one(self, pending: _Pending) -> BaseException | None:
         try:
             self._commit(pending.rows)
         except Exception as exc:
             log.exception("signal_write_failed", rows=len(pending.rows))
-            if not pending.future.done():
-                pending.future.set_exception(exc)
-            return
-        if not pending.future.done():
-            pending.future.set_result(None)
+            return exc
+        return None
 
     def _commit(self, rows: list[Row]) -> None:
         with self.engine.begin() as conn:
             self._insert(conn, rows)
 
     def _insert(self, conn: Connection, rows: list[Row]) -> None:
-        """One executemany straight to the driver: the rows are plain values already, so
-        SQLAlchemy's per-value type processing (a third of the cost) is skipped."""
-        conn.exec_driver_sql(self._sql, rows)
+        """Straight to the driver: the rows are plain values already, so SQLAlchemy's
+        per-value type processing (a third of the cost) is skipped. SQLite: multi-row
+        INSERTs (see the module's docstring); otherwise one ``executemany``."""
+        if not self._sqlite:
+            conn.exec_driver_sql(self._sql, rows)
+            return
+        for start in range(0, len(rows), MAX_ROWS_PER_STATEMENT):
+            chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
+            size = 1 << (len(chunk) - 1).bit_length()
+            params = [value for row in chunk for value in row]
+            params.extend([None] * (len(COLUMNS) * (size - len(chunk))))
+            inserted = conn.exec_driver_sql(self._multi_insert(size), tuple(params)).rowcount
+            if inserted != len(chunk):  # a row with a NULL integration would be left out
+                raise ValueError(f"{len(chunk) - inserted} signal rows were not inserted")
+
+    def _multi_insert(self, size: int) -> str:
+        """``size`` rows of parameters; the NULL rows that pad a batch are left out."""
+        sql = self._multi_sql.get(size)
+        if sql is None:
+            row = f"({', '.join(['?'] * len(COLUMNS))})"
+            sql = self._multi_sql[size] = (
+                f"INSERT INTO {Signal.__tablename__} ({', '.join(COLUMNS)}) "
+                f"SELECT * FROM (VALUES {', '.join([row] * size)}) WHERE column1 IS NOT NULL"
+            )
+        return sql
