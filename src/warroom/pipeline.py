@@ -25,7 +25,7 @@ from warroom.incidents.models import Incident
 from warroom.ingest.models import Signal, SignalOutcome
 from warroom.route import ownership, rules
 from warroom.route.jobs import recheck_muted
-from warroom.route.mute import InhibitMuter, SilenceMuter, first_reason
+from warroom.route.mute import InhibitMuter, SilenceMuter, active_silences, first_reason
 
 log = structlog.get_logger("warroom.pipeline")
 BATCH_PER_INTEGRATION = 25
@@ -34,7 +34,15 @@ transaction holds the one write lock that ingest also needs: a signal that opens
 costs a few milliseconds, so a round never keeps senders waiting long."""
 
 
-def process_signal(session: Session, config: Config, signal: Signal, now: datetime) -> None:
+def process_signal(
+    session: Session,
+    config: Config,
+    signal: Signal,
+    now: datetime,
+    silencer: SilenceMuter | None = None,
+) -> None:
+    """Apply one signal. ``silencer`` carries the batch's active silences (read once per
+    batch: a silence made meanwhile applies from the next batch, milliseconds later)."""
     applied = dedup.apply(session, signal, now)
     if applied is None:
         return
@@ -52,7 +60,7 @@ def process_signal(session: Session, config: Config, signal: Signal, now: dateti
         return
     expiry.schedule_expiry(session, alert, now)
     if change in (Change.OPENED, Change.OCCURRED):
-        mute(session, config, alert, now)
+        mute(session, config, alert, now, silencer or SilenceMuter())
         if change is Change.OPENED and alert.flapping and attach_to_previous(session, alert, now):
             return
         rules.evaluate(session, config, alert, now)
@@ -74,8 +82,10 @@ def assign_owner(session: Session, config: Config, alert: Alert, now: datetime) 
     )
 
 
-def mute(session: Session, config: Config, alert: Alert, now: datetime) -> None:
-    reason = first_reason([SilenceMuter(), InhibitMuter(config)], session, alert, now)
+def mute(
+    session: Session, config: Config, alert: Alert, now: datetime, silencer: SilenceMuter
+) -> None:
+    reason = first_reason([silencer, InhibitMuter(config)], session, alert, now)
     if reason != alert.muted_by and reason is not None:
         session.add(event(alert, AlertEventKind.MUTED, f"muted: {reason}", now))
     alert.muted_by = reason
@@ -127,10 +137,11 @@ def process_integration(session: Session, config: Config, integration: str, now:
         .limit(BATCH_PER_INTEGRATION)
     )
     signals = list(session.scalars(stmt))
+    silencer = SilenceMuter(active_silences(session, now)) if signals else None
     for signal in signals:
         try:
             with session.begin_nested():
-                process_signal(session, config, signal, now)
+                process_signal(session, config, signal, now, silencer)
         except Exception as exc:  # a bug must not wedge the queue: record it, go on
             log.exception("signal_failed", signal_id=signal.id, integration=integration)
             signal.processed_at = now

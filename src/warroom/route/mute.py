@@ -45,9 +45,16 @@ def silence_matches(silence: Silence, alert: Alert, labels: dict[str, str]) -> b
 
 
 class SilenceMuter:
+    """Silences and maintenance windows. Given ``silences``, it uses them instead of asking
+    the database each time (the pipeline reads them once per batch of signals)."""
+
+    def __init__(self, silences: Sequence[Silence] | None = None) -> None:
+        self.silences = silences
+
     def mutes(self, session: Session, alert: Alert, now: datetime) -> str | None:
         labels = match_labels(alert)
-        for silence in active_silences(session, now):
+        silences = self.silences if self.silences is not None else active_silences(session, now)
+        for silence in silences:
             if silence_matches(silence, alert, labels):
                 return f"{silence.kind.value} {silence.id}: {silence.comment}"
         return None
