@@ -1,6 +1,7 @@
-"""Real receivers on loopback for notification tests: an SMTP server (aiosmtpd) and an HTTP
-server, both recording what they receive and both able to go down and come back on the same
-port (an outage), or, for HTTP, to answer with an error status."""
+"""Real receivers on loopback for notification tests: an SMTP server (aiosmtpd; optionally with
+STARTTLS, implicit TLS and AUTH) and an HTTP server, both recording what they receive and both
+able to go down and come back on the same port (an outage), or, for HTTP, to answer with an
+error status."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import email
 import email.policy
 import http.server
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +35,8 @@ class ReceivedMail:
     message: EmailMessage
     received_at: float
     """time.time() when the server accepted the message."""
+    tls_version: str | None = None
+    """The TLS version of the connection the message came over ('TLSv1.3'); None: plain."""
 
     @property
     def subject(self) -> str:
@@ -76,6 +80,7 @@ class _Recorder:
         assert isinstance(raw, bytes)
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        tls = server.transport.get_extra_info("ssl_object") if server.transport else None
         with self.sink.lock:
             self.sink.messages.append(
                 ReceivedMail(
@@ -83,6 +88,7 @@ class _Recorder:
                     [str(r) for r in envelope.rcpt_tos],
                     message,
                     time.time(),
+                    tls.version() if isinstance(tls, ssl.SSLObject) else None,
                 )
             )
         return "250 OK"
@@ -91,17 +97,34 @@ class _Recorder:
 class SmtpSink:
     """``with SmtpSink() as smtp:`` a real SMTP server on 127.0.0.1:``smtp.port``."""
 
-    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
-        """``login=(username, password)``: the server then requires AUTH (PLAIN or LOGIN,
-        allowed without TLS on loopback) before it accepts mail."""
+    def __init__(
+        self,
+        port: int | None = None,
+        login: tuple[str, str] | None = None,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        """``login=(username, password)``: the server then requires AUTH (PLAIN or LOGIN)
+        before it accepts mail; on a plain connection AUTH is allowed without TLS (loopback),
+        with ``starttls`` only after STARTTLS.
+
+        ``starttls=context`` (a server-side context, see tests/support/tls.py): the server
+        offers STARTTLS and requires it before MAIL. ``tls=context``: implicit TLS, the
+        connection is TLS from the first byte (port 465 style). Neither: plain SMTP."""
+        assert not (starttls and tls), "STARTTLS or implicit TLS, not both"
         self.port = port or free_port()
         self.login = login
+        self.starttls = starttls
+        self.tls = tls
         self.messages: list[ReceivedMail] = []
         self.lock = threading.Lock()
         self.reject_with: str | None = None
         """An SMTP reply such as '451 try later' or '550 no such user' for every message."""
         self.logins: list[str] = []
         """Usernames that logged in successfully."""
+        self.login_attempts: list[tuple[str, str]] = []
+        """Every (username, password) given to AUTH, accepted or not."""
         self._controller: Controller | None = None
 
     def _authenticate(
@@ -110,6 +133,8 @@ class SmtpSink:
         if self.login is None or not isinstance(data, LoginPassword):
             return AuthResult(success=False, handled=False)
         given = (data.login.decode(), data.password.decode())
+        with self.lock:
+            self.login_attempts.append(given)
         if given != self.login:
             return AuthResult(success=False, handled=False)
         with self.lock:
@@ -117,12 +142,25 @@ class SmtpSink:
         return AuthResult(success=True)
 
     def start(self) -> SmtpSink:
-        auth: dict[str, Any] = {}
+        options: dict[str, Any] = {}
         if self.login is not None:
-            # AUTH without TLS on loopback; "login first" is enforced in _Recorder.handle_MAIL
-            # (aiosmtpd's own auth_required warns when TLS is not required too).
-            auth = {"authenticator": self._authenticate, "auth_require_tls": False}
-        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=self.port, **auth)
+            # "Login first" is enforced in _Recorder.handle_MAIL (aiosmtpd's own auth_required
+            # warns when TLS is not required too). AUTH needs TLS only with STARTTLS: on a
+            # plain connection it is allowed on loopback, and aiosmtpd 1.4 does not count
+            # implicit TLS as TLS (it would refuse AUTH with 538 on an encrypted connection).
+            options = {
+                "authenticator": self._authenticate,
+                "auth_require_tls": self.starttls is not None,
+            }
+        if self.starttls is not None:
+            options.update(tls_context=self.starttls, require_starttls=True)
+        self._controller = Controller(
+            _Recorder(self),
+            hostname="127.0.0.1",
+            port=self.port,
+            ssl_context=self.tls,
+            **options,
+        )
         self._controller.start()
         return self
 

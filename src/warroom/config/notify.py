@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import Field, StrictBool, StrictInt
 
@@ -20,6 +21,12 @@ class EmailSettings(StrictModel):
     username: str | None = Field(None, description="SMTP login, if the server needs one.")
     password_env: str | None = Field(
         None, description="Name of the environment variable holding the SMTP password."
+    )
+    ca_file: Path | None = Field(
+        None,
+        description="PEM file of CA certificates to trust for the server's certificate (with "
+        "starttls or tls), e.g. an internal CA; none: the system's trust store. The host name "
+        "is verified either way.",
     )
     from_address: NonEmptyStr = Field(description="From: address of warroom's email.")
     timeout: Duration = Field(
