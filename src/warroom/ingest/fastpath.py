@@ -23,7 +23,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.api.errors import error_response
-from warroom.config import IntegrationKind
+from warroom.config import Config, Integration, IntegrationKind
 from warroom.errors import WarroomError
 from warroom.ingest import alertmanager
 from warroom.ingest.http import (
@@ -86,6 +86,7 @@ AM_V2_SUFFIX = "/api/v2/alerts"
 BEARER_PATH = "/api/v2/alerts"
 ROUTE_WEBHOOK = "/ingest/alertmanager/{key}"
 ROUTE_V2_PREFIXED = "/ingest/alertmanager/{key}/api/v2/alerts"
+MAX_CACHED_KEYS = 1024
 
 
 class AlertmanagerFastPath:
@@ -101,6 +102,19 @@ class AlertmanagerFastPath:
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self._config: Config | None = None
+        self._integrations: dict[str, Integration] = {}
+        """Known keys of ``self._config`` (the config's own lookup costs microseconds)."""
+
+    def _integration(self, config: Config, key: str) -> Integration:
+        if config is not self._config:
+            self._config, self._integrations = config, {}
+        integration = self._integrations.get(key)
+        if integration is None:  # unknown keys raise every time and are not remembered
+            integration = integration_for(config, key, IntegrationKind.ALERTMANAGER)
+            if len(self._integrations) < MAX_CACHED_KEYS:
+                self._integrations[key] = integration
+        return integration
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
         matched = _match(scope["path"])
@@ -159,8 +173,7 @@ class AlertmanagerFastPath:
         """Stores the alerts durably; the answer's body."""
         app = scope["app"]
         ingestor: Ingestor = app.state.ingestor
-        config = app.state.live_config.current
-        integration = integration_for(config, key, IntegrationKind.ALERTMANAGER)
+        integration = self._integration(app.state.live_config.current, key)
         try:
             body = await receive_body(receive, declared, encoding, alertmanager.BODY_LIMIT)
             doc = parse_json(body)
