@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.alerts.support import alerts, am_alert, am_notification, custom_app, integration
 from tests.support.api import Harness
+from warroom import pipeline
 from warroom.pipeline import BATCH_PER_INTEGRATION
 
 FLOOD_KEY = "aaa-flood-key-0123456789"
@@ -34,8 +36,9 @@ def flood(api: Harness, key: str, count: int) -> None:
 
 
 def test_a_flooding_integration_does_not_delay_another_ones_alerts(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60.0)  # the count bound, not the time one
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, FLOOD)
         flood(api, QUIET_KEY, QUIET)
@@ -51,3 +54,20 @@ def test_a_flooding_integration_does_not_delay_another_ones_alerts(
             "opened": BATCH_PER_INTEGRATION,
             "pending": FLOOD - BATCH_PER_INTEGRATION,
         }
+
+
+def test_a_batch_stops_once_its_time_is_up_and_the_rest_waits_for_the_next_round(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)  # every signal overruns it
+    with custom_app(engine, tmp_path, two_integrations) as api:
+        flood(api, FLOOD_KEY, 3)
+        flood(api, QUIET_KEY, 3)
+
+        api.app.state.worker.run_once()  # one signal of each: the first always runs
+
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 1, "pending": 2}
+        assert integration(api, "zzz-quiet")["signals"] == {"opened": 1, "pending": 2}
+        api.drain()
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 3}
+        assert integration(api, "zzz-quiet")["signals"] == {"opened": 3}

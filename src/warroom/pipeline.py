@@ -8,6 +8,7 @@ a flooding integration cannot delay the others.
 
 from __future__ import annotations
 
+import time
 import zlib
 from datetime import datetime
 
@@ -29,9 +30,11 @@ from warroom.route.mute import InhibitMuter, SilenceMuter, active_silences, firs
 
 log = structlog.get_logger("warroom.pipeline")
 BATCH_PER_INTEGRATION = 25
-"""Signals of one integration handled per transaction. Small, because on SQLite the
-transaction holds the one write lock that ingest also needs: a signal that opens an incident
-costs a few milliseconds, so a round never keeps senders waiting long."""
+"""At most this many signals of one integration per transaction."""
+BATCH_SECONDS = 0.02
+"""...and no more once the transaction has run this long: on SQLite it holds the one write
+lock that ingest also needs (a signal that opens an incident costs several milliseconds),
+so a sender never waits on the pipeline for much longer than this."""
 
 
 def process_signal(
@@ -138,7 +141,12 @@ def process_integration(session: Session, config: Config, integration: str, now:
     )
     signals = list(session.scalars(stmt))
     silencer = SilenceMuter(active_silences(session, now)) if signals else None
+    deadline = time.monotonic() + BATCH_SECONDS
+    done = 0
     for signal in signals:
+        if done and time.monotonic() > deadline:
+            break  # the rest waits for the next round, in a transaction of its own
+        done += 1
         try:
             with session.begin_nested():
                 process_signal(session, config, signal, now, silencer)
@@ -147,7 +155,7 @@ def process_integration(session: Session, config: Config, integration: str, now:
             signal.processed_at = now
             signal.outcome = SignalOutcome.DROPPED
             signal.outcome_reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]
-    return len(signals)
+    return done
 
 
 def signal_stage(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import deque
 from typing import Any
 
 import orjson
@@ -22,20 +23,40 @@ class WriteLock:
     sleeps in steps of up to 100 ms: the ingest writer and the worker threads, queueing that
     way, lost most of their time asleep after the lock was already free. A Python lock hands
     over at once. Not owned by a thread: a request's session may begin on one thread of the
-    pool and commit on another. A thread that opens a second transaction while it holds one
-    waits the same bounded time SQLite's busy timeout made it wait before, and fails the same
-    way. See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md."""
+    pool and commit on another. First come, first served: a plain lock lets the thread that
+    just released it take it again before a waiter wakes, and the worker, running transaction
+    after transaction, starved the ingest writer that way. A thread that opens a second
+    transaction while it holds one waits the same bounded time SQLite's busy timeout made it
+    wait before, and fails the same way.
+    See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md."""
 
     def __init__(self, timeout_seconds: float) -> None:
-        self._lock = threading.Lock()
         self.timeout_seconds = timeout_seconds
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Event] = deque()
 
     def acquire(self) -> None:
-        if not self._lock.acquire(timeout=self.timeout_seconds):
-            raise sqlite3.OperationalError("database is locked (waited for the write lock)")
+        with self._mutex:
+            if not self._held and not self._waiters:
+                self._held = True
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(self.timeout_seconds):
+            return  # handed over by release()
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ran out
+                return
+            self._waiters.remove(turn)
+        raise sqlite3.OperationalError("database is locked (waited for the write lock)")
 
     def release(self) -> None:
-        self._lock.release()
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()  # still held: it passes to the next in line
+            else:
+                self._held = False
 
 
 def _locking_connection_class(lock: WriteLock) -> type[sqlite3.Connection]:
