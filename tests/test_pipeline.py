@@ -56,18 +56,19 @@ def test_a_flooding_integration_does_not_delay_another_ones_alerts(
         }
 
 
-def test_a_batch_stops_once_its_time_is_up_and_the_rest_waits_for_the_next_round(
+def test_a_transaction_stops_once_its_time_is_up_and_the_rest_goes_in_the_next_one(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)  # every signal overruns it
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, 3)
-        flood(api, QUIET_KEY, 3)
+        factory = api.app.state.session_factory
+        config = api.app.state.live_config.current
 
-        api.app.state.worker.run_once()  # one signal of each: the first always runs
-
+        with factory() as session:  # one transaction: the first signal always runs
+            assert pipeline.process_integration(session, config, "aaa-flood", api.clock()) == 1
+            session.commit()
         assert integration(api, "aaa-flood")["signals"] == {"opened": 1, "pending": 2}
-        assert integration(api, "zzz-quiet")["signals"] == {"opened": 1, "pending": 2}
-        api.drain()
+
+        api.app.state.worker.run_once()  # the round goes on in new transactions
         assert integration(api, "aaa-flood")["signals"] == {"opened": 3}
-        assert integration(api, "zzz-quiet")["signals"] == {"opened": 3}

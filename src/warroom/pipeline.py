@@ -130,14 +130,22 @@ def pending_integrations(session: Session) -> list[str]:
     return sorted(session.scalars(stmt))
 
 
-def process_integration(session: Session, config: Config, integration: str, now: datetime) -> int:
+def process_integration(
+    session: Session,
+    config: Config,
+    integration: str,
+    now: datetime,
+    limit: int = BATCH_PER_INTEGRATION,
+) -> int:
+    """One transaction's worth of the integration's pending signals (at most ``limit``, and
+    no more once ``BATCH_SECONDS`` ran out); returns how many it handled."""
     if not _try_lock(session, integration):
         return 0
     stmt = (
         select(Signal)
         .where(Signal.integration == integration, Signal.processed_at.is_(None))
         .order_by(Signal.id)
-        .limit(BATCH_PER_INTEGRATION)
+        .limit(limit)
     )
     signals = list(session.scalars(stmt))
     silencer = SilenceMuter(active_silences(session, now)) if signals else None
@@ -170,7 +178,16 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
         integrations = pending_integrations(session)
     done = 0
     for integration in integrations:
-        with session_factory() as session:
-            done += process_integration(session, config, integration, now)
-            session.commit()
+        # Up to BATCH_PER_INTEGRATION signals each round, in transactions of BATCH_SECONDS.
+        handled = 0
+        while handled < BATCH_PER_INTEGRATION:
+            with session_factory() as session:
+                count = process_integration(
+                    session, config, integration, now, BATCH_PER_INTEGRATION - handled
+                )
+                session.commit()
+            if count == 0:
+                break
+            handled += count
+        done += handled
     return done
