@@ -139,8 +139,15 @@ def process_integration(
 ) -> int:
     """One transaction's worth of the integration's pending signals (at most ``limit``, and
     no more once ``BATCH_SECONDS`` ran out); returns how many it handled."""
+    return _process_batch(session, config, integration, now, limit)[0]
+
+
+def _process_batch(
+    session: Session, config: Config, integration: str, now: datetime, limit: int
+) -> tuple[int, bool]:
+    """``process_integration``, and whether more signals may be pending after it."""
     if not _try_lock(session, integration):
-        return 0
+        return 0, False
     stmt = (
         select(Signal)
         .where(Signal.integration == integration, Signal.processed_at.is_(None))
@@ -163,7 +170,7 @@ def process_integration(
             signal.processed_at = now
             signal.outcome = SignalOutcome.DROPPED
             signal.outcome_reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]
-    return done
+    return done, len(signals) == limit or done < len(signals)
 
 
 def signal_stage(
@@ -182,12 +189,12 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
         handled = 0
         while handled < BATCH_PER_INTEGRATION:
             with session_factory() as session:
-                count = process_integration(
+                count, more = _process_batch(
                     session, config, integration, now, BATCH_PER_INTEGRATION - handled
                 )
                 session.commit()
-            if count == 0:
-                break
             handled += count
+            if not more:
+                break
         done += handled
     return done
