@@ -154,3 +154,17 @@ def test_config_issue_and_error_text() -> None:
     assert str(without_line) == "conf.d: <root>: file not found"
     assert error.issues == [with_line, without_line]
     assert str(error) == f"{with_line}\n{without_line}"
+
+
+def test_email_with_both_starttls_and_tls_is_refused_naming_both() -> None:
+    with pytest.raises(ConfigError, match=r"notifications\.email: starttls and tls: choose one"):
+        parse_config(
+            ACME
+            + "\nnotifications:\n  email: {host: mail.example, from_address: w@example.com,"
+            " starttls: true, tls: true}\n"
+        )
+    config = parse_config(
+        ACME + "\nnotifications:\n  email: {host: mail.example, from_address: w@example.com,"
+        " tls: true}\n"
+    )
+    assert config.notifications.email is not None and config.notifications.email.tls

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from .base import StrictModel
-from .values import Duration, HttpUrlStr, NonEmptyStr, SeverityKey, Slug
+from .values import Duration, HttpUrlStr, NonEmptyStr, SeverityKey, Slug, config_problem
 
 
 class EmailSettings(StrictModel):
@@ -32,6 +32,15 @@ class EmailSettings(StrictModel):
     timeout: Duration = Field(
         default=timedelta(seconds=10), description="Connect and send timeout."
     )
+
+    @model_validator(mode="after")
+    def _one_kind_of_tls(self) -> EmailSettings:
+        if self.starttls and self.tls:
+            raise config_problem(
+                "starttls and tls: choose one (tls: implicit TLS, usually port 465; starttls: "
+                "upgrade a plain connection, usually port 587)"
+            )
+        return self
 
 
 class SlackSettings(StrictModel):
