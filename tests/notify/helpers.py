@@ -15,7 +15,7 @@ from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
 from tests.support.sinks import HttpSink, SmtpSink
 from warroom.db.engine import make_session_factory
-from warroom.notify.models import Delivery
+from warroom.notify.models import Channel, Delivery, DeliveryStatus
 
 PUBLIC_URL = "http://testserver"
 WEBHOOK_SECRET = "s3cret-for-tests"
@@ -104,3 +104,13 @@ def links(text: str) -> dict[str, str]:
     """The acknowledge and resolve links of a page, as paths on the test client."""
     found = dict(re.findall(r"^(Acknowledge|Resolve):[ ]+(\S+)\r?$", text, re.MULTILINE))
     return {name.lower(): url.removeprefix(PUBLIC_URL) for name, url in found.items()}
+
+
+def page_alice(app: Harness) -> None:
+    app.declare(title="Card payments failing", severity="SEV2", team="payments")
+    app.drain()
+
+
+def alice_page_status(app: Harness) -> tuple[DeliveryStatus, int, str | None]:
+    [row] = [d for d in deliveries(app, channel=Channel.EMAIL) if d.target == "alice@example.com"]
+    return row.status, row.attempts, row.last_error

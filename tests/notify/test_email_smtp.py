@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.notify.helpers import PUBLIC_URL, config_text, deliveries
+from tests.notify.helpers import (
+    PUBLIC_URL,
+    alice_page_status,
+    config_text,
+    page_alice,
+)
 from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
 from tests.support.sinks import HttpSink, SmtpSink
-from warroom.notify.models import Channel, DeliveryStatus
+from warroom.notify.models import DeliveryStatus
 
 PASSWORD_ENV = "WARROOM_TEST_SMTP_PASSWORD"
 
@@ -39,16 +44,6 @@ def app_with_login(
     path.write_text(text)
     with running_app(engine, path, FakeClock(), public_url=PUBLIC_URL) as harness:
         yield harness
-
-
-def page_alice(app: Harness) -> None:
-    app.declare(title="Card payments failing", severity="SEV2", team="payments")
-    app.drain()
-
-
-def alice_page_status(app: Harness) -> tuple[DeliveryStatus, int, str | None]:
-    [row] = [d for d in deliveries(app, channel=Channel.EMAIL) if d.target == "alice@example.com"]
-    return row.status, row.attempts, row.last_error
 
 
 def test_warroom_logs_in_with_the_password_from_the_named_variable(

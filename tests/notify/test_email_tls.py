@@ -13,12 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.notify.helpers import PUBLIC_URL, config_text, deliveries
+from tests.notify.helpers import (
+    PUBLIC_URL,
+    alice_page_status,
+    config_text,
+    page_alice,
+)
 from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
 from tests.support.sinks import HttpSink, SmtpSink
 from tests.support.tls import Certificates, make_certificates
-from warroom.notify.models import Channel, DeliveryStatus
+from warroom.notify.models import DeliveryStatus
 
 PASSWORD_ENV = "WARROOM_TEST_SMTP_PASSWORD"
 LOGIN = ("warroom", "correct horse")
@@ -84,16 +89,6 @@ def tls_app(
         assert getattr(settings, mode) is True
         assert settings.ca_file == ca_file
         yield harness
-
-
-def page_alice(app: Harness) -> None:
-    app.declare(title="Card payments failing", severity="SEV2", team="payments")
-    app.drain()
-
-
-def alice_page_status(app: Harness) -> tuple[DeliveryStatus, int, str | None]:
-    [row] = [d for d in deliveries(app, channel=Channel.EMAIL) if d.target == "alice@example.com"]
-    return row.status, row.attempts, row.last_error
 
 
 def retry_now(app: Harness) -> None:

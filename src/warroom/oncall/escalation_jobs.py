@@ -222,17 +222,26 @@ def step_now(
     advance(session, config, incident, run, now)
 
 
+def _locked_run(session: Session, payload: dict[str, Any]) -> tuple[Escalation, Incident] | None:
+    """A job's run and its incident, the incident locked and the run read again after it."""
+    run = session.get(Escalation, int(payload["escalation_id"]))
+    if run is None:
+        return None
+    incident = lock_incident(session, run.incident_id)
+    if incident is None:
+        return None
+    session.refresh(run)
+    return run, incident
+
+
 def escalation_step(
     session: Session, config: Config, payload: dict[str, Any], now: datetime
 ) -> None:
     """Job: the run's next step is due."""
-    run = session.get(Escalation, int(payload["escalation_id"]))
-    if run is None:
+    locked = _locked_run(session, payload)
+    if locked is None:
         return
-    incident = lock_incident(session, run.incident_id)
-    if incident is None:
-        return
-    session.refresh(run)
+    run, incident = locked
     position = (run.token, run.step, run.round)
     if position != (payload["token"], payload["step"], payload["round"]):
         log.info("escalation_step_stale", escalation_id=run.id, incident=incident.ref)
@@ -275,13 +284,10 @@ def schedule_ack_timeout(
 def ack_timeout(session: Session, config: Config, payload: dict[str, Any], now: datetime) -> None:
     """Job: an acknowledged incident untouched for the policy's ``ack_timeout`` escalates
     again from step 0; touched since, the timer restarts from the last touch."""
-    run = session.get(Escalation, int(payload["escalation_id"]))
-    if run is None:
+    locked = _locked_run(session, payload)
+    if locked is None:
         return
-    incident = lock_incident(session, run.incident_id)
-    if incident is None:
-        return
-    session.refresh(run)
+    run, incident = locked
     policy = policy_of(run)
     if (
         run.token != payload["token"]
