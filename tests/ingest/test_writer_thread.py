@@ -4,6 +4,8 @@ request does not fail the others of its batch, big turns are split, and it stops
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -68,4 +70,41 @@ def test_stored_values_are_the_rows(engine: Engine) -> None:
             "SELECT integration, source, action, identity, received_at, data FROM signals"
         ).one()
     assert tuple(got) == row
+    engine.dispose()
+
+
+def test_the_loop_never_waits_for_a_write_lock_whose_holder_needs_the_loop(
+    engine: Engine,
+) -> None:
+    """A request's session holds the SQLite write lock until a step the event loop runs
+    (FastAPI closes it after the handler): a small ingest batch that waited for the lock on
+    the loop would stall every request for the lock's 10 s timeout and then fail."""
+    writer = SignalWriter(engine)
+    holding = threading.Event()
+    give_back = threading.Event()
+
+    def request_session() -> None:
+        with engine.begin() as conn:  # takes the write lock
+            conn.exec_driver_sql("SELECT 1")
+            holding.set()
+            assert give_back.wait(15)
+
+    holder = threading.Thread(target=request_session)
+    holder.start()
+    assert holding.wait(5)
+
+    async def run() -> float:
+        started = time.monotonic()
+        write = asyncio.ensure_future(writer.write_rows(rows(writer, "small", 1)))
+        await asyncio.sleep(0.05)  # the loop turns: the write could not have blocked it
+        loop_free_after = time.monotonic() - started
+        give_back.set()  # what the request's clean-up step does, run by the loop
+        await asyncio.wait_for(write, 10)
+        return loop_free_after
+
+    loop_free_after = asyncio.run(run())
+    holder.join(5)
+    assert loop_free_after < 2, f"the loop was blocked {loop_free_after:.1f} s"
+    assert stored(engine) == 1
+    writer.close()
     engine.dispose()

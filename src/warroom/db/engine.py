@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -13,6 +15,27 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class WriteLockBusy(Exception):
+    """A transaction begun under ``without_waiting`` found the write lock taken."""
+
+
+_no_wait = threading.local()
+
+
+@contextmanager
+def without_waiting() -> Iterator[None]:
+    """Transactions begun on this thread inside the block raise ``WriteLockBusy`` at once
+    instead of waiting for the write lock. For the event loop: waiting there would block
+    it, and the holder may be a request whose session is only closed — and the lock given
+    back — by a step the loop has yet to run (a 10-second stall, then an error)."""
+    previous = getattr(_no_wait, "active", False)
+    _no_wait.active = True
+    try:
+        yield
+    finally:
+        _no_wait.active = previous
 
 
 class WriteLock:
@@ -51,6 +74,14 @@ class WriteLock:
             self._waiters.remove(turn)
         raise sqlite3.OperationalError("database is locked (waited for the write lock)")
 
+    def try_acquire(self) -> bool:
+        """Takes the lock if it is free and nobody is queued for it; never waits."""
+        with self._mutex:
+            if self._held or self._waiters:
+                return False
+            self._held = True
+            return True
+
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
@@ -67,9 +98,14 @@ def _locking_connection_class(lock: WriteLock) -> type[sqlite3.Connection]:
         holds_write_lock = False
 
         def take_write_lock(self) -> None:
-            if not self.holds_write_lock:
+            if self.holds_write_lock:
+                return
+            if getattr(_no_wait, "active", False):
+                if not lock.try_acquire():
+                    raise WriteLockBusy("the SQLite write lock is taken")
+            else:
                 lock.acquire()
-                self.holds_write_lock = True
+            self.holds_write_lock = True
 
         def _give_back(self) -> None:
             if self.holds_write_lock:

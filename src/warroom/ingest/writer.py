@@ -35,6 +35,7 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from warroom.clock import as_utc
+from warroom.db.engine import without_waiting
 from warroom.ingest.models import Signal
 
 log = structlog.get_logger("warroom.ingest.writer")
@@ -156,15 +157,29 @@ class SignalWriter:
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         """No commit is running: a small group commits right here on the loop (the
-        hand-off to the thread and back would cost it more latency than it saves), a
-        bigger one goes to the writer thread."""
+        hand-off to the thread and back would cost it more latency than it saves) if the
+        SQLite write lock is free at once; a bigger one, or one that finds the lock taken,
+        goes to the writer thread (the loop never waits for the lock)."""
         if not self._pending:
             return
         if self._pending_rows >= INLINE_ROWS and self._threaded:
             self._flush(loop)
             return
+        if not self._threaded:
+            batch, self._pending, self._pending_rows = self._pending, [], 0
+            self._resolve(batch, self._commit_batch(batch))
+            return
+        try:
+            with without_waiting():
+                self._commit([row for p in self._pending for row in p.rows])
+        except Exception:
+            # The write lock is taken (by a request's session, the worker...) or the batch
+            # failed: the writer thread waits for the lock, or commits request by request,
+            # while the loop goes on — the holder may need the loop to give the lock back.
+            self._flush(loop)
+            return
         batch, self._pending, self._pending_rows = self._pending, [], 0
-        self._resolve(batch, self._commit_batch(batch))
+        self._resolve(batch, [None] * len(batch))
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         """On the loop: hand everything pending to the writer thread."""
