@@ -41,9 +41,11 @@ from warroom.ingest.models import Signal
 log = structlog.get_logger("warroom.ingest.writer")
 COLUMNS = ("integration", "source", "action", "identity", "received_at", "data")
 SWITCH_INTERVAL_SECONDS = 0.0005
-"""The interpreter's GIL switch interval once the writer thread runs (Python's default is
-5 ms): the thread needs the GIL a few times per commit, and each time it waits up to this
-long for the busy event loop to let go (see the module's docstring)."""
+"""The interpreter's GIL switch interval once the writer thread takes big batches (Python's
+default is 5 ms): the thread needs the GIL a few times per commit, and each time it waits up
+to this long for the busy event loop to let go (see the module's docstring). Not for the
+small groups that go to the thread only because the write lock was taken: there the faster
+switching would only slow the worker thread that holds the lock."""
 INLINE_ROWS = 256
 """Fewer pending rows than this, and no commit running: commit on the loop, not the thread
 (single-alert requests stay on the loop: measured, the hand-offs cost them more than the
@@ -176,25 +178,27 @@ class SignalWriter:
             # The write lock is taken (by a request's session, the worker...) or the batch
             # failed: the writer thread waits for the lock, or commits request by request,
             # while the loop goes on — the holder may need the loop to give the lock back.
-            self._flush(loop)
+            self._flush(loop, busy=False)
             return
         batch, self._pending, self._pending_rows = self._pending, [], 0
         self._resolve(batch, [None] * len(batch))
 
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        """On the loop: hand everything pending to the writer thread."""
+    def _flush(self, loop: asyncio.AbstractEventLoop, *, busy: bool = True) -> None:
+        """On the loop: hand everything pending to the writer thread. ``busy``: ingest is
+        heavy enough for the thread to share the work (the GIL switches faster then); not
+        for a small group that only found the write lock taken."""
         if not self._pending:
             return
         batch, self._pending, self._pending_rows = self._pending, [], 0
         self._committing += 1
         self._ensure_thread()
+        if busy and sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
+            sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self._jobs.put((loop, batch))
 
     def _ensure_thread(self) -> None:
         with self._thread_lock:
             if self._thread is None or not self._thread.is_alive():
-                if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
-                    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
                 self._thread = threading.Thread(
                     target=self._run, name="warroom-signal-writer", daemon=True
                 )
