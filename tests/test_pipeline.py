@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from tests.alerts.support import alerts, am_alert, am_notification, custom_app, integration
 from tests.support.api import Harness
 from warroom import pipeline
+from warroom.ingest.models import Signal, SignalOutcome
 from warroom.pipeline import BATCH_PER_INTEGRATION
 
 FLOOD_KEY = "aaa-flood-key-0123456789"
@@ -72,3 +73,36 @@ def test_a_transaction_stops_once_its_time_is_up_and_the_rest_goes_in_the_next_o
 
         api.app.state.worker.run_once()  # the round goes on in new transactions
         assert integration(api, "aaa-flood")["signals"] == {"opened": 3}
+
+
+def test_a_signal_that_fails_is_dropped_with_the_reason_and_the_rest_of_its_batch_goes_on(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch runs without savepoints; a failure rolls it back and it runs again with one
+    savepoint per signal, so only the failing signal is dropped."""
+    evaluate = pipeline.rules.evaluate
+    calls: list[str] = []
+
+    def failing_for_instance_1(session: Any, config: Any, alert: Any, now: Any) -> None:
+        calls.append(alert.labels["instance"])
+        if alert.labels["instance"] == "1":
+            raise RuntimeError("a bug in a rule")
+        evaluate(session, config, alert, now)
+
+    monkeypatch.setattr(pipeline.rules, "evaluate", failing_for_instance_1)
+    with custom_app(engine, tmp_path, two_integrations) as api:
+        flood(api, FLOOD_KEY, 3)
+
+        api.app.state.worker.run_once()
+
+        assert calls == ["0", "1", "0", "1", "2"]  # the batch ran again after the failure
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 2, "dropped": 1}
+        stored = alerts(api, integration="aaa-flood")
+        assert sorted(a["labels"]["instance"] for a in stored) == ["0", "2"]
+        assert all(a["decision"] == "notify" for a in stored)
+        with api.app.state.session_factory() as session:
+            dropped = session.scalars(
+                select(Signal).where(Signal.outcome == SignalOutcome.DROPPED)
+            ).one()
+        assert dropped.outcome_reason == "processing failed: RuntimeError: a bug in a rule"
+        assert dropped.alert_id is None  # its alert was rolled back with its savepoint

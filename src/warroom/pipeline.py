@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind
 from warroom.config import Config, LiveConfig
 from warroom.group import dedup, expiry, flapping
-from warroom.group.dedup import Change, event
+from warroom.group.dedup import Change, Entry, record
 from warroom.incidents.from_alerts import link, on_alert_resolved
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
@@ -46,12 +46,10 @@ def process_signal(
 ) -> None:
     """Apply one signal. ``silencer`` carries the batch's active silences (read once per
     batch: a silence made meanwhile applies from the next batch, milliseconds later)."""
-    applied = dedup.apply(session, signal, now)
+    applied = dedup.apply(session, signal, now, lambda alert: assign_owner(config, alert))
     if applied is None:
         return
     alert, change = applied.alert, applied.change
-    if change is Change.OPENED:
-        assign_owner(session, config, alert, now)
     settings = config.alerts.flapping
     # The first episode of an identity has one state change: it cannot be flapping yet.
     first_and_steady = applied.first_episode and settings.transitions > 1
@@ -69,28 +67,24 @@ def process_signal(
         rules.evaluate(session, config, alert, now)
 
 
-def assign_owner(session: Session, config: Config, alert: Alert, now: datetime) -> None:
+def assign_owner(config: Config, alert: Alert) -> list[Entry]:
+    """Sets a new alert's team, service and ``routed_by``; the history line that says why."""
     routing = ownership.route(config, alert)
     alert.team, alert.service = routing.team, routing.service
     alert.routed_by = routing.explanation()
     owner = routing.team or "nobody"
-    session.add(
-        event(
-            alert,
-            AlertEventKind.ROUTED,
-            f"owned by {owner}: {routing.reason}",
-            now,
-            detail=alert.routed_by,
-        )
-    )
+    text = f"owned by {owner}: {routing.reason}"
+    return [Entry(AlertEventKind.ROUTED, text, detail=alert.routed_by)]
 
 
 def mute(
     session: Session, config: Config, alert: Alert, now: datetime, silencer: SilenceMuter
 ) -> None:
     reason = first_reason([silencer, InhibitMuter(config)], session, alert, now)
-    if reason != alert.muted_by and reason is not None:
-        session.add(event(alert, AlertEventKind.MUTED, f"muted: {reason}", now))
+    if reason == alert.muted_by:
+        return  # unchanged: not even an UPDATE
+    if reason is not None:
+        record(session, alert, AlertEventKind.MUTED, f"muted: {reason}", now)
     alert.muted_by = reason
 
 
@@ -106,14 +100,8 @@ def attach_to_previous(session: Session, alert: Alert, now: datetime) -> bool:
     link(session, incident, alert, previous.rule or "flapping", now)
     alert.rule = previous.rule
     alert.decision = AlertDecision.FLAPPING
-    session.add(
-        event(
-            alert,
-            AlertEventKind.DECIDED,
-            f"flapping: joined {incident.ref} without starting anything",
-            now,
-        )
-    )
+    text = f"flapping: joined {incident.ref} without starting anything"
+    record(session, alert, AlertEventKind.DECIDED, text, now)
     return True
 
 
@@ -145,7 +133,28 @@ def process_integration(
 def _process_batch(
     session: Session, config: Config, integration: str, now: datetime, limit: int
 ) -> tuple[int, bool]:
-    """``process_integration``, and whether more signals may be pending after it."""
+    """``process_integration``, and whether more signals may be pending after it.
+
+    The signals are applied straight in the batch's transaction; if one of them fails, the
+    transaction is rolled back and the batch applied again with a savepoint per signal, so
+    the failing one is recorded as dropped and the others go through (savepoints for every
+    signal cost a flush and two statements each, paid only once something failed)."""
+    try:
+        return _apply_batch(session, config, integration, now, limit, guarded=False)
+    except Exception:
+        session.rollback()
+        return _apply_batch(session, config, integration, now, limit, guarded=True)
+
+
+def _apply_batch(
+    session: Session,
+    config: Config,
+    integration: str,
+    now: datetime,
+    limit: int,
+    *,
+    guarded: bool,
+) -> tuple[int, bool]:
     if not _try_lock(session, integration):
         return 0, False
     stmt = (
@@ -162,6 +171,10 @@ def _process_batch(
         if done and time.monotonic() > deadline:
             break  # the rest waits for the next round, in a transaction of its own
         done += 1
+        if not guarded:
+            process_signal(session, config, signal, now, silencer)
+            session.flush()  # the next signal's lookups see this one's changes
+            continue
         try:
             with session.begin_nested():
                 process_signal(session, config, signal, now, silencer)

@@ -8,11 +8,13 @@ the same content as the last one applied changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
@@ -69,6 +71,57 @@ def event(
     return entry
 
 
+EVENTS_TABLE: Table = AlertEvent.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an alert's history, before it is written (see ``record``)."""
+
+    kind: AlertEventKind
+    text: str
+    signal: Signal | None = None
+    detail: dict[str, object] | None = None
+
+
+def record(
+    session: Session,
+    alert: Alert,
+    kind: AlertEventKind,
+    text: str,
+    now: datetime,
+    signal: Signal | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Adds a line to the alert's history (see ``record_all``)."""
+    record_all(session, alert, [Entry(kind, text, signal, detail)], now)
+
+
+def record_all(session: Session, alert: Alert, entries: Sequence[Entry], now: datetime) -> None:
+    """Writes history lines of an alert that has its id at once, in one plain INSERT: the
+    pipeline never reads them back through its session (only through queries, which then
+    see them), and the ORM's flush of a row costs several times a plain INSERT on the
+    pipeline's hot path. A line of an alert not yet flushed joins the alert's flush."""
+    if not entries:
+        return
+    if alert.id is None:
+        for e in entries:
+            alert.events.append(event(alert, e.kind, e.text, now, e.signal, e.detail))
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "alert_id": alert.id,
+            "at": now,
+            "kind": entry.kind,
+            "text": entry.text,
+            "signal_id": entry.signal.id if entry.signal else None,
+            "detail": entry.detail,
+        }
+        for entry in entries
+    ]
+    session.execute(insert(EVENTS_TABLE), rows)
+
+
 def count_events(
     session: Session, alert: Alert, kinds: tuple[AlertEventKind, ...], since: datetime
 ) -> int:
@@ -92,7 +145,13 @@ def _drop(signal: Signal, outcome: SignalOutcome, reason: str) -> None:
     signal.outcome_reason = reason
 
 
-def _open(session: Session, signal: Signal, view: SignalView, now: datetime) -> Alert:
+Prepare = Callable[[Alert], list[Entry]]
+"""Fills in a new alert before its INSERT; returns history lines to add after ``opened``."""
+
+
+def _open(
+    session: Session, signal: Signal, view: SignalView, now: datetime, prepare: Prepare | None
+) -> Alert:
     received = signal.received_at
     alert = Alert(
         integration=signal.integration,
@@ -119,17 +178,10 @@ def _open(session: Session, signal: Signal, view: SignalView, now: datetime) -> 
         decision=AlertDecision.PENDING,
     )
     session.add(alert)
+    more = prepare(alert) if prepare else []  # e.g. the owner, in the alert's own INSERT
     session.flush()
-    session.add(
-        event(
-            alert,
-            AlertEventKind.OPENED,
-            f"opened: {alert.title}",
-            now,
-            signal,
-            detail=_start_detail(view),
-        )
-    )
+    opened = Entry(AlertEventKind.OPENED, f"opened: {alert.title}", signal, _start_detail(view))
+    record_all(session, alert, [opened, *more], now)
     return alert
 
 
@@ -173,17 +225,22 @@ def _is_new_occurrence(session: Session, alert: Alert, signal: Signal, view: Sig
     return starts is not None and starts > _latest_start(session, alert)
 
 
-def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
-    """Apply the signal to its alert; None when it changed nothing (and why is recorded)."""
+def apply(
+    session: Session, signal: Signal, now: datetime, prepare: Prepare | None = None
+) -> Applied | None:
+    """Apply the signal to its alert; None when it changed nothing (and why is recorded).
+    ``prepare`` fills in an alert the signal opens before it is first written."""
     view = SignalView(signal.data)
     latest = latest_episode(session, signal.integration, signal.identity)
     alert = latest if latest is not None and latest.status is not AlertStatus.RESOLVED else None
+    if signal.action is SignalAction.TRIGGER and alert is None:
+        alert = _open(session, signal, view, now, prepare)
+        # Set after the alert's flush: the signal's row is then updated once, not twice.
+        signal.processed_at, signal.outcome = now, SignalOutcome.OPENED
+        signal.alert_id = alert.id
+        return Applied(alert, Change.OPENED, first_episode=latest is None)
     signal.processed_at = now
-    if signal.action is SignalAction.TRIGGER:
-        if alert is None:
-            alert = _open(session, signal, view, now)
-            signal.outcome, signal.alert_id = SignalOutcome.OPENED, alert.id
-            return Applied(alert, Change.OPENED, first_episode=latest is None)
+    if signal.action is SignalAction.TRIGGER and alert is not None:
         signal.alert_id = alert.id
         if view.text("hash") == alert.last_signal_hash:
             _drop(signal, SignalOutcome.DUPLICATE, "same content as the last signal applied")
@@ -194,15 +251,14 @@ def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
         signal.outcome = SignalOutcome.UPDATED
         if _is_new_occurrence(session, alert, signal, view):
             alert.occurrences += 1
-            session.add(
-                event(
-                    alert,
-                    AlertEventKind.OCCURRED,
-                    f"occurred again (#{alert.occurrences})",
-                    now,
-                    signal,
-                    detail=_start_detail(view),
-                )
+            record(
+                session,
+                alert,
+                AlertEventKind.OCCURRED,
+                f"occurred again (#{alert.occurrences})",
+                now,
+                signal,
+                detail=_start_detail(view),
             )
             return Applied(alert, Change.OCCURRED)
         return Applied(alert, Change.UPDATED)
@@ -222,9 +278,8 @@ def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
         alert.acknowledged_at = signal.received_at
         alert.last_seen_at = signal.received_at
         signal.outcome = SignalOutcome.UPDATED
-        session.add(
-            event(alert, AlertEventKind.ACKNOWLEDGED, "acknowledged by the sender", now, signal)
-        )
+        text = "acknowledged by the sender"
+        record(session, alert, AlertEventKind.ACKNOWLEDGED, text, now, signal)
         return Applied(alert, Change.ACKNOWLEDGED)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = signal.received_at
@@ -232,5 +287,5 @@ def apply(session: Session, signal: Signal, now: datetime) -> Applied | None:
     alert.last_seen_at = signal.received_at
     alert.last_signal_hash = view.text("hash")
     signal.outcome = SignalOutcome.UPDATED
-    session.add(event(alert, AlertEventKind.RESOLVED, "resolved", now, signal))
+    record(session, alert, AlertEventKind.RESOLVED, "resolved", now, signal)
     return Applied(alert, Change.RESOLVED)

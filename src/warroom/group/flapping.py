@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertEventKind
-from warroom.group.dedup import count_events, event
+from warroom.group.dedup import count_events, record
 
 STATE_CHANGES = (AlertEventKind.OPENED, AlertEventKind.RESOLVED)
 
@@ -38,15 +38,8 @@ def update(
     flapping = count >= transitions
     if flapping and not alert.flapping:
         alert.flapping = True
-        session.add(
-            event(
-                alert,
-                AlertEventKind.FLAPPING,
-                f"flapping: {count} state changes within {within}",
-                now,
-                detail={"transitions": count},
-            )
-        )
+        text = f"flapping: {count} state changes within {within}"
+        record(session, alert, AlertEventKind.FLAPPING, text, now, detail={"transitions": count})
     elif not flapping and alert.flapping:
         alert.flapping = False
     return alert.flapping

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from warroom.alerts.models import Alert, AlertEventKind, AlertStatus
 from warroom.alerts.service import MUTE_RECHECK_JOB
 from warroom.config import Config
-from warroom.group.dedup import event
+from warroom.group.dedup import record
 from warroom.route import rules
 from warroom.route.mute import InhibitMuter, SilenceMuter, first_reason
 
@@ -45,9 +45,8 @@ def recheck_muted(
     for alert in session.scalars(stmt.order_by(Alert.id)):
         reason = first_reason([SilenceMuter(), InhibitMuter(config)], session, alert, now)
         if reason is None:
-            session.add(
-                event(alert, AlertEventKind.MUTED, f"no longer muted ({alert.muted_by})", now)
-            )
+            text = f"no longer muted ({alert.muted_by})"
+            record(session, alert, AlertEventKind.MUTED, text, now)
             alert.muted_by = None
             rules.evaluate(session, config, alert, now)
             changed += 1

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
 from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
-from warroom.group.dedup import count_events, event
+from warroom.group.dedup import count_events, record
 from warroom.incidents.from_alerts import (
     declare_from_alert,
     link,
@@ -52,7 +52,7 @@ def _decide(
     detail: dict[str, Any] | None = None,
 ) -> None:
     alert.decision = decision
-    session.add(event(alert, AlertEventKind.DECIDED, text, now, detail=detail))
+    record(session, alert, AlertEventKind.DECIDED, text, now, detail=detail)
 
 
 def _group_incident(
