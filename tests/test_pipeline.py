@@ -90,6 +90,7 @@ def test_a_signal_that_fails_is_dropped_with_the_reason_and_the_rest_of_its_batc
         evaluate(session, config, alert, now)
 
     monkeypatch.setattr(pipeline.rules, "evaluate", failing_for_instance_1)
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60.0)  # the three in one batch
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, 3)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.config import Config
+from warroom.db.base import table_of
 from warroom.errors import InvalidInput, NotFound
 from warroom.incidents import cadence, timeline
 from warroom.incidents.enums import IncidentStatus, TimelineKind, TimestampField
@@ -33,13 +34,15 @@ IMPACT_FIELDS = (
 
 def allocate_number(session: Session) -> int:
     """Next human number; the UPDATE row-locks the counter so numbers never repeat."""
+    table = table_of(Counter)
     stmt = (
-        update(Counter)
-        .where(Counter.name == INCIDENT_COUNTER)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
+        update(table)
+        .where(table.c.name == INCIDENT_COUNTER)
+        .values(value=table.c.value + 1)
+        .returning(table.c.value)
     )
-    value = session.execute(stmt).scalar_one_or_none()
+    # On the connection: a plain UPDATE, without the ORM's flush and session bookkeeping.
+    value = session.connection().execute(stmt).scalar_one_or_none()
     if value is None:
         session.add(Counter(name=INCIDENT_COUNTER, value=1))
         session.flush()

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
+from warroom.db.base import table_of
 from warroom.errors import NotFound
 from warroom.incidents import events
 from warroom.incidents.enums import TimelineKind
 from warroom.incidents.models import Incident, TimelineEntry
+
+TIMELINE_TABLE = table_of(TimelineEntry)
 
 
 def record(
@@ -26,7 +29,43 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     pinned: bool = False,
+) -> None:
+    """Adds an entry and publishes it as an incident event.
+
+    The row is written at once by a plain INSERT on the session's connection: entries are
+    never read back through the session that writes them, and the ORM's flush of a row
+    costs several times as much on the alert pipeline's hot path. It does not flush the
+    session's pending rows, except an incident (or acting user) not yet written, which the
+    entry refers to."""
+    if incident.id is None or (actor is not None and actor.id is None):
+        session.flush()
+    row = {
+        "incident_id": incident.id,
+        "at": now,
+        "kind": kind,
+        "actor_id": actor.id if actor else None,
+        "text": text,
+        "before": before,
+        "after": after,
+        "pinned": pinned,
+    }
+    session.connection().execute(insert(TIMELINE_TABLE), row)
+    _published(session, incident, kind, actor, now, before, after)
+
+
+def record_entry(
+    session: Session,
+    incident: Incident,
+    kind: TimelineKind,
+    actor: User | None,
+    text: str,
+    now: datetime,
+    *,
+    pinned: bool = False,
 ) -> TimelineEntry:
+    """``record`` for a caller that answers with the entry (an ORM object, flushed with the
+    session): meant as the last entry of its transaction, as entries written by ``record``
+    meanwhile would come before it."""
     entry = TimelineEntry(
         incident_id=incident.id,
         at=now,
@@ -34,11 +73,22 @@ def record(
         actor_id=actor.id if actor else None,
         actor=actor,
         text=text,
-        before=before,
-        after=after,
         pinned=pinned,
     )
     session.add(entry)
+    _published(session, incident, kind, actor, now, None, None)
+    return entry
+
+
+def _published(
+    session: Session,
+    incident: Incident,
+    kind: TimelineKind,
+    actor: User | None,
+    now: datetime,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
     incident.updated_at = now
     events.publish(
         session,
@@ -51,7 +101,6 @@ def record(
             after=after or {},
         ),
     )
-    return entry
 
 
 def entries(

@@ -17,7 +17,9 @@ from warroom.incidents.models import Incident, StatusUpdate, TimelineEntry
 def add_note(
     session: Session, actor: User, incident: Incident, text: str, pinned: bool, now: datetime
 ) -> TimelineEntry:
-    return timeline.record(session, incident, TimelineKind.NOTE, actor, text, now, pinned=pinned)
+    return timeline.record_entry(
+        session, incident, TimelineKind.NOTE, actor, text, now, pinned=pinned
+    )
 
 
 def post_update(
