@@ -50,7 +50,7 @@ class Matcher:
         match = MATCHER_SYNTAX.match(text)
         if match is None:
             raise MatcherError(
-                f"invalid matcher {text!r}: use name=\"value\", name!=\"value\", "
+                f'invalid matcher {text!r}: use name="value", name!="value", '
                 'name=~"regex" or name!~"regex"'
             )
         value = match.group("value")

@@ -135,17 +135,27 @@ def ping(
     ] = False,
     message: Annotated[
         str | None,
-        typer.Option("--message", "-m", help="Text sent with the ping, e.g. the job's output "
-                     "(the first 10 KiB show in the failure alert)."),
+        typer.Option(
+            "--message",
+            "-m",
+            help="Text sent with the ping, e.g. the job's output "
+            "(the first 10 KiB show in the failure alert).",
+        ),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option("--url", envvar="WARROOM_URL", show_envvar=True,
-                     help=f"The warroom server. Default {DEFAULT_URL}."),
+        typer.Option(
+            "--url",
+            envvar="WARROOM_URL",
+            show_envvar=True,
+            help=f"The warroom server. Default {DEFAULT_URL}.",
+        ),
     ] = None,
     retries: Annotated[
-        int, typer.Option("--retries", min=0, max=10,
-                          help="Retries on network errors, 429 and 5xx answers.")
+        int,
+        typer.Option(
+            "--retries", min=0, max=10, help="Retries on network errors, 429 and 5xx answers."
+        ),
     ] = 2,
 ) -> None:
     """Tell warroom that the job behind KEY ran (or, with --fail, that it failed)."""
@@ -157,5 +167,6 @@ def ping(
     except ClientError as exc:
         fail(exc.message, exc.exit_code)
     what = "failure reported" if failed else "beat recorded"
-    typer.echo(f"ok: {what}; state {answer.get('state')}, "
-               f"next beat due by {answer.get('next_deadline')}")
+    typer.echo(
+        f"ok: {what}; state {answer.get('state')}, next beat due by {answer.get('next_deadline')}"
+    )

@@ -26,14 +26,15 @@ from warroom.errors import WarroomError
 from warroom.settings import Settings
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-users_app = typer.Typer(help="People who use warroom (works on the database directly).",
-                        no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens (works on the database directly).",
-                         no_args_is_help=True)
+users_app = typer.Typer(
+    help="People who use warroom (works on the database directly).", no_args_is_help=True
+)
+tokens_app = typer.Typer(help="API tokens (works on the database directly).", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
 
 DatabaseOption = typer.Option(
-    "--database-url", envvar="WARROOM_DATABASE_URL",
+    "--database-url",
+    envvar="WARROOM_DATABASE_URL",
     help="SQLAlchemy URL; default sqlite:///./warroom.db.",
 )
 
@@ -117,8 +118,9 @@ def tokens_create(
     if as_json:
         print_json({"id": token_id, "user": user, "name": name, "token": secret})
     else:
-        console.print(f"token {token_id} for {user} (shown once): [bold]{secret}[/]",
-                      highlight=False)
+        console.print(
+            f"token {token_id} for {user} (shown once): [bold]{secret}[/]", highlight=False
+        )
 
 
 @tokens_app.command("list")
@@ -157,8 +159,15 @@ def tokens_list(
         "API tokens",
         ["id", "user", "name", "prefix", "created", "last used", "revoked"],
         [
-            [r["id"], r["user"], r["name"], r["prefix"] + "…", when(r["created_at"]),
-             when(r["last_used_at"]), when(r["revoked_at"])]
+            [
+                r["id"],
+                r["user"],
+                r["name"],
+                r["prefix"] + "…",
+                when(r["created_at"]),
+                when(r["last_used_at"]),
+                when(r["revoked_at"]),
+            ]
             for r in rows
         ],
     )

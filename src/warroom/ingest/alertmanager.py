@@ -269,9 +269,7 @@ def driver_rows(
     return rows
 
 
-def encoded(
-    alerts: list[Parsed], environment: str | None
-) -> list[tuple[SignalAction, str, str]]:
+def encoded(alerts: list[Parsed], environment: str | None) -> list[tuple[SignalAction, str, str]]:
     """Action, identity and stored JSON of each alert; ``environment`` (the integration's)
     for the alerts that name none."""
     out = []

@@ -150,8 +150,14 @@ class AlertmanagerFastPath:
                 error["field"] = exc.field
             extra = [(b"retry-after", b"%d" % exc.retry_after)] if exc.retry_after else []
             await _send(send, status, orjson.dumps({"error": error}), request_id, extra=extra)
-            log.info("ingest_refused", request_id=request_id.decode("latin-1"), route=route,
-                     status=status, outcome=exc.outcome, field=exc.field)
+            log.info(
+                "ingest_refused",
+                request_id=request_id.decode("latin-1"),
+                route=route,
+                status=status,
+                outcome=exc.outcome,
+                field=exc.field,
+            )
         except Exception:
             status = 500
             log.exception("ingest_failed", request_id=request_id.decode("latin-1"), route=route)

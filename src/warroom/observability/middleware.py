@@ -54,8 +54,13 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: lis
 class RequestMiddleware:
     """Outermost layer: one access-log line and metrics per request; bodies are bounded."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int,
-                 own_limit_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_body_bytes: int,
+        own_limit_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
@@ -107,8 +112,13 @@ class RequestMiddleware:
                 await _send_json(
                     send,
                     413,
-                    {"error": {"code": "payload_too_large", "field": "body",
-                               "message": f"request body exceeds {limit} bytes"}},
+                    {
+                        "error": {
+                            "code": "payload_too_large",
+                            "field": "body",
+                            "message": f"request body exceeds {limit} bytes",
+                        }
+                    },
                     [request_id_header],
                 )
         finally:
