@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
@@ -39,18 +39,21 @@ class Applied:
     """The alert is the first its identity ever had (so it cannot be flapping yet)."""
 
 
+LATEST_EPISODE = (
+    select(Alert)
+    .where(Alert.integration == bindparam("integration"), Alert.identity == bindparam("identity"))
+    .order_by(Alert.id.desc())
+    .limit(1)
+    .with_for_update()
+)
+"""Built once: a statement built per call costs more Python than its execution (hot path)."""
+
+
 def latest_episode(session: Session, integration: str, identity: str) -> Alert | None:
     """The identity's newest alert, open or resolved: at most one is open (the unique
     index), and a new episode only starts after the previous one resolved, so the open one
     is always the newest."""
-    stmt = (
-        select(Alert)
-        .where(Alert.integration == integration, Alert.identity == identity)
-        .order_by(Alert.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return session.scalar(stmt)
+    return session.scalar(LATEST_EPISODE, {"integration": integration, "identity": identity})
 
 
 def event(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.models import Alert, AlertStatus
@@ -78,31 +78,34 @@ def link(session: Session, incident: Incident, alert: Alert, rule: str, now: dat
     )
 
 
+# The group's incidents come from the (integration, group_key, incident_id) index alone: a
+# storm group of thousands of alerts has a handful of incidents. Built once (hot path).
+GROUP_INCIDENTS = (
+    select(Alert.incident_id)
+    .where(
+        Alert.integration == bindparam("integration"),
+        Alert.group_key == bindparam("group_key"),
+        Alert.incident_id.is_not(None),
+    )
+    .distinct()
+)
+OPEN_INCIDENT_OF_GROUP = (
+    select(Incident)
+    .where(Incident.id.in_(GROUP_INCIDENTS), Incident.status.in_(OPEN_STATUSES))
+    .order_by(Incident.number.desc())
+    .limit(1)
+    # Its collections load if touched; attaching an alert never does.
+    .options(lazyload("*"))
+)
+
+
 def open_incident_for_group(session: Session, alert: Alert) -> Incident | None:
     """The open incident that has an alert of the same integration and group key (the
     newest if several). The alert asking has no incident yet, so it never finds itself."""
     if not alert.group_key:
         return None
-    # The group's incidents come from the (integration, group_key, incident_id) index alone:
-    # a storm group of thousands of alerts has a handful of incidents.
-    group_incidents = (
-        select(Alert.incident_id)
-        .where(
-            Alert.integration == alert.integration,
-            Alert.group_key == alert.group_key,
-            Alert.incident_id.is_not(None),
-        )
-        .distinct()
-    )
-    stmt = (
-        select(Incident)
-        .where(Incident.id.in_(group_incidents), Incident.status.in_(OPEN_STATUSES))
-        .order_by(Incident.number.desc())
-        .limit(1)
-        # Its collections load if touched; attaching an alert never does.
-        .options(lazyload("*"))
-    )
-    return session.scalar(stmt)
+    params = {"integration": alert.integration, "group_key": alert.group_key}
+    return session.scalar(OPEN_INCIDENT_OF_GROUP, params)
 
 
 def open_incident_for_service(

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertStatus, Silence, SilenceKind
@@ -31,11 +31,20 @@ def matchers(texts: Sequence[str]) -> list[Matcher]:
     return [parsed(t) for t in texts]
 
 
-def active_silences(session: Session, now: datetime) -> list[Silence]:
-    stmt = select(Silence).where(
-        Silence.starts_at <= now, Silence.ends_at > now, Silence.expired_at.is_(None)
+ACTIVE_SILENCES = (
+    select(Silence)
+    .where(
+        Silence.starts_at <= bindparam("now"),
+        Silence.ends_at > bindparam("now"),
+        Silence.expired_at.is_(None),
     )
-    return list(session.scalars(stmt.order_by(Silence.id)))
+    .order_by(Silence.id)
+)
+"""Built once: the pipeline asks once per batch of signals."""
+
+
+def active_silences(session: Session, now: datetime) -> list[Silence]:
+    return list(session.scalars(ACTIVE_SILENCES, {"now": now}))
 
 
 def silence_matches(silence: Silence, alert: Alert, labels: dict[str, str]) -> bool:
