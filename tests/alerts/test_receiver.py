@@ -172,6 +172,7 @@ def test_api_v2_alerts_without_a_key_is_401(api: Harness) -> None:
     answer = api.client.post("/api/v2/alerts", json=[am_alert("HighLatency")])
     assert answer.status_code == 401, answer.text
     assert answer.json()["error"]["field"] == "authorization"
+    assert answer.headers["www-authenticate"] == 'Bearer realm="warroom"'
     wrong = api.client.post(
         "/api/v2/alerts", json=[am_alert("HighLatency")], headers={"Authorization": "Bearer nope"}
     )

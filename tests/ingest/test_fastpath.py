@@ -70,6 +70,7 @@ def test_answers_echo_the_request_id_and_are_counted(api: Harness) -> None:
     missing = api.ingest("/api/v2/alerts", json=[v2_alert()])
     assert missing.status_code == 401
     assert missing.json()["error"]["field"] == "authorization"
+    assert missing.headers["www-authenticate"] == 'Bearer realm="warroom"'
     unknown = api.ingest("/ingest/alertmanager/nope/api/v2/alerts", json=[v2_alert()])
     assert unknown.status_code == 404
     text = api.get("/metrics").text

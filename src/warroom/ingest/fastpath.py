@@ -27,6 +27,7 @@ from warroom.config import Config, Integration, IntegrationKind
 from warroom.errors import WarroomError
 from warroom.ingest import alertmanager
 from warroom.ingest.http import (
+    BEARER_CHALLENGE,
     UNKNOWN_INTEGRATION,
     Disconnected,
     IngestError,
@@ -149,6 +150,8 @@ class AlertmanagerFastPath:
             if exc.field is not None:
                 error["field"] = exc.field
             extra = [(b"retry-after", b"%d" % exc.retry_after)] if exc.retry_after else []
+            if status == 401:
+                extra.append((b"www-authenticate", BEARER_CHALLENGE.encode()))
             await _send(send, status, orjson.dumps({"error": error}), request_id, extra=extra)
             log.info(
                 "ingest_refused",

@@ -23,6 +23,10 @@ from warroom.observability.metrics import Metrics
 UNKNOWN_INTEGRATION = "<unknown>"
 
 
+BEARER_CHALLENGE = 'Bearer realm="warroom"'
+"""The ``WWW-Authenticate`` of an ingest 401 (the integration key goes as a bearer token)."""
+
+
 class IngestError(WarroomError):
     """A refusal with the sender-facing status; ``outcome`` is what the counters record."""
 

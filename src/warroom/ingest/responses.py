@@ -5,10 +5,14 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from warroom.api.errors import error_response
-from warroom.ingest.http import UNKNOWN_INTEGRATION, IngestError, Ingestor
+from warroom.ingest.http import BEARER_CHALLENGE, UNKNOWN_INTEGRATION, IngestError, Ingestor
 
 
 def refusal(ingestor: Ingestor, integration: str | None, exc: IngestError) -> JSONResponse:
     ingestor.count(integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
-    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    return error_response(exc.status_code, exc.code, exc.message, exc.field, headers)
+    headers: dict[str, str] = {}
+    if exc.retry_after:
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status_code == 401:  # RFC 9110: a 401 says which scheme to authenticate with
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    return error_response(exc.status_code, exc.code, exc.message, exc.field, headers or None)
