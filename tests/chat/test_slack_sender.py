@@ -210,6 +210,7 @@ def test_rate_limit_and_server_errors_are_retryable(
     with pytest.raises(DeliveryFailed) as limited:
         send(context, payload)
     assert "ratelimited" in str(limited.value) and limited.value.retryable is True
+    assert limited.value.retry_after == slack.retry_after
     slack.server_errors = 1
     with pytest.raises(DeliveryFailed) as unavailable:
         send(context, payload)
@@ -270,12 +271,18 @@ def test_a_rate_limited_post_is_delivered_once_on_retry(
     with slack_app(engine, tmp_path, monkeypatch) as app:
         delivery_id = _enqueue_post(engine, app)
         app.slack.rate_limited = 1
+        app.slack.retry_after = 400  # longer than the backoff (5 s, then doubling)
         app.run()
         first = _row(engine, delivery_id)
         assert first.status is DeliveryStatus.PENDING and "ratelimited" in (first.last_error or "")
         assert app.slack.messages == []
+        # Slack's Retry-After is honoured: not retried before it.
+        assert first.due_at >= app.api.clock() + timedelta(seconds=400)
+        app.api.clock.advance(minutes=6)
+        app.run()
+        assert app.slack.messages == []
 
-        app.api.clock.advance(minutes=10)
+        app.api.clock.advance(minutes=2)
         app.run()
 
         done = _row(engine, delivery_id)

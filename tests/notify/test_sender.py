@@ -7,7 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,6 +202,32 @@ def test_a_webhook_answer_decides_between_retry_and_giving_up(
 
     assert failed.value.retryable is retryable
     assert f"HTTP {status}" in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120.0), ("Mon, 02 Mar 2026 09:05:00 GMT", 300.0), ("soon", None)],
+)
+def test_a_webhook_receivers_retry_after_is_kept_in_seconds(
+    live: LiveConfig, hook: HttpSink, header: str, seconds: float | None
+) -> None:
+    hook.status = 503
+    hook.headers = {"Retry-After": header}
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    delivery = Delivery(
+        key="event:1",
+        channel=Channel.WEBHOOK,
+        target=hook.url,
+        payload={"event": "test"},
+        created_at=now,
+    )
+    context = SendContext(live.current, "http://testserver", b"k" * 32, now)
+
+    with pytest.raises(DeliveryFailed) as failed:
+        WebhookSender().send(delivery, context)
+
+    assert failed.value.retryable is True
+    assert failed.value.retry_after == seconds
 
 
 def test_a_webhook_receiver_that_is_down_is_retried(live: LiveConfig) -> None:

@@ -219,6 +219,8 @@ class HttpSink:
     status: int = 200
     requests: list[ReceivedRequest] = field(default_factory=list)
     respond: Callable[[ReceivedRequest], tuple[int, bytes]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra headers of every answer (e.g. ``Retry-After``)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: http.server.ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -248,6 +250,8 @@ class HttpSink:
                         sink.requests.append(received)
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in sink.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 

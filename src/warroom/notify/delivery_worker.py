@@ -40,6 +40,22 @@ class Outcome:
     error: str | None = None
     retryable: bool = True
     response: dict[str, object] | None = None
+    retry_after: float | None = None
+    """Seconds the receiver asked for before the next attempt (at most ``MAX_RETRY_AFTER``)."""
+
+
+MAX_RETRY_AFTER = timedelta(hours=1)
+"""A receiver's ``Retry-After`` is honoured up to this long (a wrong or hostile header must
+not park a page for days)."""
+
+
+def next_try(config: Config, attempts: int, retry_after: float | None) -> timedelta:
+    """The backoff, or the receiver's ``Retry-After`` when it asks for longer (Slack answers
+    429 with one; so may a webhook receiver or its proxy)."""
+    delay = retry_delay(config.notifications.retry, attempts)
+    if retry_after is None:
+        return delay
+    return max(delay, min(timedelta(seconds=retry_after), MAX_RETRY_AFTER))
 
 
 class OutboxSender:
@@ -146,7 +162,7 @@ class OutboxSender:
         try:
             response = sender.send(delivery, context)
         except DeliveryFailed as exc:
-            return Outcome(False, str(exc)[:2000], exc.retryable)
+            return Outcome(False, str(exc)[:2000], exc.retryable, retry_after=exc.retry_after)
         except Exception as exc:  # a bug in a sender must not stop the outbox
             log.exception("delivery_sender_crashed", delivery_id=delivery.id)
             return Outcome(False, f"{type(exc).__name__}: {exc}"[:2000], True)
@@ -183,7 +199,7 @@ class OutboxSender:
                 row.status = DeliveryStatus.PENDING
                 row.lease_until = None
                 row.last_error = outcome.error
-                row.due_at = now + retry_delay(config.notifications.retry, row.attempts)
+                row.due_at = now + next_try(config, row.attempts, outcome.retry_after)
                 log.warning(
                     "delivery_failed",
                     attempts=row.attempts,

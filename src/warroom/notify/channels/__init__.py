@@ -18,9 +18,13 @@ from warroom.notify.models import Channel, Delivery
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = True, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after
+        """Seconds the receiver asked us to wait (its ``Retry-After``), if it said."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -31,6 +32,22 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429})
 def signature(secret: bytes, timestamp: int, body: bytes) -> str:
     mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256)
     return f"sha256={mac.hexdigest()}"
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """A ``Retry-After`` header (RFC 9110: seconds or an HTTP date) in seconds from ``now``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)
 
 
 class WebhookSender:
@@ -86,7 +103,9 @@ class WebhookSender:
             return {"status": response.status_code}
         retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUSES
         raise DeliveryFailed(
-            f"HTTP {response.status_code}: {response.text[:200]}", retryable=retryable
+            f"HTTP {response.status_code}: {response.text[:200]}",
+            retryable=retryable,
+            retry_after=retry_after_seconds(response.headers.get("retry-after"), context.now),
         )
 
     def delivered(self, session: Session, delivery: Delivery, now: datetime) -> None:

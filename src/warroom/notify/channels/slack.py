@@ -47,7 +47,9 @@ class SlackSender:
             answer = perform(settings, with_incident_url(delivery.payload, context.public_url))
         except SlackCallFailed as failed:
             raise DeliveryFailed(
-                f"Slack: {str(failed)[:MAX_ERROR]}", retryable=failed.retryable
+                f"Slack: {str(failed)[:MAX_ERROR]}",
+                retryable=failed.retryable,
+                retry_after=failed.retry_after,
             ) from failed
         self._configs[delivery.id] = context.config
         return answer
