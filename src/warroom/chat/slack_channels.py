@@ -6,7 +6,8 @@ When an incident is declared, or raised, at a severity listed in
 (``on_delivered``), warroom records it (IncidentChannel), invites the responders that have a
 Slack contact — the declarer, everyone paged, the role holders — and posts a first message.
 From then on the incident's events (status, severity, updates, roles, acknowledged pages) are
-posted there too, and with each event whoever was paged or took a role since is invited.
+posted there too; someone paged later is invited as the page goes out (``invite_paged``),
+and with each event whoever took a role since is invited.
 """
 
 from __future__ import annotations
@@ -216,6 +217,18 @@ def invite(
         incident_id=incident.id,
         username=username,
     )
+
+
+def invite_paged(
+    session: Session, config: Config, incident: Incident, username: str, now: datetime
+) -> None:
+    """Someone just paged joins the incident's channel at once, when it has one (those paged
+    before it was made are invited when it is)."""
+    if config.notifications.slack is None or slack_user_of(config, username) is None:
+        return
+    channel = incident_channel(session, incident.id)
+    if channel is not None:
+        invite(session, config, incident, channel, username, now)
 
 
 def responders(session: Session, incident: Incident) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
+from warroom.chat.slack_channels import invite_paged
 from warroom.config import Config
 from warroom.config.people import NotificationRule, Person, PersonContact, PersonContactKind
 from warroom.incidents import timeline
@@ -103,6 +104,7 @@ def page_person(
     ]
     text = f"paged {username} ({why}), {where(run, step)}"
     timeline.record(session, incident, TimelineKind.PAGED, None, text, now, after=after)
+    invite_paged(session, config, incident, username, now)
     for rule, contact in rules:
         if rule.after <= timedelta(0):
             paging_outbox.notify_person(session, config, incident, page, person, contact, now)
