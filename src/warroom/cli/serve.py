@@ -23,6 +23,7 @@ from warroom.auth.models import UserRole
 from warroom.cli.output import console, fail
 from warroom.clock import utcnow
 from warroom.config import ConfigError, LiveConfig, summary
+from warroom.db.checkpoint import checkpoint_in_background
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import upgrade
 from warroom.jobs.worker import Worker
@@ -126,6 +127,7 @@ def serve(
             highlight=False,
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
+    checkpointer = checkpoint_in_background(engine)
     app = create_app(settings, live, engine=engine, run_worker=run_worker)
     install_reload_on_sighup(live)
     server = GracefulServer(
@@ -139,6 +141,8 @@ def serve(
         )
     )
     server.run()
+    if checkpointer is not None:
+        checkpointer.stop()
     engine.dispose()
     log.info("stopped")
 
@@ -165,6 +169,7 @@ def worker(
     except ConfigError as exc:
         fail(f"the config is invalid:\n{exc}")
     engine = make_engine(settings.database_url)
+    checkpointer = checkpoint_in_background(engine)
     app = create_app(settings, live, engine=engine)
     background: Worker = app.state.worker
     install_reload_on_sighup(live)
@@ -179,5 +184,7 @@ def worker(
     log.info("worker_running", config=str(settings.config_path))
     stop.wait()
     background.stop()
+    if checkpointer is not None:
+        checkpointer.stop()
     engine.dispose()
     log.info("stopped")
