@@ -26,6 +26,7 @@ from warroom.config import ConfigError, LiveConfig, summary
 from warroom.db.checkpoint import checkpoint_in_background
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import upgrade
+from warroom.gc_tuning import tune_for_serving
 from warroom.jobs.worker import Worker
 from warroom.observability.logging import configure
 from warroom.settings import Settings
@@ -140,6 +141,7 @@ def serve(
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
     )
+    tune_for_serving()
     server.run()
     if checkpointer is not None:
         checkpointer.stop()
@@ -180,6 +182,7 @@ def worker(
 
     for sig in SHUTDOWN_SIGNALS:
         signal.signal(sig, on_signal)
+    tune_for_serving()
     background.start()
     log.info("worker_running", config=str(settings.config_path))
     stop.wait()
