@@ -67,6 +67,7 @@ def declare(server: LiveServer, title: str, team: str) -> None:
         f"{server.url}/api/v1/incidents",
         json={"title": title, "severity": "SEV3", "team": team},
         headers={"Authorization": f"Bearer {server.admin_token}"},
+        timeout=30,  # httpx's 5 s default is short on a CI machine running suites in parallel
     )
     assert response.status_code == 201, response.text
 

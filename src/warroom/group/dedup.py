@@ -106,13 +106,11 @@ def record_all(session: Session, alert: Alert, entries: Sequence[Entry], now: da
     session's connection: the pipeline never reads them back through its session (only
     through queries, which then see them), and the ORM's flush of a row costs several times
     a plain INSERT on the pipeline's hot path. The session's pending changes are not
-    flushed by it. Lines of an alert not yet flushed join the alert's own flush."""
+    flushed by it, unless the alert itself has not been written yet."""
     if not entries:
         return
-    if alert.id is None:
-        for e in entries:
-            alert.events.append(event(alert, e.kind, e.text, now, e.signal, e.detail))
-        return
+    if alert.id is None:  # the lines refer to the alert's row: write it first
+        session.flush()
     rows: list[dict[str, Any]] = [
         {
             "alert_id": alert.id,
