@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 
 THRESHOLDS = (10_000, 20, 100)
-"""Young collections after 50,000 net allocations (Python: 700); the middle generation every
+"""Young collections after 10,000 net allocations (Python: 700); the middle generation every
 20 young ones (10), the oldest every 100 middle ones (10)."""
 
 

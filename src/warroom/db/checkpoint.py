@@ -87,6 +87,7 @@ def checkpoint_in_background(engine: Engine) -> Checkpointer | None:
     path = database_file(engine)
     if path is None:
         return None
+
     @event.listens_for(engine, "connect")
     def _safety_net_only(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")

@@ -56,25 +56,6 @@ def latest_episode(session: Session, integration: str, identity: str) -> Alert |
     return session.scalar(LATEST_EPISODE, {"integration": integration, "identity": identity})
 
 
-def event(
-    alert: Alert,
-    kind: AlertEventKind,
-    text: str,
-    now: datetime,
-    signal: Signal | None = None,
-    detail: dict[str, object] | None = None,
-) -> AlertEvent:
-    entry = AlertEvent(
-        alert_id=alert.id,
-        at=now,
-        kind=kind,
-        text=text,
-        signal_id=signal.id if signal else None,
-        detail=detail,
-    )
-    return entry
-
-
 EVENTS_TABLE = table_of(AlertEvent)
 
 

@@ -39,16 +39,7 @@ def record(
     entry refers to."""
     if incident.id is None or (actor is not None and actor.id is None):
         session.flush()
-    row = {
-        "incident_id": incident.id,
-        "at": now,
-        "kind": kind,
-        "actor_id": actor.id if actor else None,
-        "text": text,
-        "before": before,
-        "after": after,
-        "pinned": pinned,
-    }
+    row = _row(incident, kind, actor, text, now, before=before, after=after, pinned=pinned)
     session.connection().execute(insert(TIMELINE_TABLE), row)
     _published(session, incident, kind, actor, now, before, after)
 
@@ -66,18 +57,34 @@ def record_entry(
     """``record`` for a caller that answers with the entry (an ORM object, flushed with the
     session): meant as the last entry of its transaction, as entries written by ``record``
     meanwhile would come before it."""
-    entry = TimelineEntry(
-        incident_id=incident.id,
-        at=now,
-        kind=kind,
-        actor_id=actor.id if actor else None,
-        actor=actor,
-        text=text,
-        pinned=pinned,
-    )
+    entry = TimelineEntry(**_row(incident, kind, actor, text, now, pinned=pinned), actor=actor)
     session.add(entry)
     _published(session, incident, kind, actor, now, None, None)
     return entry
+
+
+def _row(
+    incident: Incident,
+    kind: TimelineKind,
+    actor: User | None,
+    text: str,
+    now: datetime,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    pinned: bool = False,
+) -> dict[str, Any]:
+    """The entry's column values."""
+    return {
+        "incident_id": incident.id,
+        "at": now,
+        "kind": kind,
+        "actor_id": actor.id if actor else None,
+        "text": text,
+        "before": before,
+        "after": after,
+        "pinned": pinned,
+    }
 
 
 def _published(
