@@ -46,7 +46,9 @@ def deliveries(cli: LiveServer, *args: str) -> Result:
     env: dict[str, str | None] = {
         "WARROOM_URL": cli.url,
         "WARROOM_TOKEN": cli.admin_token,
-        "WARROOM_TIMEOUT": None,
+        # Longer than SQLite's 10 s write-lock wait: a stuck lock then fails with the
+        # server's own "database is locked" answer instead of a bare client timeout.
+        "WARROOM_TIMEOUT": "30",
     }
     with wide_console():
         return CliRunner().invoke(cli_app, ["deliveries", *args], env=env)
