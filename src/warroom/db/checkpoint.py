@@ -20,6 +20,8 @@ import threading
 import structlog
 from sqlalchemy import Engine, event
 
+from warroom.db.engine import sqlite_file
+
 log = structlog.get_logger("warroom.db.checkpoint")
 
 INTERVAL_SECONDS = 0.25
@@ -30,12 +32,7 @@ pages): reached only if the checkpointer thread stalls."""
 
 def database_file(engine: Engine) -> str | None:
     """The SQLite file behind ``engine``; None for PostgreSQL and in-memory databases."""
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database
-    if database in (None, "", ":memory:") or database.startswith("file:"):
-        return None
-    return database
+    return sqlite_file(engine.url.render_as_string(hide_password=False))
 
 
 class Checkpointer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections import deque
@@ -39,8 +41,9 @@ def without_waiting() -> Iterator[None]:
 
 
 class WriteLock:
-    """One process-wide lock per SQLite database, taken before ``BEGIN IMMEDIATE`` and given
-    back right after the transaction ends.
+    """One lock per SQLite database, taken before ``BEGIN IMMEDIATE`` and given back right
+    after the transaction ends: first among the threads of the process, then, with a lock
+    file, among the processes sharing the database.
 
     SQLite lets one writer in at a time and makes the others wait in its busy handler, which
     sleeps in steps of up to 100 ms: the ingest writer and the worker threads, queueing that
@@ -51,15 +54,45 @@ class WriteLock:
     after transaction, starved the ingest writer that way. A thread that opens a second
     transaction while it holds one waits the same bounded time SQLite's busy timeout made it
     wait before, and fails the same way.
-    See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md."""
 
-    def __init__(self, timeout_seconds: float) -> None:
+    Across processes (``warroom serve`` and its worker process, or a ``warroom worker`` beside
+    it) the holder of the process's turn also takes ``flock`` on ``lock_file``: the kernel
+    wakes a waiting process the moment the holder lets go (and drops the lock of a process
+    that dies), where SQLite's busy handler would sleep. Held only for one transaction, so a
+    waiting process never waits for more than the other's transaction.
+    See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md and
+    docs/decisions/0011-worker-process.md."""
+
+    def __init__(self, timeout_seconds: float, lock_file: str | None = None) -> None:
         self.timeout_seconds = timeout_seconds
         self._mutex = threading.Lock()
         self._held = False
         self._waiters: deque[threading.Event] = deque()
+        self.lock_file = lock_file
+        self._file: int | None = None
+        """Opened by the first transaction (only the turn's holder touches it)."""
+
+    def _locked_file(self, flags: int) -> bool:
+        """flock on the lock file: False if ``LOCK_NB`` found it taken; True without a file."""
+        if self.lock_file is None:
+            return True
+        if self._file is None:
+            self._file = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | flags)
+        except BlockingIOError:
+            return False
+        return True
 
     def acquire(self) -> None:
+        self._take_turn()
+        try:
+            self._locked_file(0)
+        except BaseException:
+            self._pass_turn()
+            raise
+
+    def _take_turn(self) -> None:
         with self._mutex:
             if not self._held and not self._waiters:
                 self._held = True
@@ -80,14 +113,33 @@ class WriteLock:
             if self._held or self._waiters:
                 return False
             self._held = True
-            return True
+        try:
+            if self._locked_file(fcntl.LOCK_NB):
+                return True
+        except BaseException:
+            self._pass_turn()
+            raise
+        self._pass_turn()  # another process writes
+        return False
 
     def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._pass_turn()
+
+    def _pass_turn(self) -> None:
         with self._mutex:
             if self._waiters:
                 self._waiters.popleft().set()  # still held: it passes to the next in line
             else:
                 self._held = False
+
+    def close(self) -> None:
+        """Closes the lock file (the engine's disposal); the next transaction reopens it."""
+        with self._mutex:
+            if self._file is not None and not self._held:
+                os.close(self._file)
+                self._file = None
 
 
 def _locking_connection_class(lock: WriteLock) -> type[sqlite3.Connection]:
@@ -137,6 +189,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL; None for PostgreSQL, in-memory and ``file:`` URI databases."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else database
+
+
 def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -149,7 +210,10 @@ def make_engine(url: str) -> Engine:
     }
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options)
-    write_lock = WriteLock(SQLITE_BUSY_TIMEOUT_MS / 1000)
+    database = sqlite_file(url)
+    write_lock = WriteLock(
+        SQLITE_BUSY_TIMEOUT_MS / 1000, f"{database}-lock" if database is not None else None
+    )
     engine = create_engine(
         url,
         connect_args={
@@ -171,6 +235,10 @@ def make_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "engine_disposed")
+    def _on_dispose(_engine: Engine) -> None:
+        write_lock.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
