@@ -221,6 +221,7 @@ def start_warroom(
 async def send_load(url: str, rate: int, seconds: float, every: int) -> dict[int, float]:
     """Open loop: alert n is sent at start + n/rate, whatever the answers do."""
     sent: dict[int, float] = {}
+    answered: list[float] = []
     failed: dict[int, str] = {}
     total = int(rate * seconds)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -240,6 +241,7 @@ async def send_load(url: str, rate: int, seconds: float, every: int) -> dict[int
             except httpx.HTTPError as exc:
                 failed[number] = type(exc).__name__
                 return
+            answered.append(time.time() - sent[number])
             if answer.status_code != 200:
                 failed[number] = str(answer.status_code)
 
@@ -248,6 +250,7 @@ async def send_load(url: str, rate: int, seconds: float, every: int) -> dict[int
         await asyncio.gather(*tasks)
     if failed:
         print(f"{len(failed)} of {total} alerts were not accepted: {sorted(set(failed.values()))}")
+    print(spread("answer to the alert's POST", answered))
     return {number: at for number, at in sent.items() if number not in failed}
 
 

@@ -166,3 +166,98 @@ def test_sigterm_shuts_down_gracefully(serve: tuple[Server, Path]) -> None:
     server, _config = serve
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(20) == 0
+
+
+AM_KEY = "am-test-key-0123456789"
+
+
+def _worker_pids(server: Server) -> list[int]:
+    return [int(e["pid"]) for e in server.logs() if e.get("event") == "worker_process_started"]  # type: ignore[call-overload]
+
+
+def _parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":  # exited, not yet reaped by its parent
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alert_is_processed(server: Server, name: str, timeout: float = 10) -> dict[str, object]:
+    """Posts an Alertmanager alert and waits until the pipeline (the worker) made it an alert
+    with a decision."""
+    body = {
+        "version": "4",
+        "status": "firing",
+        "groupKey": name,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": name, "severity": "warning", "service": "checkout"},
+                "annotations": {},
+                "startsAt": "2026-11-22T10:00:00Z",
+                "fingerprint": f"fp-{name}",
+            }
+        ],
+    }
+    posted = httpx.post(f"{server.url}/ingest/alertmanager/{AM_KEY}", json=body)
+    assert posted.status_code == 200, posted.text
+    headers = {"Authorization": f"Bearer {_token(server)}"}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alerts = httpx.get(f"{server.url}/api/v1/alerts", headers=headers).json()
+        for alert in alerts["items"] if isinstance(alerts, dict) else alerts:
+            if alert["title"] == name and alert["decision"] != "pending":
+                return dict(alert)
+        time.sleep(0.1)
+    raise AssertionError(f"alert {name} was not processed within {timeout} s")
+
+
+def test_the_worker_runs_in_a_process_of_its_own_that_follows_reloads_and_shutdown(
+    serve: tuple[Server, Path],
+) -> None:
+    server, _config = serve
+    [child] = _worker_pids(server)
+    assert child != server.process.pid and _parent_of(child) == server.process.pid
+    _alert_is_processed(server, "WorkerProcessAlert")  # ingest in serve, pipeline in the child
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        reloads = [e for e in server.logs() if e.get("event") == "config_reloaded"]
+        if len(reloads) == 2:  # serve's own and the worker process's
+            break
+        time.sleep(0.05)
+    assert len(reloads) == 2, server.stderr[-10:]
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    assert _gone(child, 5)
+
+
+def test_the_worker_process_exits_when_serve_is_killed(serve: tuple[Server, Path]) -> None:
+    server, _config = serve
+    [child] = _worker_pids(server)
+    server.process.kill()
+    server.process.wait(10)
+    assert _gone(child, 10), "the worker process outlived serve"
+
+
+def test_a_worker_process_that_dies_is_started_again(serve: tuple[Server, Path]) -> None:
+    server, _config = serve
+    [child] = _worker_pids(server)
+    os.kill(child, signal.SIGKILL)
+    server.wait_for_log("worker_process_exited")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(_worker_pids(server)) < 2:
+        time.sleep(0.1)
+    assert len(_worker_pids(server)) == 2
+    _alert_is_processed(server, "AfterRestartAlert", timeout=30)

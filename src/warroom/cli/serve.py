@@ -21,12 +21,14 @@ from warroom.app import create_app
 from warroom.auth import service as auth_service
 from warroom.auth.models import UserRole
 from warroom.cli.output import console, fail
+from warroom.cli.worker_process import WorkerProcess, can_run_apart
 from warroom.clock import utcnow
 from warroom.config import ConfigError, LiveConfig, summary
 from warroom.db.checkpoint import checkpoint_in_background
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import upgrade
 from warroom.gc_tuning import tune_for_serving
+from warroom.jobs.doorbell import READY, Doorbell
 from warroom.jobs.worker import Worker
 from warroom.observability.logging import configure
 from warroom.settings import Settings
@@ -53,8 +55,12 @@ def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
         return secret
 
 
-def install_reload_on_sighup(live: LiveConfig) -> None:
+def install_reload_on_sighup(live: LiveConfig, worker: WorkerProcess | None = None) -> None:
+    """``SIGHUP`` reloads the config (and is passed on to the worker process, if any)."""
+
     def reload() -> None:
+        if worker is not None:
+            worker.reload()
         try:
             live.reload()
             log.info("config_reloaded", generation=live.generation, summary=summary(live.current))
@@ -96,10 +102,18 @@ def serve(
     ] = True,
     run_worker: Annotated[
         bool,
-        typer.Option("--worker/--no-worker", help="Run the worker in this process too."),
+        typer.Option("--worker/--no-worker", help="Run the worker (pipeline, jobs, outbox) too."),
+    ] = True,
+    worker_process: Annotated[
+        bool,
+        typer.Option(
+            "--worker-process/--worker-thread",
+            help="Run the pipeline and the jobs in a worker process of their own (default; "
+            "not possible with an in-memory SQLite database) or on a thread of this one.",
+        ),
     ] = True,
 ) -> None:
-    """Serve the API (and run the worker) in one process."""
+    """Serve the API and run the worker (in a worker process it starts and stops)."""
     settings = Settings.from_env()
     settings = dataclasses.replace(
         settings,
@@ -129,8 +143,15 @@ def serve(
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
     checkpointer = checkpoint_in_background(engine)
-    app = create_app(settings, live, engine=engine, run_worker=run_worker)
-    install_reload_on_sighup(live)
+    apart = run_worker and worker_process and can_run_apart(settings.database_url)
+    app = create_app(settings, live, engine=engine, run_worker=run_worker and not apart)
+    child: WorkerProcess | None = None
+    background: Worker = app.state.worker
+    if apart:
+        background.start(pipeline=False)  # the outbox; the rest runs in the child
+        child = WorkerProcess(settings, background)
+        child.start()
+    install_reload_on_sighup(live, child)
     server = GracefulServer(
         uvicorn.Config(
             app,
@@ -143,6 +164,9 @@ def serve(
     )
     tune_for_serving()
     server.run()
+    if child is not None:
+        child.stop()
+        background.stop()
     if checkpointer is not None:
         checkpointer.stop()
     engine.dispose()
@@ -157,8 +181,14 @@ def worker(
     database_url: Annotated[
         str | None, typer.Option("--database-url", envvar="WARROOM_DATABASE_URL")
     ] = None,
+    doorbell_fd: Annotated[
+        int | None,
+        typer.Option(
+            "--doorbell-fd", hidden=True, help="Set by warroom serve for its worker process."
+        ),
+    ] = None,
 ) -> None:
-    """Run only the worker (signal pipeline and timers); several may share a PostgreSQL."""
+    """Run only the worker (signal pipeline, timers, outbox); several may share a database."""
     settings = Settings.from_env()
     settings = dataclasses.replace(
         settings,
@@ -171,7 +201,8 @@ def worker(
     except ConfigError as exc:
         fail(f"the config is invalid:\n{exc}")
     engine = make_engine(settings.database_url)
-    checkpointer = checkpoint_in_background(engine)
+    # A worker process of warroom serve leaves the checkpoints and the outbox to serve.
+    checkpointer = checkpoint_in_background(engine) if doorbell_fd is None else None
     app = create_app(settings, live, engine=engine)
     background: Worker = app.state.worker
     install_reload_on_sighup(live)
@@ -183,7 +214,13 @@ def worker(
     for sig in SHUTDOWN_SIGNALS:
         signal.signal(sig, on_signal)
     tune_for_serving()
-    background.start()
+    doorbell = Doorbell.from_fd(doorbell_fd) if doorbell_fd is not None else None
+    if doorbell is not None:
+        # Serve going away (even killed) hangs up the doorbell: the worker stops with it.
+        background.connect(doorbell, on_hangup=stop.set)
+    background.start(outbox=doorbell is None)
+    if doorbell is not None:
+        doorbell.ring(READY)
     log.info("worker_running", config=str(settings.config_path))
     stop.wait()
     background.stop()

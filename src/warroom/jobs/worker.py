@@ -1,10 +1,12 @@
 """The worker: runs the signal pipeline and due jobs until told to stop.
 
-``warroom serve`` runs one in a thread beside the API; ``warroom worker`` runs it alone
-(several of them on PostgreSQL). Stages given as ``own_thread`` (the outbox sender) run on a
-thread of their own once started, so a round of sends never holds back the pipeline and a
-new delivery does not wait for the pipeline's round to end; ``drain`` (tests, shutdown)
-still runs everything in turn on the caller's thread.
+``warroom serve`` runs the pipeline and the jobs in a worker process of its own and the
+outbox on a thread beside the API (docs/decisions/0011-worker-process.md), or everything on
+threads beside the API (``--worker-thread``); ``warroom worker`` runs it alone (several of
+them on PostgreSQL). Stages given as ``own_thread`` (the outbox sender) run on a thread of
+their own once started, so a round of sends never holds back the pipeline and a new delivery
+does not wait for the pipeline's round to end; ``drain`` (tests, shutdown) still runs
+everything in turn on the caller's thread.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.config import LiveConfig
+from warroom.jobs.doorbell import OUTBOX, READY, WORK, Doorbell
 from warroom.jobs.queue import JobHandler, run_one
 
 log = structlog.get_logger("warroom.worker")
@@ -50,6 +53,10 @@ class Worker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._started = False
+        self._runs_pipeline = True
+        self._runs_outbox = True
+        self.doorbell: Doorbell | None = None
+        """To the other process running the parts this one does not (``connect``)."""
 
     def run_jobs(self) -> int:
         done = 0
@@ -83,10 +90,34 @@ class Worker:
     def wake(self) -> None:
         """Something is due now for the pipeline or the jobs."""
         self._wake.set()
+        if self.doorbell is not None and not self._runs_pipeline:
+            self.doorbell.ring(WORK)
 
     def wake_own_threads(self) -> None:
         """Something is due now for the stages on their own threads (a new delivery)."""
         self._wake_own.set()
+        if self.doorbell is not None and not self._runs_outbox:
+            self.doorbell.ring(OUTBOX)
+
+    def connect(
+        self,
+        doorbell: Doorbell,
+        on_hangup: Callable[[], None],
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        """Wakes go through ``doorbell`` to the process that runs the parts this one does
+        not run, and its rings wake this one's loops (``on_ready``: the other process says
+        its loops run)."""
+        self.doorbell = doorbell
+
+        def on_ring(what: bytes) -> None:
+            if what == READY:
+                if on_ready is not None:
+                    on_ready()
+                return
+            (self._wake_own if what == OUTBOX else self._wake).set()
+
+        doorbell.listen(on_ring, on_hangup)
 
     def _loop(self, name: str, round_: Callable[[], int], wake: threading.Event) -> None:
         log.info("worker_started", loop=name)
@@ -105,12 +136,15 @@ class Worker:
     def _own_round(self) -> int:
         return sum(self.run_stage(stage) for stage in self.own_thread)
 
-    def start(self) -> None:
+    def start(self, *, pipeline: bool = True, outbox: bool = True) -> None:
+        """Starts the loops: ``pipeline`` (the stages and the jobs) and ``outbox`` (the
+        ``own_thread`` stages); the parts left out run in another process."""
         self._started = True
-        loops: list[tuple[str, Callable[[], int], threading.Event]] = [
-            ("warroom-worker", self.run_once, self._wake)
-        ]
-        if self.own_thread:
+        self._runs_pipeline, self._runs_outbox = pipeline, outbox
+        loops: list[tuple[str, Callable[[], int], threading.Event]] = []
+        if pipeline:
+            loops.append(("warroom-worker", self.run_once, self._wake))
+        if outbox and self.own_thread:
             loops.append(("warroom-outbox", self._own_round, self._wake_own))
         for name, round_, wake in loops:
             thread = threading.Thread(
