@@ -187,7 +187,7 @@ def reference(smtp: SmtpSink, hook: HttpSink, count: int) -> tuple[Figures, Figu
 
 
 def start_warroom(
-    workdir: Path, database_url: str, config_text: str
+    workdir: Path, database_url: str, config_text: str, serve_args: list[str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     path = workdir / "warroom.yaml"
     path.write_text(config_text)
@@ -200,7 +200,7 @@ def start_warroom(
     }
     log = open(workdir / "warroom.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [str(BIN / "warroom"), "serve", "--config", str(path)],
+        [str(BIN / "warroom"), "serve", "--config", str(path), *(serve_args or [])],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -348,7 +348,12 @@ def breakdown(database_url: str) -> None:
 
 
 def measure(
-    backend: str, database_url: str, rate: int, seconds: float, every: int
+    backend: str,
+    database_url: str,
+    rate: int,
+    seconds: float,
+    every: int,
+    serve_args: list[str] | None = None,
 ) -> list[Figures]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp,
@@ -358,7 +363,9 @@ def measure(
         ref_mail, ref_hook = reference(smtp, hook, 200)
         smtp.messages.clear()
         hook.requests.clear()
-        process, url = start_warroom(Path(tmp), database_url, config(smtp.port, hook.url))
+        process, url = start_warroom(
+            Path(tmp), database_url, config(smtp.port, hook.url), serve_args
+        )
         try:
             warm_up(url, smtp, hook)
             began = time.time()
@@ -418,6 +425,12 @@ def main() -> None:
         "--every", type=int, default=10, help="every N-th alert opens a new SEV1 incident"
     )
     parser.add_argument("--backends", default="sqlite", help="sqlite,postgresql")
+    parser.add_argument(
+        "--worker-thread",
+        action="store_true",
+        help="serve with --worker-thread (the worker on a thread of the API's process) to "
+        "compare with the default worker process",
+    )
     args = parser.parse_args()
     every = max(args.every, 1)
     print(
@@ -440,7 +453,8 @@ def main() -> None:
                     env={**os.environ, "WARROOM_DATABASE_URL": url},
                     stdout=subprocess.DEVNULL,
                 )
-                figures = measure(backend, url, args.rate, args.seconds, every)
+                serve_args = ["--worker-thread"] if args.worker_thread else []
+                figures = measure(backend, url, args.rate, args.seconds, every, serve_args)
             finally:
                 if server is not None:
                     server.stop()
