@@ -202,7 +202,7 @@ def worker(
         fail(f"the config is invalid:\n{exc}")
     engine = make_engine(settings.database_url)
     # A worker process of warroom serve leaves the checkpoints and the outbox to serve.
-    checkpointer = checkpoint_in_background(engine) if doorbell_fd is None else None
+    checkpointer = checkpoint_in_background(engine, here=doorbell_fd is None)
     app = create_app(settings, live, engine=engine)
     background: Worker = app.state.worker
     install_reload_on_sighup(live)

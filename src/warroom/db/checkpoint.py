@@ -77,10 +77,12 @@ class Checkpointer:
             connection.close()
 
 
-def checkpoint_in_background(engine: Engine) -> Checkpointer | None:
+def checkpoint_in_background(engine: Engine, *, here: bool = True) -> Checkpointer | None:
     """Moves ``engine``'s WAL checkpoints to a thread (file-based SQLite only); None when
     there is nothing to do. Connections the engine opens from now on leave checkpoints to
-    it; the pool's current ones are closed so that none keeps the old setting."""
+    it; the pool's current ones are closed so that none keeps the old setting.
+    ``here=False``: another process's thread checkpoints this database (the worker process
+    of ``warroom serve``); this one's connections only leave checkpoints to it."""
     path = database_file(engine)
     if path is None:
         return None
@@ -90,4 +92,4 @@ def checkpoint_in_background(engine: Engine) -> Checkpointer | None:
         dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
 
     engine.dispose()
-    return Checkpointer(path).start()
+    return Checkpointer(path).start() if here else None

@@ -58,8 +58,11 @@ class WriteLock:
     Across processes (``warroom serve`` and its worker process, or a ``warroom worker`` beside
     it) the holder of the process's turn also takes ``flock`` on ``lock_file``: the kernel
     wakes a waiting process the moment the holder lets go (and drops the lock of a process
-    that dies), where SQLite's busy handler would sleep. Held only for one transaction, so a
-    waiting process never waits for more than the other's transaction.
+    that dies), where SQLite's busy handler would sleep. ``flock`` is not fair: a process
+    running transaction after transaction (the worker) takes it again before the woken
+    waiter runs, and starved ``warroom serve``'s ingest for seconds that way. So a process
+    first takes a second lock, ``<lock_file>-queue``, and holds it while it waits for the
+    first: the holder, coming back, queues behind it there, and the two alternate.
     See docs/decisions/0007-sqlite-write-lock-and-outbox-thread.md and
     docs/decisions/0011-worker-process.md."""
 
@@ -70,18 +73,28 @@ class WriteLock:
         self._waiters: deque[threading.Event] = deque()
         self.lock_file = lock_file
         self._file: int | None = None
-        """Opened by the first transaction (only the turn's holder touches it)."""
+        self._queue: int | None = None
+        """Both opened by the first transaction (only the turn's holder touches them)."""
 
     def _locked_file(self, flags: int) -> bool:
-        """flock on the lock file: False if ``LOCK_NB`` found it taken; True without a file."""
+        """flock on the lock file, in line behind the processes already waiting for it:
+        False if ``LOCK_NB`` found either taken; True without a file."""
         if self.lock_file is None:
             return True
-        if self._file is None:
-            self._file = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        if self._file is None or self._queue is None:
+            mode = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+            self._queue = os.open(f"{self.lock_file}-queue", mode, 0o600)
+            self._file = os.open(self.lock_file, mode, 0o600)
+        try:
+            fcntl.flock(self._queue, fcntl.LOCK_EX | flags)
+        except BlockingIOError:
+            return False
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | flags)
         except BlockingIOError:
             return False
+        finally:
+            fcntl.flock(self._queue, fcntl.LOCK_UN)
         return True
 
     def acquire(self) -> None:
@@ -137,9 +150,12 @@ class WriteLock:
     def close(self) -> None:
         """Closes the lock file (the engine's disposal); the next transaction reopens it."""
         with self._mutex:
-            if self._file is not None and not self._held:
-                os.close(self._file)
-                self._file = None
+            if self._held:
+                return
+            for fd in (self._file, self._queue):
+                if fd is not None:
+                    os.close(fd)
+            self._file = self._queue = None
 
 
 def _locking_connection_class(lock: WriteLock) -> type[sqlite3.Connection]:
