@@ -238,9 +238,12 @@ def test_the_worker_runs_in_a_process_of_its_own_that_follows_reloads_and_shutdo
             break
         time.sleep(0.05)
     assert len(reloads) == 2, server.stderr[-10:]
+    # A SIGTERM to every process of the service (systemd's stop) leaves the child to serve.
+    os.kill(child, signal.SIGTERM)
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(30) == 0
     assert _gone(child, 5)
+    assert not any(e.get("event") == "worker_process_exited" for e in server.logs())
 
 
 def test_the_worker_process_exits_when_serve_is_killed(serve: tuple[Server, Path]) -> None:

@@ -212,7 +212,9 @@ def worker(
         stop.set()
 
     for sig in SHUTDOWN_SIGNALS:
-        signal.signal(sig, on_signal)
+        # The worker process of serve stops when serve hangs up, not on a SIGTERM sent to
+        # every process of the service (systemd does): serve would start a new one meanwhile.
+        signal.signal(sig, on_signal if doorbell_fd is None else signal.SIG_IGN)
     tune_for_serving()
     doorbell = Doorbell.from_fd(doorbell_fd) if doorbell_fd is not None else None
     if doorbell is not None:
