@@ -10,8 +10,8 @@ incident, whose escalation emails the on-call person (a real SMTP server, aiosmt
 declaration is posted to the team's webhook (a real HTTP server); the alerts in between
 belong to the group of the latest such one and join its incident, as in an alert storm.
 ``--every 1`` makes every alert a new SEV1 incident: the ceiling of incidents per second.
-Latency is measured per paging alert from the moment its POST was sent to the moment each
-sink received the message, after a warm-up that is left out. A reference run in
+Latency is measured per paging alert from the moment its POST was due (open loop) to the
+moment each sink received the message, after a warm-up that is left out. A reference run in
 the same invocation measures a bare SMTP send and a bare webhook POST to the same sinks, so
 the figures can be read against what the machine itself takes.
 """
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -218,40 +219,60 @@ def start_warroom(
     raise SystemExit(f"warroom did not start: {(workdir / 'warroom.log').read_text()[-2000:]}")
 
 
+CONNECTIONS = 64
+"""Keep-alive connections the load is sent over (as many as an Alertmanager cluster's)."""
+
+
 async def send_load(url: str, rate: int, seconds: float, every: int) -> dict[int, float]:
-    """Open loop: alert n is sent at start + n/rate, whatever the answers do."""
-    sent: dict[int, float] = {}
+    """Open loop: alert n is due at start + n/rate, whatever the answers do; its time is the
+    time it was due, so an answer that keeps a connection busy delays (and counts against)
+    the alerts queued behind it. Plain HTTP/1.1 over ``CONNECTIONS`` asyncio connections, a
+    constant cost per request: a client library's pool, once behind, spent more CPU per
+    request the longer its queue grew and added seconds of its own to the figures."""
+    host, port = url.removeprefix("http://").split(":")
+    path = f"/ingest/alertmanager/{AM_KEY}"
+    due: dict[int, float] = {}
     answered: list[float] = []
     failed: dict[int, str] = {}
     total = int(rate * seconds)
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10, pool=60), limits=limits) as client:
-        start = time.monotonic() + 0.2
-        tasks = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(total):
+        queue.put_nowait(number)
+    start = time.time() + 0.2
 
-        async def one(number: int) -> None:
-            delay = start + number / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            sent[number] = time.time()
-            try:
-                answer = await client.post(
-                    f"{url}/ingest/alertmanager/{AM_KEY}", json=alert_of(number, every)
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while not queue.empty():
+                number = queue.get_nowait()
+                due[number] = start + number / rate
+                delay = due[number] - time.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                body = orjson.dumps(alert_of(number, every))
+                head_lines = (
+                    f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json"
+                    f"\r\nContent-Length: {len(body)}\r\n\r\n"
                 )
-            except httpx.HTTPError as exc:
-                failed[number] = type(exc).__name__
-                return
-            answered.append(time.time() - sent[number])
-            if answer.status_code != 200:
-                failed[number] = str(answer.status_code)
+                writer.write(head_lines.encode() + body)
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+                length = CONTENT_LENGTH.search(head)
+                await reader.readexactly(int(length.group(1)) if length else 0)
+                answered.append(time.time() - due[number])
+                status = head.split(b" ", 2)[1].decode()
+                if status != "200":
+                    failed[number] = status
+        finally:
+            writer.close()
 
-        for number in range(total):
-            tasks.append(asyncio.create_task(one(number)))
-        await asyncio.gather(*tasks)
+    await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
     if failed:
         print(f"{len(failed)} of {total} alerts were not accepted: {sorted(set(failed.values()))}")
-    print(spread("answer to the alert's POST", answered))
-    return {number: at for number, at in sent.items() if number not in failed}
+    print(spread("answer to the alert's POST (from when due)", answered))
+    return {number: at for number, at in due.items() if number not in failed}
+
+
+CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -303,7 +324,7 @@ def warm_up(url: str, smtp: SmtpSink, hook: HttpSink) -> None:
     hook.requests.clear()
 
 
-def breakdown(database_url: str) -> None:
+def breakdown(database_url: str, sent: dict[int, float]) -> None:
     """Where the time went, from warroom's own timestamps (each taken at the start of the
     worker round that did the step, so a step's figure includes waiting for that round)."""
     engine = make_engine(database_url)
@@ -311,6 +332,9 @@ def breakdown(database_url: str) -> None:
         with engine.connect() as conn:
             signals = conn.execute(
                 select(Signal.received_at, Signal.processed_at).where(Signal.id > WARMUP)
+            ).all()
+            received = conn.execute(
+                select(Signal.identity, Signal.received_at).where(Signal.id > WARMUP)
             ).all()
             declared = dict(
                 conn.execute(
@@ -323,6 +347,18 @@ def breakdown(database_url: str) -> None:
     finally:
         engine.dispose()
     print("  where the time went (warroom's timestamps):")
+    # The fingerprint ends with the alert's number (see ``payload``): the client's clock and
+    # warroom's are the same machine's.
+    print(
+        spread(
+            "alert due -> signal received (client, HTTP)",
+            [
+                got.replace(tzinfo=UTC).timestamp() - sent[int(identity[-8:], 16)]
+                for identity, got in received
+                if int(identity[-8:], 16) in sent
+            ],
+        )
+    )
     print(
         spread(
             "signal received -> processed (incident declared)",
@@ -387,7 +423,7 @@ def measure(
             f"({len(smtp.received()) / max(last - began, 0.001):.0f} emails/s drained)"
         )
         report_errors(Path(tmp) / "warroom.log")
-        breakdown(database_url)
+        breakdown(database_url, sent)
 
         # An incident is titled after whichever alert of its group warroom saw first; its
         # latency counts from the group's first alert sent.
