@@ -88,8 +88,10 @@ class Worker:
         return total
 
     def wake(self) -> None:
-        """Something is due now for the pipeline or the jobs."""
-        self._wake.set()
+        """Something is due now for the pipeline or the jobs. (Ingest calls it for every
+        request: a set event is left alone, setting it costs a condition's lock and notify.)"""
+        if not self._wake.is_set():
+            self._wake.set()
         if self.doorbell is not None and not self._runs_pipeline:
             self.doorbell.ring(WORK)
 
