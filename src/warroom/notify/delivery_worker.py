@@ -80,6 +80,10 @@ class OutboxSender:
         """``warroom_notification_deliveries{channel, outcome=sent|failed|dead}``."""
         self.parallel = max(parallel, 1)
         self._key: bytes | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        """Kept from round to round: starting its threads anew each round made every round
+        wait for thread starts (each a wait for the GIL under load). Its idle threads end
+        when the sender is collected."""
 
     def __call__(
         self, session_factory: sessionmaker[Session], live: LiveConfig, now: datetime
@@ -98,15 +102,14 @@ class OutboxSender:
             for delivery in claimed:
                 self.send_and_settle(session_factory, config, delivery, context)
         else:
-            with ThreadPoolExecutor(
-                max_workers=min(self.parallel, len(claimed)), thread_name_prefix="outbox"
-            ) as pool:
-                futures = [
-                    pool.submit(self.send_and_settle, session_factory, config, row, context)
-                    for row in claimed
-                ]
-                for future in futures:
-                    future.result()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="outbox")
+            futures = [
+                self._pool.submit(self.send_and_settle, session_factory, config, row, context)
+                for row in claimed
+            ]
+            for future in futures:
+                future.result()
         return len(claimed)
 
     def send_and_settle(
