@@ -169,13 +169,15 @@ def serve(
         )
     )
     tune_for_serving()
-    server.run()
-    if child is not None:
-        child.stop()
-        background.stop()
-    if checkpointer is not None:
-        checkpointer.stop()
-    engine.dispose()
+    try:
+        server.run()  # exits the process itself if it cannot listen (port taken)
+    finally:
+        if child is not None:
+            child.stop()
+            background.stop()
+        if checkpointer is not None:
+            checkpointer.stop()
+        engine.dispose()
     log.info("stopped")
 
 
