@@ -238,6 +238,17 @@ def test_the_worker_runs_in_a_process_of_its_own_that_follows_reloads_and_shutdo
             break
         time.sleep(0.05)
     assert len(reloads) == 2, server.stderr[-10:]
+    # A reload through the API reaches the worker process as well.
+    headers = {"Authorization": f"Bearer {_token(server)}"}
+    reloaded = httpx.post(f"{server.url}/api/v1/config/reload", headers=headers)
+    assert reloaded.status_code == 200, reloaded.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        reloads = [e for e in server.logs() if e.get("event") == "config_reloaded"]
+        if len(reloads) == 3:  # the child's second (the API's reload itself logs nothing)
+            break
+        time.sleep(0.05)
+    assert len(reloads) == 3, server.stderr[-10:]
     # A SIGTERM to every process of the service (systemd's stop) leaves the child to serve.
     os.kill(child, signal.SIGTERM)
     server.process.send_signal(signal.SIGTERM)

@@ -90,3 +90,17 @@ def test_without_a_path_the_defaults_are_in_force() -> None:
     assert live.current == Config.default()
     assert live.reload() == Config.default()
     assert live.generation == 2
+
+
+def test_listeners_hear_of_reloads_that_took_and_not_of_refused_ones(tmp_path: Path) -> None:
+    path = tmp_path / "warroom.yaml"
+    path.write_text(ONE_TEAM)
+    live = LiveConfig(path)
+    heard: list[list[str]] = []
+    live.on_reload(lambda config: heard.append([team.slug for team in config.teams]))
+    path.write_text(TWO_TEAMS)
+    live.reload()
+    path.write_text("teams: [\n")
+    with pytest.raises(ConfigError):
+        live.reload()
+    assert heard == [["payments", "search"]]

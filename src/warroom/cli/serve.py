@@ -57,12 +57,10 @@ def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
         return secret
 
 
-def install_reload_on_sighup(live: LiveConfig, worker: WorkerProcess | None = None) -> None:
-    """``SIGHUP`` reloads the config (and is passed on to the worker process, if any)."""
+def install_reload_on_sighup(live: LiveConfig) -> None:
+    """``SIGHUP`` reloads the config."""
 
     def reload() -> None:
-        if worker is not None:
-            worker.reload()
         try:
             live.reload()
             log.info("config_reloaded", generation=live.generation, summary=summary(live.current))
@@ -157,7 +155,9 @@ def serve(
         background.start(pipeline=False)  # the outbox; the rest runs in the child
         child = WorkerProcess(settings, background)
         child.start()
-    install_reload_on_sighup(live, child)
+        # A reload that took (SIGHUP or the API's) is passed on: the child reloads the file.
+        live.on_reload(lambda _config: child.reload())
+    install_reload_on_sighup(live)
     server = GracefulServer(
         uvicorn.Config(
             app,

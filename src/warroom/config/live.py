@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,12 @@ class LiveConfig:
         self._lock = threading.Lock()
         # One tuple, replaced in a single assignment, so readers never see a mix of two loads.
         self._state: tuple[Config, datetime, int] = (self._load(), _now(), 1)
+        self._listeners: list[Callable[[Config], None]] = []
+
+    def on_reload(self, listener: Callable[[Config], None]) -> None:
+        """Calls ``listener(config)`` after every successful reload, however it was asked for
+        (``warroom serve`` passes it on to its worker process this way)."""
+        self._listeners.append(listener)
 
     @property
     def path(self) -> Path | None:
@@ -48,7 +55,9 @@ class LiveConfig:
         with self._lock:
             config = self._load()
             self._state = (config, _now(), self._state[2] + 1)
-            return config
+        for listener in self._listeners:
+            listener(config)
+        return config
 
     def _load(self) -> Config:
         return Config.default() if self._path is None else load_config(self._path)
