@@ -32,7 +32,7 @@ pages): reached only if the checkpointer thread stalls."""
 
 def database_file(engine: Engine) -> str | None:
     """The SQLite file behind ``engine``; None for PostgreSQL and in-memory databases."""
-    return sqlite_file(engine.url.render_as_string(hide_password=False))
+    return sqlite_file(engine.url)
 
 
 class Checkpointer:

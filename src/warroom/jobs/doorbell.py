@@ -2,10 +2,10 @@
 
 Each side holds one end of a Unix socket pair. A ring is one byte saying what became due:
 ``WORK`` (signals for the pipeline, or a job) or ``OUTBOX`` (a delivery to send); or, once,
-``READY`` from the worker process when its loops run. The waiting
-side's loops would find the work by polling anyway; the ring only makes them look now. The
-connection is also a lifeline: when one side exits, however it exits (even ``SIGKILL``), the
-kernel closes its end and the other side reads end of file.
+``READY`` from the worker process when its loops run. The waiting side's loops would find
+the work by polling anyway; the ring only makes them look now. The connection is also a
+lifeline: when one side exits, however it exits (even ``SIGKILL``), the kernel closes its
+end and the other side reads end of file.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class Doorbell:
     def listen(
         self, on_ring: Callable[[bytes], None], on_hangup: Callable[[], None]
     ) -> threading.Thread:
-        """Calls ``on_ring(WORK | OUTBOX | READY)`` for rings (several pending ones: once each) and
-        ``on_hangup()`` once the other side is gone, on a thread of its own."""
+        """On a thread of its own: ``on_ring(WORK | OUTBOX | READY)`` for rings (several
+        pending ones of a kind: once) and ``on_hangup()`` once the other side is gone."""
 
         def run() -> None:
             while True:
