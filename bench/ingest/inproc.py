@@ -1,8 +1,8 @@
 """In-process cost of one ingest request (no sockets, no wrk): CPU microseconds per request
 and per alert through the whole ASGI app, the group-commit writer and SQLite included.
 
-    .venv/bin/python -m bench.ingest.inproc [--batch 1] [--requests 20000] [--concurrency 64]
-                                            [--profile]
+    .venv/bin/python -m bench.ingest.inproc [--format am|pd] [--batch 1] [--requests 20000]
+                                            [--concurrency 64] [--profile]
 
 Wall-clock benchmarks on a shared machine swing with its load; CPU time per request does
 not, so this is the number to watch while optimising the hot path (``--profile`` prints
@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest.run import AM_KEY, CONFIG  # noqa: E402
+from bench.ingest.run import AM_KEY, CONFIG, PD_KEY  # noqa: E402
 from warroom.app import create_app  # noqa: E402
 from warroom.config import LiveConfig  # noqa: E402
 from warroom.db.engine import make_engine  # noqa: E402
@@ -41,25 +41,45 @@ ALERT = (
 )
 
 
-def body(n: int, batch: int) -> bytes:
+EVENT = (
+    '{{"routing_key":"{key}","event_action":"trigger","dedup_key":"t{n}",'
+    '"payload":{{"summary":"queue depth above 100","source":"bench","severity":"warning"}}}}'
+)
+PATHS = {"am": f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts", "pd": "/v2/enqueue"}
+ANSWERS = {"am": 200, "pd": 202}
+
+
+def body(n: int, batch: int, fmt: str = "am") -> bytes:
+    if fmt == "pd":
+        return EVENT.format(key=PD_KEY, n=n).encode()
     return ("[" + ",".join(ALERT.format(n=n, i=i) for i in range(batch)) + "]").encode()
 
 
-async def drive(app: Any, batch: int, requests: int, concurrency: int) -> None:
-    path = f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts"
+async def drive(app: Any, batch: int, requests: int, concurrency: int, fmt: str = "am") -> None:
+    path = PATHS[fmt]
     queue = list(range(requests))
 
     async def client() -> None:
         while queue:
             n = queue.pop()
-            payload = body(n, batch)
+            payload = body(n, batch, fmt)
             scope = {
-                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
-                "query_string": b"", "root_path": "",
-                "headers": [(b"host", b"bench"), (b"content-type", b"application/json"),
-                            (b"content-length", str(len(payload)).encode())],
-                "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "root_path": "",
+                "headers": [
+                    (b"host", b"bench"),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+                "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
             }
             sent = False
 
@@ -80,7 +100,7 @@ async def drive(app: Any, batch: int, requests: int, concurrency: int) -> None:
                     status = message["status"]
 
             await app(scope, receive, send)
-            if status != 200:
+            if status != ANSWERS[fmt]:
                 raise RuntimeError(f"status {status}")
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
@@ -89,6 +109,12 @@ async def drive(app: Any, batch: int, requests: int, concurrency: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument(
+        "--format",
+        choices=sorted(PATHS),
+        default="am",
+        help="am: Alertmanager v2 alerts; pd: PagerDuty events (batch 1)",
+    )
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--profile", action="store_true")
@@ -108,23 +134,26 @@ def main() -> None:
         runner: Any = uvloop.run
     except ImportError:  # pragma: no cover
         runner = asyncio.run
-    runner(drive(app, args.batch, min(2000, args.requests), args.concurrency))  # warm up
+    warm_up = min(2000, args.requests)
+    runner(drive(app, args.batch, warm_up, args.concurrency, args.format))
     profiler = cProfile.Profile() if args.profile else None
     cpu, wall, loop_cpu = time.process_time(), time.perf_counter(), time.thread_time()
     if profiler:
         profiler.enable()
-    runner(drive(app, args.batch, args.requests, args.concurrency))
+    runner(drive(app, args.batch, args.requests, args.concurrency, args.format))
     if profiler:
         profiler.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     loop_cpu = time.thread_time() - loop_cpu
     per_request = cpu / args.requests * 1e6
     alerts = args.requests * args.batch
-    print(f"batch {args.batch}: {per_request:.1f} us CPU/request, "
-          f"{per_request / args.batch:.2f} us CPU/alert, "
-          f"{alerts / cpu:,.0f} alerts per CPU-second; event loop "
-          f"{loop_cpu / alerts * 1e6:.2f} us/alert ({alerts / loop_cpu:,.0f} alerts/s); "
-          f"wall {wall:.2f}s ({alerts / wall:,.0f} alerts/s)")
+    print(
+        f"{args.format} batch {args.batch}: {per_request:.1f} us CPU/request, "
+        f"{per_request / args.batch:.2f} us CPU/alert, "
+        f"{alerts / cpu:,.0f} alerts per CPU-second; event loop "
+        f"{loop_cpu / alerts * 1e6:.2f} us/alert ({alerts / loop_cpu:,.0f} alerts/s); "
+        f"wall {wall:.2f}s ({alerts / wall:,.0f} alerts/s)"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
 

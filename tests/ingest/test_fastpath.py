@@ -1,16 +1,23 @@
-"""The raw ASGI path of Alertmanager's routes: same answers, refusals, storage and counters."""
+"""The raw ASGI path of Alertmanager's and PagerDuty's routes: same answers, refusals,
+storage and counters as FastAPI's routes."""
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
+from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.types import Message
 
 from tests.ingest.test_alertmanager import KEY, am_payload
 from tests.support.api import Harness
 from warroom.ingest import alertmanager
+from warroom.ingest.fastpath import SenderFastPath
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
 
@@ -141,19 +148,27 @@ def test_fast_rows_are_the_slow_paths_rows(environment: str | None) -> None:
         return [("am", "alertmanager", a.value, i, received, j) for a, i, j in signals]
 
     fast = alertmanager.driver_rows(
-        FAST_CASES, NOW, webhook=False, environment=environment, integration="am",
+        FAST_CASES,
+        NOW,
+        webhook=False,
+        environment=environment,
+        integration="am",
         received=received,
     )
     expected = alertmanager.encoded(alertmanager.parse_api_v2(FAST_CASES, NOW), environment)
     assert fast == slow(expected)
     webhook = {
-        "groupKey": "{}:{alertname=\"Disk\"}",
+        "groupKey": '{}:{alertname="Disk"}',
         "alerts": [
             {**a, "status": "resolved" if i % 2 else "firing"} for i, a in enumerate(FAST_CASES)
         ],
     }
     fast = alertmanager.driver_rows(
-        webhook, NOW, webhook=True, environment=environment, integration="am",
+        webhook,
+        NOW,
+        webhook=True,
+        environment=environment,
+        integration="am",
         received=received,
     )
     expected = alertmanager.encoded(alertmanager.parse_webhook(webhook, NOW), environment)
@@ -172,7 +187,125 @@ def test_fast_rows_are_the_slow_paths_rows(environment: str | None) -> None:
 )
 def test_fast_rows_leave_anything_odd_to_the_slow_path(alert: Any) -> None:
     rows = alertmanager.driver_rows(
-        [v2_alert(), alert], NOW, webhook=False, environment=None, integration="am",
+        [v2_alert(), alert],
+        NOW,
+        webhook=False,
+        environment=None,
+        integration="am",
         received="r",
     )
     assert rows is None
+
+
+def fallback_client(api: Harness) -> TestClient:
+    """A client whose requests skip ``SenderFastPath`` and take FastAPI's ingest routes."""
+    app: Any = api.app
+
+    async def fastapi_only(scope: Any, receive: Any, send: Any) -> None:
+        scope["app"] = app
+        await app.ingest_entry(scope, receive, send)
+
+    return TestClient(fastapi_only, raise_server_exceptions=False)
+
+
+def pagerduty_exchange(client: TestClient, api: Harness, prefix: str) -> list[tuple[Any, ...]]:
+    """PagerDuty events covering each answer, their dedup keys starting with ``prefix``:
+    (status, body, content type) of each answer, ``prefix`` taken out of the body."""
+    from tests.ingest.test_pagerduty import ENQUEUE, action, trigger
+
+    too_large = trigger(payload__custom_details="x" * (600 * 1024))
+    zipped = gzip.compress(orjson.dumps(trigger(dedup_key=f"{prefix}zipped")))
+    requests: list[dict[str, Any]] = [
+        {"json": trigger(dedup_key=f"{prefix}first")},
+        {"json": trigger(dedup_key=f"{prefix}second")},
+        {"json": action("acknowledge", f"{prefix}first")},
+        {"json": action("resolve", f"{prefix}second")},
+        {"json": action("resolve", f"{prefix}never-seen")},
+        {"json": trigger(payload__summary=None, payload__severity="fatal")},
+        {"json": trigger(routing_key="0" * 32)},
+        {"json": too_large},
+        {"content": b"[1, 2"},
+        {"content": zipped, "headers": {"content-encoding": "gzip"}},
+        {"content": b"{}", "headers": {"content-encoding": "br"}},
+    ]
+    answers = []
+    for request in requests:
+        answer = client.post(ENQUEUE, **request)
+        body = answer.content.replace(prefix.encode(), b"")
+        answers.append((answer.status_code, body, answer.headers["content-type"]))
+        api.drain()
+    return answers
+
+
+def test_pagerduty_events_answer_the_same_on_the_fast_path_and_fastapis(api: Harness) -> None:
+    """``/v2/enqueue`` is taken by the raw ASGI path; FastAPI's route stays as the fallback.
+    Both answer each event alike, byte for byte, and store and count it alike."""
+    from tests.alerts.support import integration
+
+    def alert_states(prefix: str) -> list[tuple[str, str]]:
+        return sorted(
+            (a["identity"].removeprefix(prefix), a["status"])
+            for a in api.ok("GET", "/api/v1/alerts")["items"]
+            if a["identity"].startswith(prefix)
+        )
+
+    fast = pagerduty_exchange(api.client, api, "fast-")
+    fast_counters = integration(api, "pd")["counters"]
+    slow = pagerduty_exchange(fallback_client(api), api, "slow-")
+    counters = integration(api, "pd")["counters"]
+    assert fast == slow
+    assert counters == {outcome: 2 * count for outcome, count in fast_counters.items()}
+    assert alert_states("fast-") == alert_states("slow-")
+    assert [status for status, _body, _type in fast] == [
+        202,
+        202,
+        202,
+        202,
+        202,
+        400,
+        404,
+        413,
+        400,
+        202,
+        415,
+    ]
+    assert {content_type for _status, _body, content_type in fast} == {"application/json"}
+    assert b"Event dropped" in fast[4][1]
+    assert fast_counters == {"accepted": 6, "malformed": 1}
+    assert alert_states("fast-") == [
+        ("first", "acknowledged"),
+        ("second", "resolved"),
+        ("zipped", "firing"),
+    ]
+
+
+def test_the_fast_path_takes_pagerduty_enqueue_and_leaves_change_events(api: Harness) -> None:
+    from tests.ingest.test_pagerduty import DEDUP_KEY, ENQUEUE, trigger
+
+    fast_path = SenderFastPath(api.app.state.metrics)
+    sent: list[Message] = []
+
+    def scope(path: str) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "method": "POST",
+            "path": path,
+            "headers": [],
+            "app": api.app,
+        }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": orjson.dumps(trigger()), "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    def handle(path: str) -> bool:
+        return asyncio.run(fast_path.handle(scope(path), receive, send))
+
+    assert handle(ENQUEUE)
+    assert sent[0]["status"] == 202
+    assert not handle("/v2/change/enqueue")
+    assert len(sent) == 2
+    api.drain()
+    assert [a["identity"] for a in api.ok("GET", "/api/v1/alerts")["items"]] == [DEDUP_KEY]

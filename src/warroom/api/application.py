@@ -5,8 +5,8 @@ middleware, the router, dependency solving) that cost more than the whole ingest
 Senders are the hot path and need none of them, so a request under one of the ingest
 prefixes goes straight to ``ingest_entry`` (request logging and metrics around the ingest
 fast path); everything else, and any ingest request the fast path does not match, takes the
-normal FastAPI path. Alertmanager's routes, the busiest, are taken even before that by
-``AlertmanagerFastPath``, a raw ASGI handler.
+normal FastAPI path. The busiest routes, Alertmanager's and PagerDuty's ``/v2/enqueue``, are
+taken even before that by ``SenderFastPath``, a raw ASGI handler.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.ingest.fastpath import AlertmanagerFastPath
+from warroom.ingest.fastpath import SenderFastPath
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -28,7 +28,7 @@ SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 class WarroomApp(FastAPI):
     ingest_prefixes: tuple[str, ...] = ()
     ingest_entry: ASGIApp | None = None
-    _alertmanager: AlertmanagerFastPath | None = None
+    _senders: SenderFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -37,9 +37,9 @@ class WarroomApp(FastAPI):
             and str(scope.get("path", "")).startswith(self.ingest_prefixes)
         ):
             scope["app"] = self
-            if self._alertmanager is None:
-                self._alertmanager = AlertmanagerFastPath(self.state.metrics)
-            if not await self._alertmanager.handle(scope, receive, send):
+            if self._senders is None:
+                self._senders = SenderFastPath(self.state.metrics)
+            if not await self._senders.handle(scope, receive, send):
                 await self.ingest_entry(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from warroom.api.errors import error_response
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.errors import WarroomError
-from warroom.ingest import alertmanager
+from warroom.ingest import alertmanager, pagerduty, pagerduty_api
 from warroom.ingest.http import (
     BEARER_CHALLENGE,
     UNKNOWN_INTEGRATION,
@@ -90,10 +90,17 @@ ROUTE_V2_PREFIXED = "/ingest/alertmanager/{key}/api/v2/alerts"
 MAX_CACHED_KEYS = 1024
 
 
-class AlertmanagerFastPath:
-    """Alertmanager's routes (the busiest senders, one request per alert at batch 1) as a raw
-    ASGI handler: no Request object, no router, no per-request log line; the answers, the
-    refusals and the counters are the same as through ``alertmanager_api``.
+ROUTE_PD_ENQUEUE = "/v2/enqueue"
+JSON_ROUTES = (ROUTE_WEBHOOK, ROUTE_PD_ENQUEUE)
+"""Routes whose answer has a JSON body (the Alertmanager v2 API answers an empty one)."""
+
+
+class SenderFastPath:
+    """The busiest senders' routes as a raw ASGI handler: Alertmanager's (one request per
+    alert at batch 1) and PagerDuty's ``/v2/enqueue`` (one event per request, always). No
+    Request object, no router, no access-log line for an accepted request; the answers, the
+    refusals and the counters are the same as through ``alertmanager_api`` and
+    ``pagerduty_api``.
 
     ``handle`` returns False, having touched nothing, for a request it does not take.
     Accepted requests are counted in ``/metrics`` (the label children are looked up once);
@@ -104,24 +111,26 @@ class AlertmanagerFastPath:
         self.metrics = metrics
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._config: Config | None = None
-        self._integrations: dict[str, Integration] = {}
+        self._integrations: dict[tuple[str, IntegrationKind], Integration] = {}
         """Known keys of ``self._config`` (the config's own lookup costs microseconds)."""
 
-    def _integration(self, config: Config, key: str) -> Integration:
+    def _integration(self, config: Config, key: str, kind: IntegrationKind) -> Integration:
         if config is not self._config:
             self._config, self._integrations = config, {}
-        integration = self._integrations.get(key)
+        integration = self._integrations.get((key, kind))
         if integration is None:  # unknown keys raise every time and are not remembered
-            integration = integration_for(config, key, IntegrationKind.ALERTMANAGER)
+            integration = integration_for(config, key, kind)
             if len(self._integrations) < MAX_CACHED_KEYS:
-                self._integrations[key] = integration
+                self._integrations[(key, kind)] = integration
         return integration
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        matched = _match(scope["path"])
+        path = scope["path"]
+        matched = (None, ROUTE_PD_ENQUEUE) if path == ROUTE_PD_ENQUEUE else _match(path)
         if matched is None or scope["method"] != "POST":
             return False
         key, route = matched
+        pagerduty_route = route == ROUTE_PD_ENQUEUE
         started = time.perf_counter()
         declared = encoding = authorization = request_id = None
         for name, value in scope["headers"]:
@@ -136,23 +145,31 @@ class AlertmanagerFastPath:
         request_id = request_id or next_request_id().encode()
         ingestor: Ingestor = scope["app"].state.ingestor
         try:
-            answer = await self._ingest(
-                scope, receive, key or _bearer(authorization), route, declared, encoding
-            )
-            await _send(send, 200, answer, request_id, json=route == ROUTE_WEBHOOK)
-            status = 200
+            if pagerduty_route:
+                answer = await self._pagerduty(scope, receive, declared, encoding)
+                status = 202
+            else:
+                answer = await self._ingest(
+                    scope, receive, key or _bearer(authorization), route, declared, encoding
+                )
+                status = 200
+            await _send(send, status, answer, request_id, json=route in JSON_ROUTES)
         except Disconnected:
             status = 499
         except IngestError as exc:
             status = exc.status_code
             ingestor.count(exc.integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
-            error: dict[str, Any] = {"code": exc.code, "message": exc.message}
-            if exc.field is not None:
-                error["field"] = exc.field
             extra = [(b"retry-after", b"%d" % exc.retry_after)] if exc.retry_after else []
+            if pagerduty_route:
+                body = pagerduty_api.refusal_body(exc)
+            else:
+                error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+                if exc.field is not None:
+                    error["field"] = exc.field
+                body = orjson.dumps({"error": error})
             if status == 401:
                 extra.append((b"www-authenticate", BEARER_CHALLENGE.encode()))
-            await _send(send, status, orjson.dumps({"error": error}), request_id, extra=extra)
+            await _send(send, status, body, request_id, extra=extra)
             log.info(
                 "ingest_refused",
                 request_id=request_id.decode("latin-1"),
@@ -182,7 +199,9 @@ class AlertmanagerFastPath:
         """Stores the alerts durably; the answer's body."""
         app = scope["app"]
         ingestor: Ingestor = app.state.ingestor
-        integration = self._integration(app.state.live_config.current, key)
+        integration = self._integration(
+            app.state.live_config.current, key, IntegrationKind.ALERTMANAGER
+        )
         try:
             body = await receive_body(receive, declared, encoding, alertmanager.BODY_LIMIT)
             doc = parse_json(body)
@@ -206,6 +225,17 @@ class AlertmanagerFastPath:
             exc.integration = integration.slug
             raise
         return b'{"status":"ok","signals":%d}' % len(rows) if webhook else b""
+
+    async def _pagerduty(
+        self, scope: Scope, receive: Receive, declared: bytes | None, encoding: bytes | None
+    ) -> bytes:
+        """Stores one PagerDuty alert event durably; the answer's body."""
+        app = scope["app"]
+        body = await receive_body(receive, declared, encoding, pagerduty.BODY_LIMIT)
+        config = app.state.live_config.current
+        return await pagerduty_api.store_event(
+            app.state.ingestor, config, parse_json(body), self._integration
+        )
 
     def _observe(self, route: str, status: int, seconds: float) -> None:
         children = self._children.get((route, status))

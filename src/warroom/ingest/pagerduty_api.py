@@ -6,11 +6,13 @@ them (and retry on 429 and 5xx only) behave as they do against PagerDuty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -40,11 +42,11 @@ REFUSALS = {
     ),
 }
 STATUS_WORDS = {413: "request too large", 415: "invalid request"}
+JSON = "application/json"
 
 
-def _refuse(ingestor: Ingestor, slug: str | None, exc: IngestError) -> JSONResponse:
-    """Count the refusal and answer it the way PagerDuty does."""
-    ingestor.count(slug or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
+def refusal_body(exc: IngestError) -> bytes:
+    """PagerDuty's answer to a refused event (its status is ``exc.status_code``)."""
     body: dict[str, Any]
     if exc.status_code == 400:
         errors = exc.errors if isinstance(exc, pagerduty.InvalidEvent) else [exc.message]
@@ -54,8 +56,16 @@ def _refuse(ingestor: Ingestor, slug: str | None, exc: IngestError) -> JSONRespo
         body = {"status": status, "message": message}
     else:
         body = {"status": STATUS_WORDS.get(exc.status_code, "error"), "message": exc.message}
+    return orjson.dumps(body)
+
+
+def _refuse(ingestor: Ingestor, exc: IngestError) -> Response:
+    """Count the refusal and answer it the way PagerDuty does."""
+    ingestor.count(exc.integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return Response(
+        refusal_body(exc), status_code=exc.status_code, headers=headers, media_type=JSON
+    )
 
 
 def _slug_of(config: Config, doc: Any) -> str | None:
@@ -103,16 +113,21 @@ async def _receive(request: Request) -> tuple[Config, Any]:
     return request.app.state.live_config.current, parse_json(body)
 
 
-@router.post("/v2/enqueue", status_code=202, summary="PagerDuty Events API v2: alert events")
-async def enqueue(request: Request) -> JSONResponse:
-    """Trigger, acknowledge or resolve an alert; the `routing_key` is the integration key."""
-    ingestor: Ingestor = request.app.state.ingestor
-    slug = None
+Lookup = Callable[[Config, str, IntegrationKind], Integration]
+
+
+async def store_event(
+    ingestor: Ingestor, config: Config, doc: Any, lookup: Lookup = integration_for
+) -> bytes:
+    """Stores one alert event durably and returns PagerDuty's answer (202) to it.
+
+    A refusal raises ``IngestError`` carrying the slug of the integration it is counted for
+    (when ``routing_key`` names a PagerDuty integration). ``lookup`` finds the integration
+    of a routing key (``integration_for``, or a cache of it).
+    """
     try:
-        config, doc = await _receive(request)
-        slug = _slug_of(config, doc)
         event = pagerduty.parse_event(doc)
-        integration = integration_for(config, event.routing_key, IntegrationKind.PAGERDUTY)
+        integration = lookup(config, event.routing_key, IntegrationKind.PAGERDUTY)
         ingestor.admit(integration, 1)
         signal = event.signal
         signal.environment = integration.environment
@@ -122,11 +137,31 @@ async def enqueue(request: Request) -> JSONResponse:
                 open_after_pending, ingestor.session_factory, integration.slug, event.dedup_key
             )
             message = PROCESSED if applies else DROPPED
-        await ingestor.store(integration, SourceKind.PAGERDUTY, [signal])
     except IngestError as exc:
-        return _refuse(ingestor, slug, exc)
-    body = {"status": "success", "message": message, "dedup_key": event.dedup_key}
-    return JSONResponse(body, status_code=202)
+        exc.integration = _slug_of(config, doc)
+        raise
+    now = ingestor.clock()
+    encoded = [(signal.action, signal.identity, signal.to_json())]
+    await ingestor.store_rows(
+        integration, ingestor.rows(integration, SourceKind.PAGERDUTY, encoded, now)
+    )
+    return orjson.dumps({"status": "success", "message": message, "dedup_key": event.dedup_key})
+
+
+@router.post("/v2/enqueue", status_code=202, summary="PagerDuty Events API v2: alert events")
+async def enqueue(request: Request) -> Response:
+    """Trigger, acknowledge or resolve an alert; the `routing_key` is the integration key.
+
+    Requests reach ``warroom.ingest.fastpath.SenderFastPath`` first, which answers them the
+    same way without a Request object; this route is the fallback and the OpenAPI entry.
+    """
+    ingestor: Ingestor = request.app.state.ingestor
+    try:
+        config, doc = await _receive(request)
+        answer = await store_event(ingestor, config, doc)
+    except IngestError as exc:
+        return _refuse(ingestor, exc)
+    return Response(answer, status_code=202, media_type=JSON)
 
 
 def _store_change(
@@ -163,13 +198,12 @@ def change_service(config: Config, integration: Integration, details: dict[str, 
 @router.post(
     "/v2/change/enqueue", status_code=202, summary="PagerDuty Events API v2: change events"
 )
-async def change_enqueue(request: Request) -> JSONResponse:
+async def change_enqueue(request: Request) -> Response:
     """Record a deploy or config change (listed at `/api/v1/changes`)."""
     ingestor: Ingestor = request.app.state.ingestor
-    slug = None
+    config = doc = None
     try:
         config, doc = await _receive(request)
-        slug = _slug_of(config, doc)
         change = pagerduty.parse_change(doc)
         integration = integration_for(config, change.routing_key, IntegrationKind.PAGERDUTY)
         ingestor.admit(integration, 1)
@@ -178,6 +212,7 @@ async def change_enqueue(request: Request) -> JSONResponse:
             _store_change, ingestor.session_factory, integration, service, change, ingestor.clock()
         )
     except IngestError as exc:
-        return _refuse(ingestor, slug, exc)
+        exc.integration = _slug_of(config, doc) if config is not None else None
+        return _refuse(ingestor, exc)
     ingestor.count(integration.slug, "accepted")
     return JSONResponse({"status": "success", "message": "Change event processed"}, 202)
