@@ -165,8 +165,11 @@ def test_maintenance_for_an_unknown_service_is_refused(api: Harness) -> None:
 
 
 def test_alert_muted_by_an_expired_silence_goes_through_the_rules(api: Harness) -> None:
-    created = api.ok("POST", "/api/v1/silences", json={
-        "matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"})
+    created = api.ok(
+        "POST",
+        "/api/v1/silences",
+        json={"matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"},
+    )
     send(api, am_alert(service="payments-api", severity="critical"))
     assert only_alert(api)["decision"] == "muted"
     api.ok("DELETE", f"/api/v1/silences/{created['id']}")
@@ -178,8 +181,11 @@ def test_alert_muted_by_an_expired_silence_goes_through_the_rules(api: Harness) 
 
 
 def test_alert_muted_by_a_silence_that_runs_out_goes_through_the_rules(api: Harness) -> None:
-    api.ok("POST", "/api/v1/silences", json={
-        "matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"})
+    api.ok(
+        "POST",
+        "/api/v1/silences",
+        json={"matchers": ['alertname="HighLatency"'], "duration": "1h", "comment": "deploy"},
+    )
     send(api, am_alert(service="payments-api", severity="critical"))
     api.clock.advance(minutes=59)
     api.drain()
@@ -190,8 +196,24 @@ def test_alert_muted_by_a_silence_that_runs_out_goes_through_the_rules(api: Harn
 
 
 def test_expiring_a_silence_through_the_maintenance_route_is_not_found(api: Harness) -> None:
-    created = api.ok("POST", "/api/v1/silences", json={
-        "matchers": ['alertname="X"'], "duration": "1h", "comment": "c"})
+    created = api.ok(
+        "POST",
+        "/api/v1/silences",
+        json={"matchers": ['alertname="X"'], "duration": "1h", "comment": "c"},
+    )
     answer = api.request("DELETE", f"/api/v1/maintenance/{created['id']}")
     assert answer.status_code == 404
     assert answer.json()["error"]["message"] == f"maintenance {created['id']} does not exist"
+
+
+def test_silence_on_a_pagerduty_events_source_host_mutes_it(api: Harness) -> None:
+    """``payload.source`` is the label ``source``; warroom's pseudo-label does not hide it."""
+    from tests.ingest.test_pagerduty import ENQUEUE, trigger
+
+    created = silence(api, matchers=['source="srv01.checkout.example.com"'])
+    for host, key in (("srv01.checkout.example.com", "one"), ("srv02.checkout.example.com", "two")):
+        answer = api.ingest(ENQUEUE, json=trigger(dedup_key=key, payload__source=host))
+        assert answer.status_code == 202, answer.text
+    api.drain()
+    muted = {a["identity"]: a["muted_by"] for a in alerts(api)}
+    assert muted == {"one": f"silence {created['id']}: disk swap", "two": None}
