@@ -8,7 +8,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tests.alerts.support import am_alert, custom_app, event_kinds, incidents, only_alert, send
+from tests.alerts.support import (
+    alerts,
+    am_alert,
+    custom_app,
+    event_kinds,
+    incidents,
+    only_alert,
+    send,
+)
 from tests.support.api import Harness
 
 TEAM_KEY = "am-platform-key-0123456789"
@@ -60,6 +68,32 @@ def test_integration_default_team_owns_what_nothing_else_claims(
         assert alert["routed_by"] == {
             "step": "integration_default",
             "reason": "default of integration am-platform",
+        }
+
+
+def test_each_step_wins_over_the_ones_after_it(engine: Engine, tmp_path: Path) -> None:
+    """On an integration with a default team, each alert gives every later step a claim."""
+    with custom_app(engine, tmp_path, with_team_integration) as api:
+        send(
+            api,
+            # label team, a catalog service of another team, a naming rule's team
+            am_alert(
+                "[payments][api] Errors", instance="1", team="triage", service="postgres-primary"
+            ),
+            # a catalog service (checkout's) and a naming rule's team
+            am_alert("[payments][api] Errors", instance="2", service="checkout-api"),
+            # a naming rule's team, and the integration's default (platform)
+            am_alert("[payments][api] Errors", instance="3"),
+            am_alert("NodeDown", instance="4"),
+            key=TEAM_KEY,
+        )
+        found = {a["labels"]["instance"]: a for a in alerts(api)}
+        decided = {i: (a["team"], a["routed_by"]["step"]) for i, a in found.items()}
+        assert decided == {
+            "1": ("triage", "label"),
+            "2": ("checkout", "catalog"),
+            "3": ("payments", "naming_rule"),
+            "4": ("platform", "integration_default"),
         }
 
 
