@@ -228,6 +228,23 @@ def test_silence_mutes_a_new_matching_alert_until_expired(server_each_db: AlertS
     assert after[0]["muted_by"] is None
 
 
+def test_silence_add_takes_negative_matchers(shared: AlertServer) -> None:
+    name = unique("Negative")
+    created = shared.json("silence", "add", f"alertname={name}", "env!=staging",
+                          "job!~test-.*", "--duration", "1h", "--comment", "not staging")
+    assert created["matchers"] == [f'alertname="{name}"', 'env!="staging"', 'job!~"test-.*"']
+    shared.send(
+        am_alert(name, instance="a", env="production", job="node"),  # every matcher holds
+        am_alert(name, instance="b", env="staging", job="node"),  # != fails
+        am_alert(name, instance="c", env="production", job="test-node"),  # !~ fails
+    )
+    found = [a for a in shared.json("alerts", "list", "--limit", "200")["items"]
+             if a["title"].startswith(name)]
+    muted = sorted(a["labels"]["instance"] for a in found if a["muted_by"])
+    assert (len(found), muted) == (3, ["a"])
+    shared.json("silence", "expire", str(created["id"]))
+
+
 def test_scheduled_silence_and_until(shared: AlertServer) -> None:
     later = shared.live.clock() + timedelta(hours=3)
     end = shared.live.clock() + timedelta(hours=5)
