@@ -316,3 +316,32 @@ def test_on_all_resolved_policy(engine: Engine, tmp_path: Path, policy: str, sta
         kinds = timeline_kinds(api, incident["ref"])
         assert "alerts_resolved" in kinds
         assert ("status_changed" in kinds) is (policy == "resolve")
+
+
+def rules_on_source_and_environment(doc: dict[str, Any]) -> None:
+    doc["alert_rules"] = [
+        {"name": "hooks-notify", "matchers": ['source="webhook"'], "action": "notify"},
+        {"name": "pd-tickets", "matchers": ['integration="pd"'], "action": "ticket"},
+        {"name": "staging-tickets", "matchers": ['environment="staging"'], "action": "ticket"},
+        {"name": "default"},
+    ]
+
+
+def test_rules_match_the_source_integration_and_environment(engine: Engine, tmp_path: Path) -> None:
+    from tests.ingest.test_pagerduty import ENQUEUE, trigger
+
+    with custom_app(engine, tmp_path, rules_on_source_and_environment) as api:
+        hook = {"title": "Build broken", "id": "build-1", "state": "alerting"}
+        assert api.ingest("/ingest/webhook/hook-test-key-0123456789", json=hook).status_code == 200
+        assert api.ingest(ENQUEUE, json=trigger()).status_code == 202
+        send(api, errors("staging", env="staging"), errors("production", env="production"))
+        decided = {
+            (a["source"], a["environment"]): a["rule"]
+            for a in api.ok("GET", "/api/v1/alerts")["items"]
+        }
+        assert decided == {
+            ("webhook", None): "hooks-notify",
+            ("pagerduty", None): "pd-tickets",
+            ("alertmanager", "staging"): "staging-tickets",
+            ("alertmanager", "production"): "default",
+        }
