@@ -81,3 +81,24 @@ def test_a_quiet_alert_is_not_flapping(flappy: Harness) -> None:
     assert [a["flapping"] for a in episodes] == [False, False, False]
     assert [a["decision"] for a in episodes] == ["incident"] * 3
     assert len(incidents(flappy)) == 3
+
+
+def test_a_flapping_alert_pages_and_notifies_nobody_again(flappy: Harness) -> None:
+    from tests.notify.helpers import deliveries
+
+    fire(flappy)
+    resolve(flappy)
+    fire(flappy)
+    resolve(flappy)  # flapping from here on
+    sent = sorted(d.key for d in deliveries(flappy))
+    assert sent  # the two incidents did notify their team
+
+    for _ in range(3):
+        fire(flappy)
+        resolve(flappy)
+    fire(flappy)
+    flappy.clock.advance(minutes=30)  # past any escalation step of the joined incident
+    flappy.drain()
+
+    assert [a["decision"] for a in alerts(flappy)][2:] == ["flapping"] * 4
+    assert sorted(d.key for d in deliveries(flappy)) == sent
