@@ -102,14 +102,24 @@ def wait_decided(database_url: str, slug: str, expected: int) -> tuple[list[floa
 
 
 def line(label: str, values: list[float], extra: str = "") -> str:
-    return (f"{label:<28} {len(values):>7} {percentile(values, 0.5):>9.1f} "
-            f"{percentile(values, 0.99):>9.1f} {max(values):>9.1f}  {extra}")
+    return (
+        f"{label:<28} {len(values):>7} {percentile(values, 0.5):>9.1f} "
+        f"{percentile(values, 0.99):>9.1f} {max(values):>9.1f}  {extra}"
+    )
 
 
 async def load(port: int, rate: int, seconds: int, flood_rate: int) -> list[float]:
     """Runs a phase; the quiet integration's answer times (from when each post was due)."""
-    senders = [open_loop("127.0.0.1", port, path("quiet-flooded" if flood_rate else
-                                                  "quiet-alone"), rate, seconds, connections=8)]
+    senders = [
+        open_loop(
+            "127.0.0.1",
+            port,
+            path("quiet-flooded" if flood_rate else "quiet-alone"),
+            rate,
+            seconds,
+            connections=8,
+        )
+    ]
     if flood_rate:
         senders.append(open_loop("127.0.0.1", port, path("flood"), flood_rate, seconds))
     answers = await asyncio.gather(*senders)
@@ -130,12 +140,14 @@ def main() -> None:
     upgrade(engine)
     engine.dispose()
     port = free_port()
-    env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port),
-           "WARROOM_LOG_LEVEL": "warning"}
+    env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port), "WARROOM_LOG_LEVEL": "warning"}
     quiet = args.rate * args.seconds
     try:
-        with process([str(BIN / "warroom"), "serve", "--config", str(config)],
-                     f"http://127.0.0.1:{port}/healthz", env=env):
+        with process(
+            [str(BIN / "warroom"), "serve", "--config", str(config)],
+            f"http://127.0.0.1:{port}/healthz",
+            env=env,
+        ):
             answered_alone = asyncio.run(load(port, args.rate, args.seconds, 0))
             alone, _ = wait_decided(url, "quiet-alone", quiet)
             answered_flooded = asyncio.run(
@@ -146,15 +158,27 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\nreceipt -> decision, ms; quiet {args.rate}/s, flood {args.factor}x "
-          f"({args.rate * args.factor}/s), {args.seconds} s per phase\n")
+    print(
+        f"\nreceipt -> decision, ms; quiet {args.rate}/s, flood {args.factor}x "
+        f"({args.rate * args.factor}/s), {args.seconds} s per phase\n"
+    )
     print(f"{'alerts':<28} {'count':>7} {'p50':>9} {'p99':>9} {'max':>9}")
     print(line("quiet, alone (reference)", alone))
-    print(line("quiet, during the flood", flooded,
-               f"p99 {percentile(flooded, 0.99) / percentile(alone, 0.99):.2f}x the reference"))
+    print(
+        line(
+            "quiet, during the flood",
+            flooded,
+            f"p99 {percentile(flooded, 0.99) / percentile(alone, 0.99):.2f}x the reference",
+        )
+    )
     if flood_done:
-        print(line("flood", flood_done,
-                   f"{flood_pending} still pending {waited:.1f} s after the load stopped"))
+        print(
+            line(
+                "flood",
+                flood_done,
+                f"{flood_pending} still pending {waited:.1f} s after the load stopped",
+            )
+        )
     print("\nquiet integration's POST answered (2xx, durable), ms from when it was due")
     print(line("alone (reference)", answered_alone))
     print(line("during the flood", answered_flooded))
