@@ -106,6 +106,31 @@ def test_triage_team_is_the_fallback_and_names_the_unknown_team_label(api: Harne
     assert incidents(api)[0]["team"] == "triage"
 
 
+def test_a_label_naming_an_unknown_service_is_named_in_the_later_steps_reason(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A misspelt service label cannot route; the step that decided says so, so the sender
+    sees why the catalog did not apply."""
+    with custom_app(engine, tmp_path, with_team_integration) as api:
+        send(api, am_alert("NodeDown", service="chekout-api", team="ghosts"), key=TEAM_KEY)
+        alert = only_alert(api)
+        assert alert["team"] == "platform"
+        assert alert["service"] is None
+        assert alert["routed_by"] == {
+            "step": "integration_default",
+            "reason": "default of integration am-platform; "
+            "label team=ghosts is not a configured team; "
+            "label service=chekout-api is not a configured service",
+        }
+
+
+def test_a_naming_rule_decision_names_the_unknown_service_label(api: Harness) -> None:
+    send(api, am_alert("[checkout][api] Errors high", service="nope"))
+    alert = only_alert(api)
+    assert alert["routed_by"]["step"] == "naming_rule"
+    assert alert["routed_by"]["reason"].endswith("; label service=nope is not a configured service")
+
+
 def without_triage(doc: dict[str, Any]) -> None:
     del doc["incident_defaults"]["triage_team"]
 

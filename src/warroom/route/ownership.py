@@ -40,16 +40,24 @@ def _known_service(config: Config, slug: str | None) -> str | None:
     return slug if slug and config.service(slug) is not None else None
 
 
+def _noted(reason: str, notes: list[str]) -> str:
+    """The reason, with what the earlier steps could not use (a misspelt label shows)."""
+    return "; ".join([reason, *notes])
+
+
 def route(config: Config, alert: Alert) -> Routing:
     labels = alert.labels or {}
     label_team = labels.get("team") or alert.team
-    label_service = _known_service(config, labels.get("service") or alert.service)
+    named_service = labels.get("service") or alert.service
+    label_service = _known_service(config, named_service)
     notes: list[str] = []
+    if named_service and label_service is None:
+        notes.append(f"label service={named_service} is not a configured service")
 
     if label_team and config.team(label_team):
         return Routing(label_team, label_service, "label", f"label team={label_team}")
     if label_team:
-        notes.append(f"label team={label_team} is not a configured team")
+        notes.insert(0, f"label team={label_team} is not a configured team")
 
     owner = _service_owner(config, label_service)
     if owner:
@@ -78,7 +86,7 @@ def route(config: Config, alert: Alert) -> Routing:
                 team,
                 service,
                 "naming_rule",
-                f"alert name {name!r} matches naming rule {index} ({rule.pattern})",
+                _noted(f"alert name {name!r} matches naming rule {index} ({rule.pattern})", notes),
                 extra,
             )
 
@@ -91,15 +99,18 @@ def route(config: Config, alert: Alert) -> Routing:
                 team,
                 label_service or default_service,
                 "integration_default",
-                f"default of integration {alert.integration}",
+                _noted(f"default of integration {alert.integration}", notes),
             )
 
     triage = config.incident_defaults.triage_team
     if triage:
         reason = "no label, service, naming rule or integration default applies"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return Routing(triage, label_service, "triage", f"fallback triage team: {reason}")
+        return Routing(
+            triage, label_service, "triage", _noted(f"fallback triage team: {reason}", notes)
+        )
     return Routing(
-        None, label_service, "unrouted", "nothing assigns an owner and no triage team is configured"
+        None,
+        label_service,
+        "unrouted",
+        _noted("nothing assigns an owner and no triage team is configured", notes),
     )
