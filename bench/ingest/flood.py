@@ -26,10 +26,9 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, select
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -67,33 +66,25 @@ def path(slug: str) -> str:
     return f"/ingest/alertmanager/{KEYS[slug]}/api/v2/alerts"
 
 
-def delays_ms(database_url: str, slug: str) -> tuple[list[float], int]:
+def delays_ms(engine: Engine, slug: str) -> tuple[list[float], int]:
     """Receipt-to-decision times of an integration's decided signals, and how many wait."""
-    engine = create_engine(database_url)
     with engine.connect() as conn:
         rows = conn.execute(
             select(Signal.received_at, Signal.processed_at).where(Signal.integration == slug)
         ).all()
-    engine.dispose()
-    done: list[float] = []
-    pending = 0
-    for received, processed in rows:
-        if processed is None:
-            pending += 1
-        else:
-            done.append(_ms(processed, received))
-    return done, pending
+    done = [
+        (processed - received).total_seconds() * 1000
+        for received, processed in rows
+        if processed is not None
+    ]
+    return done, len(rows) - len(done)
 
 
-def _ms(later: datetime, earlier: datetime) -> float:
-    return (later - earlier).total_seconds() * 1000
-
-
-def wait_decided(database_url: str, slug: str, expected: int) -> tuple[list[float], float]:
+def wait_decided(engine: Engine, slug: str, expected: int) -> tuple[list[float], float]:
     """Waits until every signal of ``slug`` is decided; its delays and the seconds waited."""
     start = time.monotonic()
     while True:
-        done, pending = delays_ms(database_url, slug)
+        done, pending = delays_ms(engine, slug)
         if len(done) >= expected and pending == 0:
             return done, time.monotonic() - start
         if time.monotonic() - start > DRAIN_SECONDS:
@@ -123,7 +114,7 @@ async def load(port: int, rate: int, seconds: int, flood_rate: int) -> list[floa
     if flood_rate:
         senders.append(open_loop("127.0.0.1", port, path("flood"), flood_rate, seconds))
     answers = await asyncio.gather(*senders)
-    return [seconds * 1000 for seconds in answers[0]]
+    return [answer * 1000 for answer in answers[0]]
 
 
 def main() -> None:
@@ -138,7 +129,6 @@ def main() -> None:
     url = f"sqlite:///{tmp / 'warroom.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    engine.dispose()
     port = free_port()
     env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port), "WARROOM_LOG_LEVEL": "warning"}
     quiet = args.rate * args.seconds
@@ -149,13 +139,14 @@ def main() -> None:
             env=env,
         ):
             answered_alone = asyncio.run(load(port, args.rate, args.seconds, 0))
-            alone, _ = wait_decided(url, "quiet-alone", quiet)
+            alone, _ = wait_decided(engine, "quiet-alone", quiet)
             answered_flooded = asyncio.run(
                 load(port, args.rate, args.seconds, args.rate * args.factor)
             )
-            flooded, waited = wait_decided(url, "quiet-flooded", quiet)
-            flood_done, flood_pending = delays_ms(url, "flood")
+            flooded, waited = wait_decided(engine, "quiet-flooded", quiet)
+            flood_done, flood_pending = delays_ms(engine, "flood")
     finally:
+        engine.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(

@@ -50,14 +50,14 @@ def route(config: Config, alert: Alert) -> Routing:
     label_team = labels.get("team") or alert.team
     named_service = labels.get("service") or alert.service
     label_service = _known_service(config, named_service)
-    notes: list[str] = []
-    if named_service and label_service is None:
-        notes.append(f"label service={named_service} is not a configured service")
 
     if label_team and config.team(label_team):
         return Routing(label_team, label_service, "label", f"label team={label_team}")
+    notes: list[str] = []
     if label_team:
-        notes.insert(0, f"label team={label_team} is not a configured team")
+        notes.append(f"label team={label_team} is not a configured team")
+    if named_service and label_service is None:
+        notes.append(f"label service={named_service} is not a configured service")
 
     owner = _service_owner(config, label_service)
     if owner:
