@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete  # noqa: E402
 
 from warroom.alerts.models import Alert, AlertDecision, AlertStatus  # noqa: E402
+from warroom.alerts.mute import InhibitMuter  # noqa: E402
 from warroom.config.loader import parse_config  # noqa: E402
 from warroom.db.engine import make_engine, make_session_factory  # noqa: E402
 from warroom.db.migrate import upgrade  # noqa: E402
 from warroom.ingest.models import SourceKind  # noqa: E402
-from warroom.route.mute import InhibitMuter  # noqa: E402
 
 CONFIG = """\
 inhibit_rules:

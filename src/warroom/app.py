@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warroom import __version__
 from warroom.alerts import api as alerts_api
+from warroom.alerts import expiry
 from warroom.api import errors, system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
@@ -23,7 +24,6 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
-from warroom.group import expiry
 from warroom.incidents import api as incidents_api
 from warroom.incidents import events
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
@@ -47,7 +47,7 @@ from warroom.oncall import (
 )
 from warroom.oncall import paging as oncall_paging
 from warroom.oncall import reminders as oncall_reminders
-from warroom.pipeline import signal_stage
+from warroom.pipeline.signals import signal_stage
 from warroom.route import jobs as route_jobs
 from warroom.settings import Settings
 

@@ -175,9 +175,7 @@ def test_viewers_can_read_everything(api: Harness) -> None:
 
 def test_responders_cannot_do_admin_work(api: Harness) -> None:
     responder = api.user("rita")
-    error = error_of(
-        api.post("/api/v1/users", token=responder, json={"username": "mallory"}), 403
-    )
+    error = error_of(api.post("/api/v1/users", token=responder, json={"username": "mallory"}), 403)
     assert error["message"] == "rita is a responder; this needs an admin"
     error_of(api.post("/api/v1/config/reload", token=responder), 403, "forbidden")
 

@@ -100,10 +100,12 @@ BAD_BODIES: list[tuple[tuple[str, str], Any, str]] = [
     (("POST", f"{INC1}/roles"), {"role": "lead", "user": ["bob"]}, "user"),
     (("POST", f"{INC1}/roles"), {"role": "lead", "user": "bo\x00b"}, "user"),
     (("POST", f"{INC1}/participants"), {"user": 5}, "user"),
-    (("POST", f"{INC1}/timestamps"), {"field": "detected_at", "value": [], "reason": "x"},
-     "value"),
-    (("POST", f"{INC1}/timestamps"),
-     {"field": "detected_at", "value": "2026-03-02T08:00:00Z", "reason": "a\x00"}, "reason"),
+    (("POST", f"{INC1}/timestamps"), {"field": "detected_at", "value": [], "reason": "x"}, "value"),
+    (
+        ("POST", f"{INC1}/timestamps"),
+        {"field": "detected_at", "value": "2026-03-02T08:00:00Z", "reason": "a\x00"},
+        "reason",
+    ),
     (("POST", f"{INC1}/timeline/1/pin"), {"pinned": "sure"}, "pinned"),
     (("POST", "/api/v1/tokens"), {"name": 5}, "name"),
     (("POST", "/api/v1/tokens"), {}, "name"),
@@ -239,9 +241,7 @@ def test_chunked_body_over_the_limit_answers_413(small: Harness) -> None:
             yield b"s" * 100
         yield b'"}'
 
-    response = small.post(
-        INCIDENTS, content=chunks(), headers={"Content-Type": "application/json"}
-    )
+    response = small.post(INCIDENTS, content=chunks(), headers={"Content-Type": "application/json"})
     error = error_of(response, 413, "payload_too_large")
     assert error["field"] == "body"
     assert small.ok("GET", INCIDENTS)["total"] == 1

@@ -55,10 +55,16 @@ class AlertServer:
     def send(self, *alerts: dict[str, Any]) -> None:
         """Deliver one Alertmanager notification, then run the pipeline until it is idle."""
         body = {
-            "receiver": "warroom", "status": alerts[0]["status"], "alerts": list(alerts),
-            "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
-            "externalURL": "http://alertmanager:9093", "version": "4",
-            "groupKey": f"{{}}:{{n{next(_names)}}}", "truncatedAlerts": 0,
+            "receiver": "warroom",
+            "status": alerts[0]["status"],
+            "alerts": list(alerts),
+            "groupLabels": {},
+            "commonLabels": {},
+            "commonAnnotations": {},
+            "externalURL": "http://alertmanager:9093",
+            "version": "4",
+            "groupKey": f"{{}}:{{n{next(_names)}}}",
+            "truncatedAlerts": 0,
         }
         answer = httpx.post(f"{self.live.url}/ingest/alertmanager/{KEY}", json=body)
         assert answer.status_code == 200, answer.text
@@ -66,8 +72,10 @@ class AlertServer:
 
     def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
         environment: dict[str, str | None] = {
-            "WARROOM_URL": self.live.url, "WARROOM_TOKEN": self.live.admin_token,
-            "WARROOM_TIMEOUT": None, **(env or {}),
+            "WARROOM_URL": self.live.url,
+            "WARROOM_TOKEN": self.live.admin_token,
+            "WARROOM_TIMEOUT": None,
+            **(env or {}),
         }
         with wide_console():
             return CliRunner().invoke(cli_app, list(args), env=environment)
@@ -118,13 +126,17 @@ def unique(prefix: str) -> str:
 
 
 def alert_id(cli: AlertServer, alertname: str) -> int:
-    found = [a for a in cli.json("alerts", "list", "--limit", "200")["items"]
-             if a["labels"]["alertname"] == alertname]
+    found = [
+        a
+        for a in cli.json("alerts", "list", "--limit", "200")["items"]
+        if a["labels"]["alertname"] == alertname
+    ]
     assert len(found) == 1, found
     return int(found[0]["id"])
 
 
 # --- alerts -------------------------------------------------------------------------------
+
 
 def test_list_and_show_explain_who_owns_an_alert(server_each_db: AlertServer) -> None:
     cli = server_each_db
@@ -144,18 +156,37 @@ def test_list_and_show_explain_who_owns_an_alert(server_each_db: AlertServer) ->
     assert page["total"] == 1
     [high] = page["items"]
     assert cli.json("alerts", "list", "--incident", "INC-1")["items"] == [high]
-    assert cli.json("alerts", "list", "--service", "payments-api", "--status", "firing",
-                    "--integration", "am", "--decision", "incident")["items"] == [high]
+    assert cli.json(
+        "alerts",
+        "list",
+        "--service",
+        "payments-api",
+        "--status",
+        "firing",
+        "--integration",
+        "am",
+        "--decision",
+        "incident",
+    )["items"] == [high]
     assert cli.json("alerts", "list", "--status", "resolved")["items"] == []
     assert cli.ok("alerts", "list", "--status", "acknowledged").strip() == "no alerts match"
 
     shown = cli.ok("alerts", "show", str(high["id"]))
-    assert ("owned by payments: label service=payments-api is owned by payments in the "
-            "catalog") in shown
-    for line in (("routed by",), ("decision", "incident"), ("rule", "default"),
-                 ("incident", "INC-1"), ("labels", "alertname=HighLatency", "severity=critical"),
-                 ("link", "Source http://prometheus:9090/graph"), ("History",),
-                 ("opened",), ("routed", "owned by payments"), ("decided",)):
+    assert (
+        "owned by payments: label service=payments-api is owned by payments in the catalog"
+    ) in shown
+    for line in (
+        ("routed by",),
+        ("decision", "incident"),
+        ("rule", "default"),
+        ("incident", "INC-1"),
+        ("labels", "alertname=HighLatency", "severity=critical"),
+        ("link", "Source http://prometheus:9090/graph"),
+        ("History",),
+        ("opened",),
+        ("routed", "owned by payments"),
+        ("decided",),
+    ):
         assert lines_with(shown, *line), (line, shown)
     detail = cli.json("alerts", "show", str(high["id"]))
     assert detail["routed_by"]["step"] == "catalog"
@@ -177,8 +208,12 @@ def test_occurrences_and_flapping_are_shown(shared: AlertServer) -> None:
     rows = lines_with(out, name)
     assert rows
     assert any("firing (flapping)" in row for row in rows), rows
-    newest = max(a["id"] for a in shared.json("alerts", "list", "--service", "search-api",
-                                              "--status", "firing")["items"])
+    newest = max(
+        a["id"]
+        for a in shared.json("alerts", "list", "--service", "search-api", "--status", "firing")[
+            "items"
+        ]
+    )
     assert "firing (flapping)" in shared.ok("alerts", "show", str(newest))
 
 
@@ -190,10 +225,19 @@ def test_show_of_a_missing_alert_is_one_error_line(shared: AlertServer) -> None:
 
 # --- silences ----------------------------------------------------------------------------
 
+
 def test_silence_mutes_a_new_matching_alert_until_expired(server_each_db: AlertServer) -> None:
     cli = server_each_db
-    out = cli.ok("silence", "add", 'alertname="DiskFull"', "instance=~db-.*",
-                 "--duration", "2h", "--comment", "disk swap")
+    out = cli.ok(
+        "silence",
+        "add",
+        'alertname="DiskFull"',
+        "instance=~db-.*",
+        "--duration",
+        "2h",
+        "--comment",
+        "disk swap",
+    )
     assert out.strip() == (
         'silence 1 added: alertname="DiskFull", instance=~"db-.*" '
         "until 2026-03-02 11:00:00 UTC (disk swap)"
@@ -213,8 +257,14 @@ def test_silence_mutes_a_new_matching_alert_until_expired(server_each_db: AlertS
 
     table = cli.ok("silence", "list")
     [row] = lines_with(table, 'alertname="DiskFull"')
-    for cell in ("1", "active", "2026-03-02 09:00:00 UTC", "2026-03-02 11:00:00 UTC", "admin",
-                 "disk swap"):
+    for cell in (
+        "1",
+        "active",
+        "2026-03-02 09:00:00 UTC",
+        "2026-03-02 11:00:00 UTC",
+        "admin",
+        "disk swap",
+    ):
         assert cell in row
     assert cli.ok("silence", "expire", "1").strip() == (
         'silence 1 expired (alertname="DiskFull", instance=~"db-.*")'
@@ -230,16 +280,28 @@ def test_silence_mutes_a_new_matching_alert_until_expired(server_each_db: AlertS
 
 def test_silence_add_takes_negative_matchers(shared: AlertServer) -> None:
     name = unique("Negative")
-    created = shared.json("silence", "add", f"alertname={name}", "env!=staging",
-                          "job!~test-.*", "--duration", "1h", "--comment", "not staging")
+    created = shared.json(
+        "silence",
+        "add",
+        f"alertname={name}",
+        "env!=staging",
+        "job!~test-.*",
+        "--duration",
+        "1h",
+        "--comment",
+        "not staging",
+    )
     assert created["matchers"] == [f'alertname="{name}"', 'env!="staging"', 'job!~"test-.*"']
     shared.send(
         am_alert(name, instance="a", env="production", job="node"),  # every matcher holds
         am_alert(name, instance="b", env="staging", job="node"),  # != fails
         am_alert(name, instance="c", env="production", job="test-node"),  # !~ fails
     )
-    found = [a for a in shared.json("alerts", "list", "--limit", "200")["items"]
-             if a["title"].startswith(name)]
+    found = [
+        a
+        for a in shared.json("alerts", "list", "--limit", "200")["items"]
+        if a["title"].startswith(name)
+    ]
     muted = sorted(a["labels"]["instance"] for a in found if a["muted_by"])
     assert (len(found), muted) == (3, ["a"])
     shared.json("silence", "expire", str(created["id"]))
@@ -249,8 +311,17 @@ def test_scheduled_silence_and_until(shared: AlertServer) -> None:
     later = shared.live.clock() + timedelta(hours=3)
     end = shared.live.clock() + timedelta(hours=5)
     name = unique("Scheduled")
-    created = shared.json("silence", "add", f"alertname={name}", "--starts", later.isoformat(),
-                          "--until", end.isoformat(), "--comment", "night work")
+    created = shared.json(
+        "silence",
+        "add",
+        f"alertname={name}",
+        "--starts",
+        later.isoformat(),
+        "--until",
+        end.isoformat(),
+        "--comment",
+        "night work",
+    )
     assert created["active"] is False
     assert created["matchers"] == [f'alertname="{name}"']
     assert datetime.fromisoformat(created["starts_at"]) == later
@@ -261,17 +332,22 @@ def test_scheduled_silence_and_until(shared: AlertServer) -> None:
 
 
 def test_json_of_every_silence_and_maintenance_command_parses(shared: AlertServer) -> None:
-    created = shared.json("silence", "add", f"alertname={unique('Json')}", "--duration", "30m",
-                          "--comment", "json")
+    created = shared.json(
+        "silence", "add", f"alertname={unique('Json')}", "--duration", "30m", "--comment", "json"
+    )
     assert created["kind"] == "silence"
     assert created["id"] in [s["id"] for s in shared.json("silence", "list")]
     assert shared.json("silence", "expire", str(created["id"]))["active"] is False
     assert created["id"] in [s["id"] for s in shared.json("silence", "list", "--expired")]
 
-    window = shared.json("maintenance", "add", "search-api", "--duration", "1h",
-                         "--comment", "reindex")
+    window = shared.json(
+        "maintenance", "add", "search-api", "--duration", "1h", "--comment", "reindex"
+    )
     assert (window["kind"], window["service"], window["matchers"]) == (
-        "maintenance", "search-api", [])
+        "maintenance",
+        "search-api",
+        [],
+    )
     assert window["id"] in [w["id"] for w in shared.json("maintenance", "list")]
     assert shared.json("maintenance", "end", str(window["id"]))["expired_at"] is not None
     assert window["id"] in [w["id"] for w in shared.json("maintenance", "list", "--expired")]
@@ -280,15 +356,23 @@ def test_json_of_every_silence_and_maintenance_command_parses(shared: AlertServe
 
 def test_bad_matcher_is_one_usage_error_naming_it(shared: AlertServer) -> None:
     before = [shared.json(kind, "list", "--expired") for kind in ("silence", "maintenance")]
-    result = shared("silence", "add", "alertname~DiskFull", "--duration", "2h",
-                    "--comment", "x")
+    result = shared("silence", "add", "alertname~DiskFull", "--duration", "2h", "--comment", "x")
     assert result.exit_code == 2
     assert error_line(result) == (
         "error: MATCHER: invalid matcher 'alertname~DiskFull': use name=\"value\", "
         'name!="value", name=~"regex" or name!~"regex"'
     )
-    line = shared.error("maintenance", "add", "search-api", "--matcher", 'job=~"(("',
-                        "--duration", "1h", "--comment", "x")
+    line = shared.error(
+        "maintenance",
+        "add",
+        "search-api",
+        "--matcher",
+        'job=~"(("',
+        "--duration",
+        "1h",
+        "--comment",
+        "x",
+    )
     assert line.startswith("error: --matcher: invalid regular expression '((': ")
     after = [shared.json(kind, "list", "--expired") for kind in ("silence", "maintenance")]
     assert after == before
@@ -300,25 +384,45 @@ def test_window_options_are_checked(shared: AlertServer) -> None:
     assert error_line(neither) == (
         "error: give either --duration (e.g. 2h) or --until (an ISO 8601 time)"
     )
-    both = shared.error("silence", "add", "a=b", "--comment", "x", "--duration", "1h",
-                        "--until", "2026-03-02T12:00:00Z")
+    both = shared.error(
+        "silence",
+        "add",
+        "a=b",
+        "--comment",
+        "x",
+        "--duration",
+        "1h",
+        "--until",
+        "2026-03-02T12:00:00Z",
+    )
     assert both == "error: give either --duration (e.g. 2h) or --until (an ISO 8601 time)"
     assert shared.error("silence", "add", "a=b", "--comment", "x", "--until", "tomorrow") == (
         "error: --until: 'tomorrow' is not an ISO 8601 time like 2026-03-02T09:15:00Z"
     )
     duration = shared.error("silence", "add", "a=b", "--comment", "x", "--duration", "soon")
     assert duration.startswith("error: ") and "soon" in duration, duration
-    past = shared.error("silence", "add", "a=b", "--comment", "x",
-                        "--until", "2026-03-01T09:00:00Z")
+    past = shared.error(
+        "silence", "add", "a=b", "--comment", "x", "--until", "2026-03-01T09:00:00Z"
+    )
     assert past.startswith("error: ") and "ends_at" in past, past
 
 
 # --- maintenance windows ------------------------------------------------------------------
 
+
 def test_maintenance_window_mutes_its_service(server_each_db: AlertServer) -> None:
     cli = server_each_db
-    out = cli.ok("maintenance", "add", "checkout-api", "--duration", "90m",
-                 "--comment", "db upgrade", "--matcher", "severity=critical")
+    out = cli.ok(
+        "maintenance",
+        "add",
+        "checkout-api",
+        "--duration",
+        "90m",
+        "--comment",
+        "db upgrade",
+        "--matcher",
+        "severity=critical",
+    )
     assert out.strip() == (
         'maintenance window 1 added: service checkout-api, severity="critical" '
         "until 2026-03-02 10:30:00 UTC (db upgrade)"
@@ -328,8 +432,11 @@ def test_maintenance_window_mutes_its_service(server_each_db: AlertServer) -> No
     items = {a["service"]: a for a in cli.json("alerts", "list")["items"]}
     assert items["checkout-api"]["muted_by"] == "maintenance 1: db upgrade"
     assert items["payments-api"]["muted_by"] is None
-    assert lines_with(cli.ok("alerts", "show", str(items["checkout-api"]["id"])),
-                      "muted by", "maintenance 1: db upgrade")
+    assert lines_with(
+        cli.ok("alerts", "show", str(items["checkout-api"]["id"])),
+        "muted by",
+        "maintenance 1: db upgrade",
+    )
 
     [row] = lines_with(cli.ok("maintenance", "list"), "checkout-api")
     for cell in ("active", 'severity="critical"', "2026-03-02 10:30:00 UTC", "db upgrade"):
@@ -346,10 +453,13 @@ def test_maintenance_window_mutes_its_service(server_each_db: AlertServer) -> No
 
 # --- integrations -------------------------------------------------------------------------
 
+
 def test_integrations_list_shows_counters(shared: AlertServer) -> None:
     before = {i["slug"]: i for i in shared.json("integrations", "list")}
-    shared.send(am_alert(unique("Counted"), service="search-api"),
-                am_alert(unique("Counted"), service="search-api"))
+    shared.send(
+        am_alert(unique("Counted"), service="search-api"),
+        am_alert(unique("Counted"), service="search-api"),
+    )
     refused = httpx.post(f"{shared.live.url}/ingest/alertmanager/{KEY}", json={"alerts": 1})
     assert refused.status_code == 400
 
@@ -372,7 +482,11 @@ def test_integrations_list_shows_counters(shared: AlertServer) -> None:
 
 
 def test_commands_without_a_token_fail_in_one_line(shared: AlertServer) -> None:
-    for args in (("alerts", "list"), ("silence", "list"), ("maintenance", "list"),
-                 ("integrations", "list")):
+    for args in (
+        ("alerts", "list"),
+        ("silence", "list"),
+        ("maintenance", "list"),
+        ("integrations", "list"),
+    ):
         line = error_line(shared(*args, env={"WARROOM_TOKEN": None}))
         assert line.startswith("error: WARROOM_TOKEN is not set"), line

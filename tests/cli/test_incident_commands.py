@@ -29,9 +29,20 @@ def declare(cli: Cli, title: str, *extra: str) -> str:
 def test_declare_with_every_option(cli: Cli, shared_server: LiveServer) -> None:
     start = (shared_server.clock() - timedelta(minutes=7)).isoformat()
     data = cli.json(
-        "declare", "Payments API slow", "--severity", "SEV3", "--team", "payments",
-        "--service", "payments-api", "--service", "checkout-api",
-        "--summary", "p99 over 4s", "--impact-start", start,
+        "declare",
+        "Payments API slow",
+        "--severity",
+        "SEV3",
+        "--team",
+        "payments",
+        "--service",
+        "payments-api",
+        "--service",
+        "checkout-api",
+        "--summary",
+        "p99 over 4s",
+        "--impact-start",
+        start,
     )
     assert data["title"] == "Payments API slow"
     assert data["severity"] == "SEV3"
@@ -86,8 +97,10 @@ def test_lifecycle_commands_print_one_confirming_line(cli: Cli) -> None:
         assert cli.ok(command, ref, "--reason", "because").splitlines() == [
             f"{ref} {past} (status: {status})"
         ]
-    assert cli.ok("sev", declare(cli, "Other"), "SEV4").strip().endswith(
-        "severity is now SEV4 (status: triggered)"
+    assert (
+        cli.ok("sev", declare(cli, "Other"), "SEV4")
+        .strip()
+        .endswith("severity is now SEV4 (status: triggered)")
     )
 
 
@@ -107,7 +120,8 @@ def test_list_shows_a_table_and_filters(cli: Cli) -> None:
     page = cli.json("list", "--team", "platform", "--status", "acknowledged")
     assert [i["ref"] for i in page["items"]] == [platform]
     assert cli.json("list", "--team", "payments", "--severity", "SEV1")["items"] == [
-        i for i in cli.json("list", "--limit", "200")["items"]
+        i
+        for i in cli.json("list", "--limit", "200")["items"]
         if i["team"] == "payments" and i["severity"] == "SEV1"
     ]
     first = cli.json("list", "--limit", "1", "--offset", "0")
@@ -204,8 +218,19 @@ def test_notes_pins_and_updates(cli: Cli) -> None:
 def test_edit_and_timestamp_correction(cli: Cli, shared_server: LiveServer) -> None:
     ref = declare(cli, "Typo title")
     out = cli.ok(
-        "edit", ref, "--title", "Card payments declined", "--affected-users", "1200",
-        "--feature", "cards", "--region", "eu", "--revenue-impact", "--service", "payments-api",
+        "edit",
+        ref,
+        "--title",
+        "Card payments declined",
+        "--affected-users",
+        "1200",
+        "--feature",
+        "cards",
+        "--region",
+        "eu",
+        "--revenue-impact",
+        "--service",
+        "payments-api",
     )
     assert out.strip() == (
         f"{ref} saved (title, services, affected_users, affected_features, affected_regions, "

@@ -52,13 +52,15 @@ def test_bad_input_names_the_field(cli: Cli) -> None:
     assert line == "error: unknown team 'nobody' (known: payments, checkout, platform, triage)"
     line = error_line(cli("declare", "x", "--severity", "SEV9", "--team", "payments"))
     assert line.startswith("error: unknown severity 'SEV9' (known: SEV1, SEV2")
-    line = error_line(cli("declare", "x", "--severity", "SEV1", "--team", "payments",
-                          "--service", "nope"))
+    line = error_line(
+        cli("declare", "x", "--severity", "SEV1", "--team", "payments", "--service", "nope")
+    )
     assert line == "error: unknown service 'nope' (field: services[0])"
     line = error_line(cli("assign", _declare(cli), "--role", "lead", "--user", "[/ghost]"))
     assert line == "error: unknown user '[/ghost]'"  # the field is named in the message
-    result = cli("declare", "x", "--severity", "SEV1", "--team", "payments",
-                 "--impact-start", "yesterday")
+    result = cli(
+        "declare", "x", "--severity", "SEV1", "--team", "payments", "--impact-start", "yesterday"
+    )
     assert result.exit_code == 2
     assert "--impact-start: 'yesterday' is not an ISO 8601 time" in error_line(result)
 
@@ -121,6 +123,7 @@ def test_a_server_that_does_not_answer_times_out(cli: Cli, silent_port: str) -> 
 
 
 # --- the client's reading of answers that the test server does not give -------------------
+
 
 def _client(status: int, body: bytes, headers: dict[str, str] | None = None) -> ApiClient:
     def answer(_request: httpx.Request) -> httpx.Response:

@@ -159,8 +159,7 @@ def test_config_issue_and_error_text() -> None:
 def test_email_with_both_starttls_and_tls_is_refused_naming_both() -> None:
     with pytest.raises(ConfigError, match=r"notifications\.email: starttls and tls: choose one"):
         parse_config(
-            ACME
-            + "\nnotifications:\n  email: {host: mail.example, from_address: w@example.com,"
+            ACME + "\nnotifications:\n  email: {host: mail.example, from_address: w@example.com,"
             " starttls: true, tls: true}\n"
         )
     config = parse_config(

@@ -70,7 +70,10 @@ def test_filter_by_detection_window(seeded: Harness) -> None:
         "INC-2",
     ]
     assert refs(seeded, since="2026-03-02T08:00:00+02:00") == [
-        "INC-5", "INC-4", "INC-3", "INC-2",
+        "INC-5",
+        "INC-4",
+        "INC-3",
+        "INC-2",
     ]
 
 

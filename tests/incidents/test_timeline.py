@@ -35,8 +35,11 @@ def test_every_change_writes_an_entry_in_order(api: Harness) -> None:
         ("DELETE", f"{INC1}/roles/lead", None),
         ("DELETE", f"{INC1}/participants/bob", None),
         ("POST", f"{INC1}/actions/resolve", None),
-        ("POST", f"{INC1}/timestamps",
-         {"field": "detected_at", "value": "2026-03-02T09:00:00Z", "reason": "checked"}),
+        (
+            "POST",
+            f"{INC1}/timestamps",
+            {"field": "detected_at", "value": "2026-03-02T09:00:00Z", "reason": "checked"},
+        ),
         ("POST", f"{INC1}/actions/reopen", None),
     ]
     for method, path, body in steps:
@@ -171,8 +174,12 @@ def test_patching_title_summary_team_and_services(api: Harness) -> None:
     incident = api.ok(
         "PATCH",
         INC1,
-        json={"title": "  PSP outage ", "summary": "cert expired", "team": "checkout",
-              "services": ["checkout-api"]},
+        json={
+            "title": "  PSP outage ",
+            "summary": "cert expired",
+            "team": "checkout",
+            "services": ["checkout-api"],
+        },
     )
     assert incident["title"] == "PSP outage"
     assert incident["summary"] == "cert expired"
@@ -205,8 +212,12 @@ def test_patch_can_clear_optional_fields_with_null(api: Harness) -> None:
     incident = api.ok(
         "PATCH",
         INC1,
-        json={"affected_users": None, "affected_features": None, "summary": None,
-              "revenue_impact": None},
+        json={
+            "affected_users": None,
+            "affected_features": None,
+            "summary": None,
+            "revenue_impact": None,
+        },
     )
     assert incident["affected_users"] is None
     assert incident["affected_features"] == []

@@ -58,8 +58,10 @@ def test_correction_normalises_offsets_to_utc(api: Harness) -> None:
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"impact_started_at": "2026-03-02T08:59:00Z", "detected_at": "2026-03-02T08:00:00Z"},
-         "impact_started_at"),
+        (
+            {"impact_started_at": "2026-03-02T08:59:00Z", "detected_at": "2026-03-02T08:00:00Z"},
+            "impact_started_at",
+        ),
         ({"impact_started_at": "2026-03-02T09:30:00Z"}, "impact_started_at"),
         ({"detected_at": "2026-03-02T09:00:01Z"}, "detected_at"),
         ({"detected_at": "2026-03-02T08:00:00"}, "detected_at"),
@@ -237,8 +239,10 @@ def test_closed_at_can_be_corrected_once_closed(api: Harness) -> None:
         ({"field": "detected_at", "value": "2026-03-02T08:00:00Z"}, "reason"),
         ({"field": "detected_at", "value": "2026-03-02T08:00:00Z", "reason": ""}, "reason"),
         ({"value": "2026-03-02T08:00:00Z", "reason": "x"}, "field"),
-        ({"field": "detected_at", "value": "2026-03-02T08:00:00Z", "reason": "x", "by": "me"},
-         "by"),
+        (
+            {"field": "detected_at", "value": "2026-03-02T08:00:00Z", "reason": "x", "by": "me"},
+            "by",
+        ),
     ],
 )
 def test_malformed_correction_answers_422_naming_the_field(

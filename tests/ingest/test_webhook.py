@@ -55,7 +55,9 @@ def test_fixture_webhook_fires_and_resolves(api: Harness) -> None:
     assert api.ingest(HOOK, json=body).json() == {"status": "ok", "signals": 1}
     alert = only_alert(api)
     assert (alert["title"], alert["identity"], alert["severity"]) == (
-        "Backup job failed", "backup-1", "warning"
+        "Backup job failed",
+        "backup-1",
+        "warning",
     )
     assert (alert["source"], alert["team"]) == ("webhook", "platform")
     assert api.ingest(HOOK, json=body | {"state": "ok"}).status_code == 200
@@ -89,7 +91,10 @@ def test_every_field_renders(hooks: Harness) -> None:
     assert alert["annotations"] == {"source": "db-1"}
     assert alert["labels"] == {"kind": "disk", "deep": "deep", "values": "not the dict method"}
     assert alert["links"] == [
-        {"href": "https://grafana.example.com/d/disk", "text": "https://grafana.example.com/d/disk"},
+        {
+            "href": "https://grafana.example.com/d/disk",
+            "text": "https://grafana.example.com/d/disk",
+        },
         {"href": "https://runbooks.example.com/disk", "text": "Runbook"},
     ]
 
@@ -207,7 +212,8 @@ def test_missing_dedup_key_or_status_is_400_naming_it(hooks: Harness, field: str
     name = {"id": "dedup_key", "state": "status"}[field]
     error = error_of(hooks.ingest(GENERIC, json=body), 400)
     assert (error["field"], error["message"]) == (
-        f"transform.{name}", f"transform.{name} rendered empty"
+        f"transform.{name}",
+        f"transform.{name} rendered empty",
     )
 
 
@@ -246,9 +252,7 @@ def test_too_long_team_is_400(hooks: Harness) -> None:
         ("zero", "ZeroDivisionError: integer division or modulo by zero"),
     ],
 )
-def test_rendering_errors_are_400_naming_the_field(
-    hooks: Harness, probe: str, reason: str
-) -> None:
+def test_rendering_errors_are_400_naming_the_field(hooks: Harness, probe: str, reason: str) -> None:
     answer = hooks.ingest(SANDBOX, json={"probe": probe, "n": 10**7 if probe != "zero" else 0})
     assert error_of(answer, 400) == {
         "code": "invalid",
@@ -334,5 +338,7 @@ def test_nul_characters_are_dropped(hooks: Harness) -> None:  # PostgreSQL text 
     assert hooks.ingest(GENERIC, json=body).status_code == 200
     alert = only_alert(hooks)
     assert (alert["title"], alert["identity"], alert["labels"]) == (
-        "Disk full", "diskdb-1", {"kind": "ab"}
+        "Disk full",
+        "diskdb-1",
+        {"kind": "ab"},
     )

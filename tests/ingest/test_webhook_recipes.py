@@ -139,8 +139,10 @@ def test_datadog_monitor_triggers_and_recovers(hooks: Harness) -> None:
         "datadog_org": "Example Shop",
     }
     assert alert["links"] == [
-        {"href": "https://app.datadoghq.com/event/event?id=7625389745138512345",
-         "text": "Datadog event"},
+        {
+            "href": "https://app.datadoghq.com/event/event?id=7625389745138512345",
+            "text": "Datadog event",
+        },
         {"href": "https://app.datadoghq.com/monitors/123456789", "text": "Monitor"},
     ]
     assert (alert["team"], alert["service"]) == ("payments", "payments-api")
@@ -169,7 +171,8 @@ def test_datadog_transitions_and_priorities(
     hooks: Harness, transition: str, priority: str, severity: str, status: str
 ) -> None:
     body = payload("datadog_triggered.json") | {
-        "transition": transition, "alert_priority": priority
+        "transition": transition,
+        "alert_priority": priority,
     }
     assert hooks.ingest(DATADOG, json=body).status_code == 200
     hooks.drain()

@@ -47,9 +47,7 @@ class Harness:
             session.commit()
         return secret
 
-    def request(
-        self, method: str, path: str, token: str | None = None, **kwargs: Any
-    ) -> Any:
+    def request(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}) or {})
         headers.setdefault("Authorization", f"Bearer {token or self.admin_token}")
         return self.client.request(method, path, headers=headers, **kwargs)

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.alerts.dedup import record
 from warroom.alerts.models import Alert, AlertEventKind, AlertStatus
+from warroom.alerts.mute import InhibitMuter, SilenceMuter, first_reason
 from warroom.alerts.service import MUTE_RECHECK_JOB
 from warroom.config import Config
-from warroom.group.dedup import record
 from warroom.route import rules
-from warroom.route.mute import InhibitMuter, SilenceMuter, first_reason
 
 __all__ = ["MUTE_RECHECK_JOB", "alert_rule_check", "mute_recheck", "recheck_muted"]
 

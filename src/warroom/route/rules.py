@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from warroom.alerts.dedup import count_events, record
+from warroom.alerts.labels import match_labels
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
 from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
-from warroom.group.dedup import count_events, record
 from warroom.incidents.from_alerts import (
     declare_from_alert,
     link,
@@ -19,7 +20,6 @@ from warroom.incidents.from_alerts import (
 )
 from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
-from warroom.route.labels import match_labels
 
 FIRING_FOR_JOB = "alert_rule_check"
 OCCURRENCE_EVENTS = (AlertEventKind.OPENED, AlertEventKind.OCCURRED)

@@ -12,10 +12,10 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, String, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from warroom.alerts.labels import match_labels
 from warroom.alerts.models import Alert, AlertStatus, Silence, SilenceKind
 from warroom.config import Config
 from warroom.matchers import Matcher, MatchOp, match_all
-from warroom.route.labels import match_labels
 
 
 class Muter(Protocol):
@@ -141,7 +141,7 @@ DECIDED: dict[str, InstrumentedAttribute[str | None]] = {
 
 
 def label_value(name: str) -> ColumnElement[str | None] | None:
-    """SQL for ``match_labels(alert).get(name)`` (see ``warroom.route.labels``): the column
+    """SQL for ``match_labels(alert).get(name)`` (see ``warroom.alerts.labels``): the column
     warroom decided when it is set, the alert's own label before the pseudo-labels it adds."""
     if not PLAIN_NAME.match(name):
         return None

@@ -16,17 +16,17 @@ import structlog
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from warroom.alerts import dedup, expiry, flapping
+from warroom.alerts.dedup import Change, Entry, record
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind
+from warroom.alerts.mute import InhibitMuter, SilenceMuter, active_silences, first_reason
 from warroom.config import Config, LiveConfig
-from warroom.group import dedup, expiry, flapping
-from warroom.group.dedup import Change, Entry, record
 from warroom.incidents.from_alerts import link, on_alert_resolved
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.ingest.models import Signal, SignalOutcome
 from warroom.route import ownership, rules
 from warroom.route.jobs import recheck_muted
-from warroom.route.mute import InhibitMuter, SilenceMuter, active_silences, first_reason
 
 log = structlog.get_logger("warroom.pipeline")
 BATCH_PER_INTEGRATION = 25

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.alerts.dedup import count_events, record
 from warroom.alerts.models import Alert, AlertEventKind
-from warroom.group.dedup import count_events, record
 
 STATE_CHANGES = (AlertEventKind.OPENED, AlertEventKind.RESOLVED)
 

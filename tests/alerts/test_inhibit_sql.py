@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from warroom.alerts.labels import match_labels
 from warroom.alerts.models import Alert, AlertDecision, AlertStatus
+from warroom.alerts.mute import label_value, source_conditions
 from warroom.db.engine import make_session_factory
 from warroom.ingest.models import SourceKind
 from warroom.matchers import Matcher
-from warroom.route.labels import match_labels
-from warroom.route.mute import label_value, source_conditions
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

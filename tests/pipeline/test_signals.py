@@ -10,9 +10,9 @@ from sqlalchemy import Engine, select
 
 from tests.alerts.support import alerts, am_alert, am_notification, custom_app, integration
 from tests.support.api import Harness
-from warroom import pipeline
 from warroom.ingest.models import Signal, SignalOutcome
-from warroom.pipeline import BATCH_PER_INTEGRATION
+from warroom.pipeline import signals as pipeline
+from warroom.pipeline.signals import BATCH_PER_INTEGRATION
 
 FLOOD_KEY = "aaa-flood-key-0123456789"
 QUIET_KEY = "zzz-quiet-key-0123456789"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from warroom.alerts.labels import match_labels
 from warroom.alerts.models import Alert
 from warroom.ingest.models import SourceKind
-from warroom.route.labels import match_labels
 
 
 def alert(source: SourceKind, **fields: object) -> Alert:

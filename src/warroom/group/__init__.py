@@ -1,1 +1,0 @@
-"""Stage 2: a signal joins its open alert (dedup) or opens one; flapping."""

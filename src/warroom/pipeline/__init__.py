@@ -1,0 +1,1 @@
+"""The signal pipeline: the stages after ingest, composed."""
