@@ -108,10 +108,16 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) 
 
 
 @contextmanager
-def process(cmd: list[str], ready_url: str, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> Iterator[None]:
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def process(
+    cmd: list[str], ready_url: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[None]:
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_ready(ready_url, proc)
         yield
@@ -128,7 +134,11 @@ def wrk(url: str, seconds: int, connections: int, batch: int, fmt: str) -> dict[
     env = {**os.environ, "BATCH": str(batch), "FORMAT": fmt, "KEY": PD_KEY}
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
-        env=env, capture_output=True, text=True, check=True, timeout=seconds + 60,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
     ).stdout
     match = RESULT.search(out)
     if match is None:
@@ -136,11 +146,22 @@ def wrk(url: str, seconds: int, connections: int, batch: int, fmt: str) -> dict[
     return {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
 
 
-def measure(target: str, backend: str, url: str, seconds: int, connections: int,
-            batch: int, fmt: str) -> Run:
+def measure(
+    target: str, backend: str, url: str, seconds: int, connections: int, batch: int, fmt: str
+) -> Run:
     r = wrk(url, seconds, connections, batch, fmt)
-    return Run(target, backend, fmt, batch, r["requests"], r["non2xx"], r["errors"],
-               r["duration_us"] / 1e6, r["p50_us"] / 1000, r["p99_us"] / 1000)
+    return Run(
+        target,
+        backend,
+        fmt,
+        batch,
+        r["requests"],
+        r["non2xx"],
+        r["errors"],
+        r["duration_us"] / 1e6,
+        r["p50_us"] / 1000,
+        r["p99_us"] / 1000,
+    )
 
 
 def count_signals(database_url: str) -> int:
@@ -151,12 +172,15 @@ def count_signals(database_url: str) -> int:
     return int(n)
 
 
-async def open_loop(host: str, port: int, path: str, rate: int, seconds: int,
-                    connections: int = 32) -> list[float]:
+async def open_loop(
+    host: str, port: int, path: str, rate: int, seconds: int, connections: int = 32
+) -> list[float]:
     """Send ``rate`` single-alert requests per second on a fixed schedule; latency counts
     from the scheduled send time, so a slow answer cannot hide queued requests."""
-    body_fmt = ('[{{"labels":{{"alertname":"Paced","instance":"p{n}","severity":"warning"}},'
-                '"startsAt":"2026-11-22T11:57:59Z"}}]')
+    body_fmt = (
+        '[{{"labels":{{"alertname":"Paced","instance":"p{n}","severity":"warning"}},'
+        '"startsAt":"2026-11-22T11:57:59Z"}}]'
+    )
     total = rate * seconds
     start = time.perf_counter() + 0.2
     latencies: list[float] = []
@@ -178,7 +202,8 @@ async def open_loop(host: str, port: int, path: str, rate: int, seconds: int,
             body = body_fmt.format(n=n).encode()
             writer.write(
                 f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
             )
             headers = await reader.readuntil(b"\r\n\r\n")
             length = int(re.search(rb"(?i)content-length: (\d+)", headers).group(1))  # type: ignore[union-attr]
@@ -220,12 +245,25 @@ def main() -> None:
     def alertmanager(batch: int) -> Run:
         """A fresh Alertmanager (empty store) measured at ``batch``."""
         port = free_port()
-        with process(["prometheus-alertmanager", f"--config.file={am_cfg}",
-                      f"--storage.path={tempfile.mkdtemp(dir=tmp)}",
-                      f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                     f"http://127.0.0.1:{port}/-/ready"):
-            return measure("alertmanager-0.25", "memory", f"http://127.0.0.1:{port}/api/v2/alerts",
-                           args.seconds, args.connections, batch, "am")
+        with process(
+            [
+                "prometheus-alertmanager",
+                f"--config.file={am_cfg}",
+                f"--storage.path={tempfile.mkdtemp(dir=tmp)}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=",
+            ],
+            f"http://127.0.0.1:{port}/-/ready",
+        ):
+            return measure(
+                "alertmanager-0.25",
+                "memory",
+                f"http://127.0.0.1:{port}/api/v2/alerts",
+                args.seconds,
+                args.connections,
+                batch,
+                "am",
+            )
 
     pg = None
     paced: dict[str, list[float]] = {}
@@ -248,59 +286,110 @@ def main() -> None:
 
 def bare(runs: list[Run], args: argparse.Namespace, batches: list[int]) -> None:
     port = free_port()
-    with process([str(BIN / "python"), "-m", "uvicorn", "bench.ingest.bare_app:app",
-                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                  "--no-access-log"], f"http://127.0.0.1:{port}/", cwd=ROOT):
+    with process(
+        [
+            str(BIN / "python"),
+            "-m",
+            "uvicorn",
+            "bench.ingest.bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        f"http://127.0.0.1:{port}/",
+        cwd=ROOT,
+    ):
         for batch in batches:
-            runs.append(measure("bare-asgi", "none", f"http://127.0.0.1:{port}/api/v2/alerts",
-                                args.seconds, args.connections, batch, "am"))
+            runs.append(
+                measure(
+                    "bare-asgi",
+                    "none",
+                    f"http://127.0.0.1:{port}/api/v2/alerts",
+                    args.seconds,
+                    args.connections,
+                    batch,
+                    "am",
+                )
+            )
 
 
-def bench_warroom(runs: list[Run], args: argparse.Namespace, batches: list[int], backend: str,
-                  url: str, config: Path, alertmanager: Callable[[int], Run]) -> list[float]:
+def bench_warroom(
+    runs: list[Run],
+    args: argparse.Namespace,
+    batches: list[int],
+    backend: str,
+    url: str,
+    config: Path,
+    alertmanager: Callable[[int], Run],
+) -> list[float]:
     """Each warroom row is paired with a fresh Alertmanager measured at the same batch just
     before it (``vs AM`` divides by that one): the load of a shared machine drifts."""
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
     port = free_port()
-    env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port),
-           "WARROOM_LOG_LEVEL": "warning"}
+    env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port), "WARROOM_LOG_LEVEL": "warning"}
     base = f"http://127.0.0.1:{port}"
-    with process([str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
-                 f"{base}/healthz", env=env):
+    with process(
+        [str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
+        f"{base}/healthz",
+        env=env,
+    ):
         paths = {"am": f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts", "pd": "/v2/enqueue"}
         for fmt in args.formats.split(","):
             for batch in batches if fmt == "am" else [1]:
                 reference = alertmanager(batch)
                 before = count_signals(url)
-                run = measure("warroom", backend, base + paths[fmt], args.seconds,
-                              args.connections, batch, fmt)
+                run = measure(
+                    "warroom",
+                    backend,
+                    base + paths[fmt],
+                    args.seconds,
+                    args.connections,
+                    batch,
+                    fmt,
+                )
                 time.sleep(0.5)
                 run.stored = count_signals(url) - before
                 run.reference = reference.alerts_per_s
                 runs.append(run)
-        return asyncio.run(open_loop(
-            "127.0.0.1", port, f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts",
-            rate=1000, seconds=args.seconds))
+        return asyncio.run(
+            open_loop(
+                "127.0.0.1",
+                port,
+                f"/ingest/alertmanager/{AM_KEY}/api/v2/alerts",
+                rate=1000,
+                seconds=args.seconds,
+            )
+        )
 
 
 def report(runs: list[Run], paced: dict[str, list[float]]) -> None:
     reference = {r.batch: r.alerts_per_s for r in runs if r.target.startswith("alertmanager")}
-    print(f"\n{'target':<18} {'store':<10} {'fmt':<3} {'batch':>5} {'req/s':>9} "
-          f"{'alerts/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'vs AM':>6} {'non2xx':>6} durable "
-          f"{'AM alerts/s':>11}")
+    print(
+        f"\n{'target':<18} {'store':<10} {'fmt':<3} {'batch':>5} {'req/s':>9} "
+        f"{'alerts/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'vs AM':>6} {'non2xx':>6} durable "
+        f"{'AM alerts/s':>11}"
+    )
     for r in runs:
         base = r.reference or reference.get(r.batch)
         ratio = r.alerts_per_s / base if base else float("nan")
-        print(f"{r.target:<18} {r.backend:<10} {r.fmt:<3} {r.batch:>5} "
-              f"{(r.requests - r.non2xx) / r.seconds:>9.0f} {r.alerts_per_s:>10.0f} "
-              f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {ratio:>5.2f}x {r.non2xx:>6} {r.durable:<7} "
-              f"{base or 0:>11.0f}")
+        print(
+            f"{r.target:<18} {r.backend:<10} {r.fmt:<3} {r.batch:>5} "
+            f"{(r.requests - r.non2xx) / r.seconds:>9.0f} {r.alerts_per_s:>10.0f} "
+            f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {ratio:>5.2f}x {r.non2xx:>6} {r.durable:<7} "
+            f"{base or 0:>11.0f}"
+        )
     for backend, latencies in paced.items():
-        print(f"\nwarroom/{backend} at 1,000 alerts/s open-loop ({len(latencies)} requests): "
-              f"p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
-              f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms (target < 20 ms)")
+        print(
+            f"\nwarroom/{backend} at 1,000 alerts/s open-loop ({len(latencies)} requests): "
+            f"p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms (target < 20 ms)"
+        )
 
 
 if __name__ == "__main__":

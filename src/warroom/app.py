@@ -15,15 +15,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom import __version__
 from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
-from warroom.api import errors, system
+from warroom.api import catalog as catalog_api
+from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
-from warroom.catalog import api as catalog_api
-from warroom.chat import slack_api, slack_channels
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
+from warroom.escalation import api as escalation_api
+from warroom.escalation import events as escalation_events
+from warroom.escalation import paging as oncall_paging
+from warroom.escalation import reminders as oncall_reminders
+from warroom.escalation import service as escalation
+from warroom.escalation import steps as escalation_jobs
+from warroom.http import errors
 from warroom.incidents import api as incidents_api
 from warroom.incidents import events
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
@@ -34,21 +40,15 @@ from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
+from warroom.notify.channels.slack import api as slack_api
+from warroom.notify.channels.slack import channels as slack_channels
 from warroom.notify.delivery_worker import OutboxSender
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
-from warroom.oncall import calendars as oncall_calendars
-from warroom.oncall import (
-    escalation,
-    escalation_api,
-    escalation_events,
-    escalation_jobs,
-    schedules_api,
-)
-from warroom.oncall import paging as oncall_paging
-from warroom.oncall import reminders as oncall_reminders
 from warroom.pipeline.signals import signal_stage
 from warroom.route import jobs as route_jobs
+from warroom.schedules import api as schedules_api
+from warroom.schedules import calendars as oncall_calendars
 from warroom.settings import Settings
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")

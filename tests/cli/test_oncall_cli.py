@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tests.cli.harness import LiveServer, error_line, lines_with, live_server, plain, wide_console
-from tests.oncall.schedule_setup import CONFIG, MONDAY
+from tests.schedules.schedule_setup import CONFIG, MONDAY
 from tests.support.clock import FakeClock
 from warroom.auth.models import UserRole
 from warroom.cli.main import app as cli_app

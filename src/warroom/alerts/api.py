@@ -19,7 +19,7 @@ from warroom.alerts.schemas import (
     SilenceCreate,
     SilenceOut,
 )
-from warroom.api.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.ingest.http import Ingestor
 from warroom.ingest.models import ServiceChange, Signal
 

@@ -17,9 +17,9 @@ from warroom.alerts.models import (
     SilenceKind,
 )
 from warroom.config import Config, parse_duration
-from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
+from warroom.problems import Conflict, InvalidInput, NotFound
 
 MUTE_RECHECK_JOB = "mute_recheck"
 

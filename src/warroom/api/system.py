@@ -11,10 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from warroom.api.deps import AdminDep, UserDep
 from warroom.config import ConfigError, LiveConfig, summary
-from warroom.errors import WarroomError
+from warroom.http.deps import AdminDep, UserDep
 from warroom.observability.metrics import Metrics
+from warroom.problems import WarroomError
 
 router = APIRouter(tags=["system"])
 

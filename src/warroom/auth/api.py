@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from warroom.api.deps import AdminDep, NowDep, SessionDep, UserDep
-from warroom.api.inputs import MAX_INT
 from warroom.auth import service
 from warroom.auth.models import ApiToken, User, UserRole
 from warroom.auth.schemas import TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut
+from warroom.http.deps import AdminDep, NowDep, SessionDep, UserDep
+from warroom.http.inputs import MAX_INT
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from warroom.api.inputs import reject_nul
 from warroom.auth.models import UserRole
+from warroom.http.inputs import reject_nul
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 

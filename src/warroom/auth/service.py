@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import ApiToken, User, UserRole
-from warroom.errors import Conflict, InvalidInput, NotFound
+from warroom.problems import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "wr_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)

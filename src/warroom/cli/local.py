@@ -22,7 +22,7 @@ from warroom.config import (
 )
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import current, upgrade
-from warroom.errors import WarroomError
+from warroom.problems import WarroomError
 from warroom.settings import Settings
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

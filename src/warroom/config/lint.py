@@ -44,6 +44,6 @@ def config_warnings(config: Config, *, now: datetime | None = None) -> list[str]
 
 def schedule_gap_warnings(config: Config, now: datetime) -> list[str]:
     """Stretches of the next four weeks when a layered schedule has nobody on call."""
-    from warroom.oncall.gaps import gap_warnings  # the rotation math lives with on-call
+    from warroom.schedules.gaps import gap_warnings  # the rotation math lives with on-call
 
     return [warning for schedule in config.schedules for warning in gap_warnings(schedule, now)]

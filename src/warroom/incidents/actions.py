@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.config import Config
-from warroom.errors import Conflict, InvalidInput
 from warroom.incidents import cadence, timeline
 from warroom.incidents.enums import IncidentAction, TimelineKind, TimestampField
 from warroom.incidents.lifecycle import (
@@ -23,6 +22,7 @@ from warroom.incidents.lifecycle import (
 from warroom.incidents.models import Incident
 from warroom.incidents.service import check_severity
 from warroom.incidents.timeline import stamp
+from warroom.problems import Conflict, InvalidInput
 
 PAST_TENSE = {
     IncidentAction.ACKNOWLEDGE: "acknowledged",

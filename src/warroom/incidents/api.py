@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import AwareDatetime, StringConstraints
 
-from warroom.api.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
-from warroom.api.inputs import MAX_INT, NO_NUL
+from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.inputs import MAX_INT, NO_NUL
 from warroom.incidents import actions, people, service, timeline, updates, views
 from warroom.incidents.enums import IncidentAction, IncidentRole, IncidentStatus
 from warroom.incidents.models import Incident

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
-from warroom.errors import Conflict, InvalidInput
 from warroom.incidents import timeline
 from warroom.incidents.enums import IncidentRole, TimelineKind
 from warroom.incidents.models import Incident, Participant, RoleAssignment
+from warroom.problems import Conflict, InvalidInput
 
 ROLE_NAMES = {
     IncidentRole.LEAD: "incident lead",

@@ -15,8 +15,8 @@ from pydantic import (
     field_validator,
 )
 
-from warroom.api.inputs import MAX_INT, reject_nul
 from warroom.clock import as_utc
+from warroom.http.inputs import MAX_INT, reject_nul
 from warroom.incidents.enums import (
     Audience,
     IncidentRole,

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from warroom.auth.models import User
 from warroom.config import Config
 from warroom.db.base import table_of
-from warroom.errors import InvalidInput, NotFound
 from warroom.incidents import cadence, timeline
 from warroom.incidents.enums import IncidentStatus, TimelineKind, TimestampField
 from warroom.incidents.lifecycle import order_violation
 from warroom.incidents.models import Counter, Incident, IncidentService, Participant
 from warroom.incidents.schemas import IncidentCreate, IncidentPatch
+from warroom.problems import InvalidInput, NotFound
 
 INCIDENT_COUNTER = "incident"
 MAX_NUMBER = 2**31 - 1  # the number column is a 32-bit INTEGER

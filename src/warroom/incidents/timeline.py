@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.db.base import table_of
-from warroom.errors import NotFound
 from warroom.incidents import events
 from warroom.incidents.enums import TimelineKind
 from warroom.incidents.models import Incident, TimelineEntry
+from warroom.problems import NotFound
 
 TIMELINE_TABLE = table_of(TimelineEntry)
 

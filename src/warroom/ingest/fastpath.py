@@ -22,9 +22,8 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.api.errors import error_response
 from warroom.config import Config, Integration, IntegrationKind
-from warroom.errors import WarroomError
+from warroom.http.errors import error_response
 from warroom.ingest import alertmanager, pagerduty, pagerduty_api
 from warroom.ingest.http import (
     BEARER_CHALLENGE,
@@ -39,6 +38,7 @@ from warroom.ingest.http import (
 from warroom.ingest.models import SourceKind
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import next_request_id
+from warroom.problems import WarroomError
 
 log = structlog.get_logger("warroom.ingest")
 OBSERVED = "warroom.observed"

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Message
 
 from warroom.config import Config, Integration, IntegrationKind
-from warroom.errors import WarroomError
 from warroom.ingest.limits import IngestStats, RateLimiter
 from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import SignalIn, rows
 from warroom.ingest.writer import Row, SignalWriter
 from warroom.observability.metrics import Metrics
+from warroom.problems import WarroomError
 
 UNKNOWN_INTEGRATION = "<unknown>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from warroom.api.errors import error_response
+from warroom.http.errors import error_response
 from warroom.ingest.http import BEARER_CHALLENGE, UNKNOWN_INTEGRATION, IngestError, Ingestor
 
 

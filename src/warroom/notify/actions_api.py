@@ -16,17 +16,17 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from warroom.api.deps import ConfigDep, NowDep, SessionDep
 from warroom.auth.service import ensure_user
 from warroom.auth.signing import BadSignature, signing_key
 from warroom.config import Config
-from warroom.errors import Conflict
+from warroom.escalation.service import lock_incident
+from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.incidents import timeline
 from warroom.incidents.actions import apply_action
 from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
 from warroom.incidents.models import Incident
 from warroom.notify.action_links import ActionGrant, LinkAction, read_grant
-from warroom.oncall.escalation import lock_incident
+from warroom.problems import Conflict
 
 router = APIRouter(tags=["notifications"], include_in_schema=False)
 

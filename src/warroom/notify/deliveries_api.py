@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from warroom.api.deps import NowDep, SessionDep, UserDep, WriterDep
-from warroom.errors import Conflict, NotFound
+from warroom.http.deps import NowDep, SessionDep, UserDep, WriterDep
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
 from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
 from warroom.notify.outbox import WAKE_OUTBOX
 from warroom.notify.rendering import message_of
 from warroom.notify.schemas import DeliveryOut, DeliveryPage
+from warroom.problems import Conflict, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 MAX_PAGE = 200

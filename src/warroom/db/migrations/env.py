@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from warroom.db.engine import make_engine
-from warroom.db.models import Base
+from warroom.tables import Base
 
 target_metadata = Base.metadata
 

@@ -50,7 +50,7 @@ class ChannelSender(Protocol):
 
 def default_senders() -> dict[Channel, ChannelSender]:
     from warroom.notify.channels.http_webhook import WebhookSender
-    from warroom.notify.channels.slack import SlackSender
+    from warroom.notify.channels.slack.sender import SlackSender
     from warroom.notify.channels.smtp import EmailSender
 
     senders: dict[Channel, ChannelSender] = {

@@ -1,1 +1,0 @@
-"""The service catalog: teams, services and severities, read from the config."""

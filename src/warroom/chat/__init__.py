@@ -1,1 +1,0 @@
-"""Chat integrations: Slack (signed slash command and buttons, dedicated incident channels)."""

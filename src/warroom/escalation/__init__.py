@@ -1,0 +1,1 @@
+"""How the people on call are paged: policies, steps, pages, reminders, response windows."""

@@ -1,0 +1,1 @@
+"""What HTTP routers of every layer share: dependencies, error answers, input checks."""

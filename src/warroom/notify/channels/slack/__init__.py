@@ -1,0 +1,1 @@
+"""Slack: deliveries through the Web API, incident channels, slash commands and buttons."""

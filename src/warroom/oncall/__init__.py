@@ -1,1 +1,0 @@
-"""Who is on call (schedules, rotations, overrides) and how they are paged (escalation)."""

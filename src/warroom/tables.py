@@ -1,0 +1,31 @@
+"""Every table of warroom in one metadata, for Alembic and for whoever needs them all.
+
+This module sits in the top layer because it imports every domain's models; the core
+(``warroom.db``) never imports it. ``warroom.db.migrate.alembic_config`` takes the metadata
+from here when a caller wants autogenerate (see docs/development.md).
+"""
+
+from warroom.alerts import models as alert_models
+from warroom.auth import models as auth_models
+from warroom.db.base import Base
+from warroom.escalation import models as escalation_models
+from warroom.incidents import models as incident_models
+from warroom.ingest import models as ingest_models
+from warroom.jobs import models as job_models
+from warroom.notify import models as notify_models
+from warroom.schedules import models as schedule_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "Base",
+    "alert_models",
+    "auth_models",
+    "escalation_models",
+    "incident_models",
+    "ingest_models",
+    "job_models",
+    "metadata",
+    "notify_models",
+    "schedule_models",
+]
