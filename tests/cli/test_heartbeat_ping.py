@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from tests.cli.harness import LiveServer, closed_port_url, error_line, plain, wide_console
 from warroom.cli.main import app as cli_app
 from warroom.db.engine import make_session_factory
-from warroom.detect.models import Heartbeat, HeartbeatState
-from warroom.ingest.models import Signal, SignalAction
+from warroom.ingest.models import Heartbeat, HeartbeatState, Signal, SignalAction
 
 KEY = "beat-test-key-0123456789"  # nightly-backup: cron 0 3 * * * Europe/Prague, grace 30m
 

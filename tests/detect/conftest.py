@@ -16,7 +16,7 @@ from tests.conftest import TEST_CONFIG
 from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
 from warroom.db.engine import make_session_factory
-from warroom.detect.models import Heartbeat
+from warroom.ingest.models import Heartbeat
 
 NIGHTLY_KEY = "beat-test-key-0123456789"  # cron 0 3 * * * Europe/Prague, grace 30m
 SWEEPER_KEY = "sweep-test-key-0123456789"  # interval 15m, grace 5m

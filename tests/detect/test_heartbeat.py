@@ -15,7 +15,7 @@ from tests.detect.conftest import (
     write_config,
 )
 from tests.support.api import Harness
-from warroom.detect.models import HeartbeatState
+from warroom.ingest.models import HeartbeatState
 
 AM_KEY = "am-test-key-0123456789"
 

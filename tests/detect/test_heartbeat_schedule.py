@@ -9,7 +9,7 @@ import pytest
 
 from tests.detect.conftest import NIGHTLY_KEY, REPORT_KEY, AppAt, alerts, ping
 from warroom.config import HeartbeatSpec
-from warroom.detect.heartbeat import deadline_after, expected_after, next_expected
+from warroom.ingest.heartbeat import deadline_after, expected_after, next_expected
 
 
 def utc(text: str) -> datetime:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from warroom.clock import as_utc
 from warroom.config import HeartbeatSpec, Integration, IntegrationKind
-from warroom.detect.heartbeat import BeatResult, heartbeat_spec, record_beat
+from warroom.ingest.heartbeat import BeatResult, heartbeat_spec, record_beat
 from warroom.ingest.http import IngestError, Ingestor, integration_for, read_body
 from warroom.ingest.responses import refusal
 

@@ -66,3 +66,20 @@ class ServiceChange(Base):
     received_at: Mapped[datetime]
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HeartbeatState(StrEnum):
+    WAITING = "waiting"
+    UP = "up"
+    DOWN = "down"
+
+
+class Heartbeat(Base):
+    __tablename__ = "heartbeats"
+
+    integration: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[HeartbeatState] = mapped_column(str_enum(HeartbeatState))
+    last_beat_at: Mapped[datetime | None]
+    expected_at: Mapped[datetime | None]
+    deadline_at: Mapped[datetime | None]
+    beats: Mapped[int] = mapped_column(default=0)
