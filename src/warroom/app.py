@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom import __version__
 from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
+from warroom.alerts import service as alerts_service
 from warroom.api import catalog as catalog_api
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
@@ -25,6 +26,7 @@ from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
 from warroom.escalation import api as escalation_api
 from warroom.escalation import events as escalation_events
+from warroom.escalation import messenger as escalation_messenger
 from warroom.escalation import paging as oncall_paging
 from warroom.escalation import reminders as oncall_reminders
 from warroom.escalation import service as escalation
@@ -32,6 +34,7 @@ from warroom.escalation import steps as escalation_jobs
 from warroom.http import errors
 from warroom.incidents import api as incidents_api
 from warroom.incidents import events
+from warroom.incidents.metrics import IncidentCollector
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestFastPath
 from warroom.ingest.http import Ingestor
@@ -43,6 +46,7 @@ from warroom.notify import actions_api, broadcast, deliveries_api, outbox
 from warroom.notify.channels.slack import api as slack_api
 from warroom.notify.channels.slack import channels as slack_channels
 from warroom.notify.delivery_worker import OutboxSender
+from warroom.notify.pages import OutboxMessenger
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.pipeline.signals import signal_stage
@@ -75,6 +79,12 @@ JOB_HANDLERS: dict[str, JobHandler] = {
 }
 
 
+def wire() -> None:
+    """Install the implementations of the ports lower layers own (escalation pages through
+    notify's outbox). Idempotent; ``create_app`` and ``build_worker`` call it."""
+    escalation_messenger.install(OutboxMessenger())
+
+
 def build_worker(
     settings: Settings,
     live_config: LiveConfig,
@@ -83,6 +93,7 @@ def build_worker(
     metrics: Metrics,
 ) -> Worker:
     """The pipeline, timers and housekeeping on one thread; the outbox on its own."""
+    wire()
     return Worker(
         session_factory,
         live_config,
@@ -141,7 +152,8 @@ def create_app(
     )
     serve_docs(app, "/api/docs", "/api/static")
     session_factory = make_session_factory(engine)
-    metrics = Metrics(session_factory)
+    metrics = Metrics()
+    metrics.registry.register(IncidentCollector(session_factory))
     metrics.config_generation.set(live_config.generation)
     app.state.settings = settings
     app.state.engine = engine
@@ -160,7 +172,9 @@ def create_app(
             worker.wake_own_threads()
 
     writer = SignalWriter(engine)
-    app.state.ingestor = Ingestor(session_factory, writer, metrics, clock, worker.wake)
+    app.state.ingestor = Ingestor(
+        session_factory, writer, metrics, clock, worker.wake, open_alert=alerts_service.is_open
+    )
     errors.install(app)
     # Ingest routes are declared for the OpenAPI document; requests reach them through
     # WarroomApp.ingest_entry (see warroom.api.application), not FastAPI's router.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.schedules.schedule_setup import CONFIG
-from warroom.config.lint import config_warnings
 from warroom.config.loader import parse_config
+from warroom.schedules.gaps import schedule_gap_warnings
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # a Tuesday
 
@@ -41,7 +41,7 @@ schedules:
 
 
 def schedule_warnings(text: str, now: datetime = NOW) -> list[str]:
-    return [w for w in config_warnings(parse_config(text), now=now) if w.startswith("schedule ")]
+    return schedule_gap_warnings(parse_config(text), now)
 
 
 def test_a_schedule_that_always_has_someone_has_no_warning() -> None:

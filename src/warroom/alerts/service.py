@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, column, func, select, table
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import (
@@ -17,13 +18,26 @@ from warroom.alerts.models import (
     SilenceKind,
 )
 from warroom.config import Config, parse_duration
-from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
 from warroom.problems import Conflict, InvalidInput, NotFound
 
 MUTE_RECHECK_JOB = "mute_recheck"
 
+
+class MuteRecheckPayload(TypedDict):
+    """Job ``mute_recheck``: silence ``silence`` ended (or was expired); the alerts it muted
+    get their turn through the rules."""
+
+    silence: int
+
+
 MAX_SILENCE = timedelta(days=365)
+
+
+INCIDENTS = table("incidents", column("id", Integer), column("number", Integer))
+"""The incidents table by name, read-only, as ``Alert.incident_id``'s foreign key names it:
+the alert list shows (and filters by) its incident's number without importing the incidents
+package, which sits above alerts."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +65,27 @@ def search(
     if flt.decision:
         stmt = stmt.where(Alert.decision == flt.decision)
     if flt.incident is not None:
-        stmt = stmt.join(Incident, Incident.id == Alert.incident_id).where(
-            Incident.number == flt.incident
+        stmt = stmt.join(INCIDENTS, INCIDENTS.c.id == Alert.incident_id).where(
+            INCIDENTS.c.number == flt.incident
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Alert.id.desc()).limit(limit).offset(offset))
     return list(rows), int(total)
+
+
+def is_open(session: Session, integration: str, identity: str) -> bool:
+    """Whether an alert of this identity is open (PagerDuty intake asks, to answer a resolve
+    for an alert it never saw the way PagerDuty does)."""
+    open_alert = session.scalar(
+        select(Alert.id)
+        .where(
+            Alert.integration == integration,
+            Alert.identity == identity,
+            Alert.status != AlertStatus.RESOLVED,
+        )
+        .limit(1)
+    )
+    return open_alert is not None
 
 
 def get(session: Session, alert_id: int) -> Alert:
@@ -75,7 +104,9 @@ def incident_refs(session: Session, alerts: list[Alert]) -> dict[int, str]:
     ids = {a.incident_id for a in alerts if a.incident_id is not None}
     if not ids:
         return {}
-    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(ids)))
+    rows = session.execute(
+        select(INCIDENTS.c.id, INCIDENTS.c.number).where(INCIDENTS.c.id.in_(ids))
+    )
     return {row.id: f"INC-{row.number}" for row in rows}
 
 
@@ -132,7 +163,7 @@ def create_silence(
         MUTE_RECHECK_JOB,
         end,
         now,
-        {"silence": silence.id},
+        MuteRecheckPayload(silence=silence.id),
         key=f"{MUTE_RECHECK_JOB}:{silence.id}:end",
     )
     return silence
@@ -169,7 +200,7 @@ def expire(
         MUTE_RECHECK_JOB,
         now,
         now,
-        {"silence": silence.id},
+        MuteRecheckPayload(silence=silence.id),
         key=f"{MUTE_RECHECK_JOB}:{silence.id}:expired",
     )
     return silence

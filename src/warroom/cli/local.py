@@ -23,6 +23,7 @@ from warroom.config import (
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.db.migrate import current, upgrade
 from warroom.problems import WarroomError
+from warroom.schedules.gaps import schedule_gap_warnings
 from warroom.settings import Settings
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -205,7 +206,7 @@ def config_check(path: Annotated[Path, typer.Argument(help="YAML file or folder.
             typer.echo(str(issue), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{path}: OK: {summary(config)}")
-    for warning in config_warnings(config):
+    for warning in config_warnings(config) + schedule_gap_warnings(config, utcnow()):
         typer.echo(f"warning: {warning}", err=True)
 
 

@@ -1,22 +1,18 @@
 """Warnings: a configuration that is valid but will probably not do what its author wants.
 
 ``warroom config check`` prints them after the summary; they never stop a load or a reload.
+Warnings that need a domain's logic live with it and are added by the caller (schedule gaps:
+``warroom.schedules.gaps.schedule_gap_warnings``), since the configuration sits below them.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
-
-from warroom.clock import utcnow
 
 from .defaults import DEFAULT_SEVERITY_MAP
 from .models import Config
 
 
-def config_warnings(config: Config, *, now: datetime | None = None) -> list[str]:
-    """Human sentences, in the order of the configuration, e.g. a team nobody can reach.
-
-    ``now`` (default: the real time) starts the four weeks checked for schedule gaps."""
+def config_warnings(config: Config) -> list[str]:
+    """Human sentences, in the order of the configuration, e.g. a team nobody can reach."""
     unreachable = {team.slug for team in config.teams if not team.contacts}
     warnings = [
         f"team {team.slug!r} has no contacts: nobody can be notified"
@@ -38,12 +34,4 @@ def config_warnings(config: Config, *, now: datetime | None = None) -> list[str]
                 f"incident_defaults.severity ({config.incident_defaults.severity}) unless an "
                 "alert rule sets one"
             )
-    warnings += schedule_gap_warnings(config, utcnow() if now is None else now)
     return warnings
-
-
-def schedule_gap_warnings(config: Config, now: datetime) -> list[str]:
-    """Stretches of the next four weeks when a layered schedule has nobody on call."""
-    from warroom.schedules.gaps import gap_warnings  # the rotation math lives with on-call
-
-    return [warning for schedule in config.schedules for warning in gap_warnings(schedule, now)]

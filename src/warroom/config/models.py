@@ -211,6 +211,7 @@ class Severity(_Model):
 
     @property
     def postmortem_required(self) -> bool:
+        """Read once postmortems exist (issue 15; see docs/architecture.md)."""
         return self.postmortem is PostmortemPolicy.REQUIRED
 
 

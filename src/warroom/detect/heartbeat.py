@@ -12,7 +12,6 @@ row and a first deadline, so a job that never reports at all is detected too.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +20,7 @@ from warroom.clock import as_utc
 from warroom.config import Config, HeartbeatSpec, Integration, LiveConfig, format_duration
 from warroom.ingest.heartbeat import (
     CHECK_JOB,
+    CheckPayload,
     beat_details,
     check_key,
     deadline_after,
@@ -65,13 +65,11 @@ def missed_signal(
 # --- the check at a deadline ------------------------------------------------------------
 
 
-def heartbeat_check(
-    session: Session, config: Config, payload: dict[str, Any], now: datetime
-) -> None:
+def heartbeat_check(session: Session, config: Config, payload: CheckPayload, now: datetime) -> None:
     """Job ``heartbeat_check``: the deadline in ``payload`` passed; if no beat moved it,
     the heartbeat is down. A stale run (a beat came, the deadline moved) does nothing."""
-    slug = str(payload["integration"])
-    deadline = as_utc(datetime.fromisoformat(str(payload["deadline"])))
+    slug = payload["integration"]
+    deadline = as_utc(datetime.fromisoformat(payload["deadline"]))
     integration = config.integration(slug)
     spec = heartbeat_spec(integration) if integration is not None else None
     if integration is None or spec is None:

@@ -40,7 +40,7 @@ def reassign(
     ``policy`` from its first step."""
     incident = service.lock(session, ref)
     request.state.incident = incident.ref
-    escalation_reassign.reassign(session, config, user, incident, body, now)
+    escalation_reassign.reassign(session, config, user, incident, body.command(), now)
     session.commit()
     return escalation_out(session, incident)
 

@@ -22,7 +22,6 @@ from warroom.escalation.models import EscalationState, PageStatus
 from warroom.escalation.service import (
     end_runs,
     live_runs,
-    lock_incident,
     new_token,
     policy_of,
     record_no_page,
@@ -35,6 +34,7 @@ from warroom.escalation.service import (
 from warroom.escalation.steps import schedule_ack_timeout, step_now
 from warroom.incidents.enums import IncidentStatus, TimelineKind
 from warroom.incidents.events import IncidentEvent
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident
 
 STOPPING_STATUSES = {

@@ -9,25 +9,34 @@ configured, or no contact on a configured channel) gets a Page with status ``unr
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import structlog
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.config.people import NotificationRule, Person, PersonContact, PersonContactKind
+from warroom.escalation.messenger import messenger
 from warroom.escalation.models import Escalation, Page, PageStatus
-from warroom.escalation.service import lock_incident, still_pages
+from warroom.escalation.service import still_pages
 from warroom.incidents import timeline
 from warroom.incidents.enums import TimelineKind
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
-from warroom.notify import pages as paging_outbox
-from warroom.notify.channels.slack.channels import invite_paged
 
 log = structlog.get_logger("warroom.escalation.paging")
 
 PAGE_CONTACT_JOB = "page_contact"
+
+
+class PageContactPayload(TypedDict):
+    """Job ``page_contact``: a delayed notification rule of page ``page_id`` comes due,
+    for the run whose token was ``token``, through the person's ``contact`` kind."""
+
+    page_id: int
+    token: str
+    contact: str
 
 
 def usable(contact: PersonContact, config: Config) -> bool:
@@ -104,25 +113,28 @@ def page_person(
     ]
     text = f"paged {username} ({why}), {where(run, step)}"
     timeline.record(session, incident, TimelineKind.PAGED, None, text, now, after=after)
-    invite_paged(session, config, incident, username, now)
+    outlet = messenger()
+    outlet.paged(session, config, incident, username, now)
     for rule, contact in rules:
         if rule.after <= timedelta(0):
-            paging_outbox.notify_person(session, config, incident, page, person, contact, now)
+            outlet.page(session, config, incident, page, person, contact, now)
         else:
             schedule(
                 session,
                 PAGE_CONTACT_JOB,
                 now + rule.after,
                 now,
-                {"page_id": page.id, "token": run.token, "contact": contact.kind.value},
+                PageContactPayload(page_id=page.id, token=run.token, contact=contact.kind.value),
                 key=f"page_contact:{page.id}:{contact.kind.value}",
             )
     return page
 
 
-def page_contact(session: Session, config: Config, payload: dict[str, Any], now: datetime) -> None:
+def page_contact(
+    session: Session, config: Config, payload: PageContactPayload, now: datetime
+) -> None:
     """Job: a delayed notification rule comes due; deliver if the page still waits."""
-    page = session.get(Page, int(payload["page_id"]))
+    page = session.get(Page, payload["page_id"])
     if page is None:
         return
     incident = lock_incident(session, page.incident_id)
@@ -143,4 +155,4 @@ def page_contact(session: Session, config: Config, payload: dict[str, Any], now:
     if not current or person is None or contact is None or not usable(contact, config):
         log.info("page_contact_dropped", page_id=page.id, contact=payload["contact"])
         return
-    paging_outbox.notify_person(session, config, incident, page, person, contact, now)
+    messenger().page(session, config, incident, page, person, contact, now)

@@ -8,6 +8,7 @@ person again). To a policy: the new run is that policy from step 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,7 +17,6 @@ from warroom.auth.models import User
 from warroom.config import Config
 from warroom.config.escalation import EscalationPolicy, EscalationStep
 from warroom.escalation.models import Escalation, EscalationState, PageStatus
-from warroom.escalation.schemas import ReassignRequest
 from warroom.escalation.service import PAGING_STATUSES, end_runs, severity_pages, start_run
 from warroom.incidents import timeline
 from warroom.incidents.enums import TimelineKind
@@ -25,6 +25,16 @@ from warroom.problems import Conflict, InvalidInput
 
 DEFAULT_REASSIGN_WAIT = timedelta(minutes=5)
 REASSIGNED_SLUG = "reassigned"
+
+
+@dataclass(frozen=True)
+class Reassign:
+    """Page ``user`` (then the team's policy), or run ``policy`` from its first step:
+    exactly one of the two."""
+
+    user: str | None = None
+    policy: str | None = None
+    reason: str | None = None
 
 
 def person_first(username: str, team_policy: EscalationPolicy | None) -> EscalationPolicy:
@@ -47,7 +57,7 @@ def person_first(username: str, team_policy: EscalationPolicy | None) -> Escalat
 
 
 def _target(
-    config: Config, incident: Incident, body: ReassignRequest
+    config: Config, incident: Incident, body: Reassign
 ) -> tuple[EscalationPolicy, str | None, str]:
     if body.user is not None and body.policy is not None:
         raise InvalidInput("give either user or policy, not both", field="policy")
@@ -77,7 +87,7 @@ def reassign(
     config: Config,
     actor: User,
     incident: Incident,
-    body: ReassignRequest,
+    body: Reassign,
     now: datetime,
 ) -> Escalation:
     """Stop the live run and start one for the new target (the incident row is locked)."""

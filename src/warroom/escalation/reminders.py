@@ -11,7 +11,7 @@ nothing; the update's own event scheduled the next one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 import structlog
 from sqlalchemy import select
@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.config.people import Person
+from warroom.escalation.messenger import messenger
 from warroom.escalation.paging import usable
-from warroom.escalation.service import lock_incident
 from warroom.incidents import timeline
 from warroom.incidents.enums import IncidentRole, IncidentStatus, TimelineKind
 from warroom.incidents.events import IncidentEvent
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident, TimelineEntry
 from warroom.incidents.people import ROLE_NAMES, current_holder
 from warroom.jobs.queue import schedule
-from warroom.notify import pages as paging_outbox
 
 log = structlog.get_logger("warroom.escalation.reminders")
 
@@ -39,6 +39,15 @@ def _stamp(moment: datetime) -> str:
     return f"{moment:%Y%m%dT%H%M%S.%f}"
 
 
+class ReminderPayload(TypedDict):
+    """Job ``update_reminder``: reminder ``count + 1`` for the update due at ``due_at``
+    (ISO 8601) of ``incident_id``."""
+
+    incident_id: int
+    due_at: str
+    count: int
+
+
 def schedule_reminder(
     session: Session, incident: Incident, due: datetime, count: int, at: datetime, now: datetime
 ) -> None:
@@ -48,7 +57,7 @@ def schedule_reminder(
         REMINDER_JOB,
         at,
         now,
-        {"incident_id": incident.id, "due_at": due.isoformat(), "count": count},
+        ReminderPayload(incident_id=incident.id, due_at=due.isoformat(), count=count),
         key=f"update_reminder:{incident.id}:{_stamp(due)}:{count}",
     )
 
@@ -102,18 +111,18 @@ def recipient(session: Session, config: Config, incident: Incident) -> tuple[Per
 
 
 def update_reminder(
-    session: Session, config: Config, payload: dict[str, Any], now: datetime
+    session: Session, config: Config, payload: ReminderPayload, now: datetime
 ) -> None:
     """Job: the incident's status update is due; remind if it still is, then schedule the
     next reminder ``remind_every`` later."""
-    incident = lock_incident(session, int(payload["incident_id"]))
+    incident = lock_incident(session, payload["incident_id"])
     if incident is None:
         return
     due = datetime.fromisoformat(payload["due_at"])
     if incident.next_update_due_at is None or incident.next_update_due_at != due:
         log.info("update_reminder_stale", incident=incident.ref)
         return
-    count = int(payload["count"]) + 1
+    count = payload["count"] + 1
     found = recipient(session, config, incident)
     late = now - due
     minutes = int(late.total_seconds() // 60)
@@ -126,7 +135,7 @@ def update_reminder(
         person, role = found
         key = f"reminder:{incident.id}:{_stamp(due)}:{count}"
         contacts = [c for c in person.contacts if usable(c, config)]
-        sent = paging_outbox.remind_person(session, config, incident, person, contacts, now, key)
+        sent = messenger().remind(session, config, incident, person, contacts, now, key)
         timeline.record(
             session,
             incident,
@@ -139,7 +148,7 @@ def update_reminder(
                 "reminder": count,
                 "username": person.username,
                 "role": role,
-                "deliveries": [d.id for d in sent],
+                "deliveries": [d.delivery_id for d in sent],
             },
         )
     schedule_reminder(session, incident, due, count, now + config.notifications.remind_every, now)

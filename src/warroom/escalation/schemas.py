@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from warroom.config.people import USERNAME_PATTERN
 from warroom.escalation.models import EscalationState, PageStatus
+from warroom.escalation.reassign import Reassign
 from warroom.incidents.schemas import SLUG, Strict
-from warroom.notify.models import Channel, DeliveryStatus
 
 
 class ReassignRequest(Strict):
@@ -24,12 +24,15 @@ class ReassignRequest(Strict):
     )
     reason: str | None = Field(None, max_length=2000, description="Why; on the timeline.")
 
+    def command(self) -> Reassign:
+        return Reassign(user=self.user, policy=self.policy, reason=self.reason)
+
 
 class PageDeliveryOut(BaseModel):
     id: int
-    channel: Channel
+    channel: str
     target: str
-    status: DeliveryStatus
+    status: str
     attempts: int
     due_at: datetime
     delivered_at: datetime | None

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.config import Config, ResponseWindow, Severity
 from warroom.config.escalation import EscalationPolicy
+from warroom.escalation.messenger import messenger
 from warroom.escalation.models import Escalation, EscalationState, Page, PageStatus
 from warroom.incidents import timeline
 from warroom.incidents.enums import IncidentStatus, TimelineKind
 from warroom.incidents.events import WAKE_WORKER
 from warroom.incidents.models import Incident, TimelineEntry
 from warroom.jobs.queue import schedule
-from warroom.notify.models import Delivery, DeliveryStatus
 
 ESCALATION_STEP_JOB = "escalation_step"
 ACK_TIMEOUT_JOB = "escalation_ack_timeout"
@@ -35,23 +36,20 @@ PAGING_STATUSES = (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
 reassign, until someone acknowledges the page)."""
 
 
+class StepPayload(TypedDict):
+    """Job ``escalation_step``: run ``escalation_id``'s step, if the run is still at this
+    position (token, step, round)."""
+
+    escalation_id: int
+    token: str
+    step: int
+    round: int
+    waited: NotRequired[str]
+    """How long the run waited before this step (for the timeline)."""
+
+
 def new_token() -> str:
     return secrets.token_hex(16)
-
-
-def lock_incident(session: Session, incident_id: int) -> Incident | None:
-    """The incident, row-locked on PostgreSQL (SQLite's write lock serialises anyway) and
-    read afresh, so what we read is what the last committed change left. One query: its
-    collections load when touched (a joined load cannot sit beside FOR UPDATE on
-    PostgreSQL, and most listeners never touch them)."""
-    stmt = (
-        select(Incident)
-        .where(Incident.id == incident_id)
-        .options(lazyload("*"))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(stmt).one_or_none()
 
 
 def severity_pages(severity: Severity | None) -> bool:
@@ -106,7 +104,7 @@ def schedule_step(
     session: Session, run: Escalation, due: datetime, now: datetime, *, waited: str | None = None
 ) -> None:
     """The job that runs the run's current step (and what follows at once) at ``due``."""
-    payload: dict[str, object] = {
+    payload: StepPayload = {
         "escalation_id": run.id,
         "token": run.token,
         "step": run.step,
@@ -162,12 +160,7 @@ def _settle_pages(session: Session, incident: Incident, status: PageStatus) -> i
     if not page_ids:
         return 0
     session.execute(update(Page).where(Page.id.in_(page_ids)).values(status=status))
-    cancelled = session.execute(
-        update(Delivery)
-        .where(Delivery.page_id.in_(page_ids), Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.CANCELLED)
-    )
-    return int(getattr(cancelled, "rowcount", 0) or 0)
+    return messenger().cancel_pages(session, page_ids)
 
 
 def end_runs(

@@ -9,7 +9,7 @@ step after it, and schedules the next job (after a ``wait``) in the same transac
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import structlog
 from sqlalchemy import func, select
@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from warroom.config import Config, ResponseWindow, Team, format_duration
 from warroom.config.escalation import EscalationPolicy, EscalationStep
+from warroom.escalation.messenger import messenger
 from warroom.escalation.models import Escalation, EscalationState
 from warroom.escalation.paging import page_person, where
 from warroom.escalation.service import (
     ACK_TIMEOUT_JOB,
-    lock_incident,
+    StepPayload,
     new_token,
     policy_of,
     schedule_step,
@@ -31,9 +32,9 @@ from warroom.escalation.service import (
 from warroom.escalation.windows import RESPONSE_WORDS, describe_local, next_opening
 from warroom.incidents import timeline
 from warroom.incidents.enums import IncidentStatus, TimelineKind
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident, TimelineEntry
 from warroom.jobs.queue import schedule
-from warroom.notify import pages as paging_outbox
 from warroom.schedules import service as oncall_schedule
 
 log = structlog.get_logger("warroom.escalation.service")
@@ -87,7 +88,7 @@ def _notify_step(
             page_person(session, config, incident, run, username, why, run.step, now)
     elif step.notify_team_channel:
         key = f"escalation:{run.id}:{run.round}:{run.step}:team"
-        sent = paging_outbox.post_to_team(session, config, incident, now, key)
+        sent = messenger().post_to_team(session, config, incident, now, key)
         channels = [delivery.target for delivery in sent]
         text = (
             f"posted to {incident.team}'s channels ({', '.join(channels)}), {where(run, run.step)}"
@@ -222,9 +223,11 @@ def step_now(
     advance(session, config, incident, run, now)
 
 
-def _locked_run(session: Session, payload: dict[str, Any]) -> tuple[Escalation, Incident] | None:
+def _locked_run(
+    session: Session, payload: StepPayload | AckTimeoutPayload
+) -> tuple[Escalation, Incident] | None:
     """A job's run and its incident, the incident locked and the run read again after it."""
-    run = session.get(Escalation, int(payload["escalation_id"]))
+    run = session.get(Escalation, payload["escalation_id"])
     if run is None:
         return None
     incident = lock_incident(session, run.incident_id)
@@ -234,9 +237,7 @@ def _locked_run(session: Session, payload: dict[str, Any]) -> tuple[Escalation, 
     return run, incident
 
 
-def escalation_step(
-    session: Session, config: Config, payload: dict[str, Any], now: datetime
-) -> None:
+def escalation_step(session: Session, config: Config, payload: StepPayload, now: datetime) -> None:
     """Job: the run's next step is due."""
     locked = _locked_run(session, payload)
     if locked is None:
@@ -264,6 +265,15 @@ def last_touched(session: Session, incident: Incident, since: datetime) -> datet
     return since if latest is None else max(since, latest)
 
 
+class AckTimeoutPayload(TypedDict):
+    """Job ``escalation_ack_timeout``: the run acknowledged at ``acknowledged_at`` (ISO 8601)
+    may time out, if its token is still ``token``."""
+
+    escalation_id: int
+    token: str
+    acknowledged_at: str
+
+
 def schedule_ack_timeout(
     session: Session, run: Escalation, acknowledged_at: datetime, due: datetime, now: datetime
 ) -> None:
@@ -272,16 +282,16 @@ def schedule_ack_timeout(
         ACK_TIMEOUT_JOB,
         due,
         now,
-        {
-            "escalation_id": run.id,
-            "token": run.token,
-            "acknowledged_at": acknowledged_at.isoformat(),
-        },
+        AckTimeoutPayload(
+            escalation_id=run.id, token=run.token, acknowledged_at=acknowledged_at.isoformat()
+        ),
         key=f"ack_timeout:{run.id}:{run.token}:{due:%Y%m%dT%H%M%S.%f}",
     )
 
 
-def ack_timeout(session: Session, config: Config, payload: dict[str, Any], now: datetime) -> None:
+def ack_timeout(
+    session: Session, config: Config, payload: AckTimeoutPayload, now: datetime
+) -> None:
     """Job: an acknowledged incident untouched for the policy's ``ack_timeout`` escalates
     again from step 0; touched since, the timer restarts from the last touch."""
     locked = _locked_run(session, payload)

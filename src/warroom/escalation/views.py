@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.escalation.messenger import messenger
 from warroom.escalation.models import Page
 from warroom.escalation.schemas import EscalationOut, EscalationRunOut, PageDeliveryOut, PageOut
 from warroom.escalation.service import runs_of
 from warroom.incidents.models import Incident
-from warroom.notify.models import Delivery
 
 
 def escalation_out(session: Session, incident: Incident) -> EscalationOut:
@@ -20,27 +18,7 @@ def escalation_out(session: Session, incident: Incident) -> EscalationOut:
             select(Page).where(Page.incident_id == incident.id).order_by(Page.paged_at, Page.id)
         )
     )
-    deliveries: dict[int, list[PageDeliveryOut]] = defaultdict(list)
-    if pages:
-        rows = session.scalars(
-            select(Delivery)
-            .where(Delivery.page_id.in_([page.id for page in pages]))
-            .order_by(Delivery.id)
-        )
-        for row in rows:
-            assert row.page_id is not None
-            deliveries[row.page_id].append(
-                PageDeliveryOut(
-                    id=row.id,
-                    channel=row.channel,
-                    target=row.target,
-                    status=row.status,
-                    attempts=row.attempts,
-                    due_at=row.due_at,
-                    delivered_at=row.delivered_at,
-                    last_error=row.last_error,
-                )
-            )
+    deliveries = messenger().page_deliveries(session, [page.id for page in pages])
     return EscalationOut(
         incident=incident.ref,
         runs=[
@@ -68,7 +46,10 @@ def escalation_out(session: Session, incident: Incident) -> EscalationOut:
                 reason=page.reason,
                 status=page.status,
                 paged_at=page.paged_at,
-                deliveries=deliveries[page.id],
+                deliveries=[
+                    PageDeliveryOut.model_validate(d, from_attributes=True)
+                    for d in deliveries.get(page.id, [])
+                ],
             )
             for page in pages
         ],

@@ -54,10 +54,6 @@ def first_instant_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
     return high.replace(microsecond=0)
 
 
-def is_open(team: Team, response: ResponseWindow, moment: datetime) -> bool:
-    return team.responds_at(response, moment)
-
-
 def next_opening(team: Team, response: ResponseWindow, after: datetime) -> datetime:
     """``after`` itself when the team responds then, else the next instant its window for
     ``response`` opens (UTC). ``none`` never opens: ValueError."""

@@ -56,7 +56,7 @@ def declare(
     user: WriterDep,
     now: NowDep,
 ) -> IncidentOut:
-    incident = service.declare(session, config, user, body, now)
+    incident = service.declare(session, config, user, body.command(), now)
     session.commit()
     _tag(request, incident)
     return views.incident_out(incident, now)
@@ -113,7 +113,7 @@ def patch_incident(
     now: NowDep,
 ) -> IncidentOut:
     incident = _load(request, session, ref, for_update=True)
-    service.patch(session, config, user, incident, body, now)
+    service.patch(session, config, user, incident, body.changes(), now)
     session.commit()
     return views.incident_out(incident, now)
 

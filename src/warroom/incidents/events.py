@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import structlog
 from sqlalchemy.orm import Session, lazyload
@@ -44,6 +44,17 @@ PUBLISHED_KINDS = frozenset(
 )
 
 
+class EventPayload(TypedDict):
+    """Job ``incident_event``: an ``IncidentEvent`` as JSON."""
+
+    incident_id: int
+    kind: str
+    at: str
+    actor: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class IncidentEvent:
     """What happened to an incident, as the timeline recorded it."""
@@ -61,7 +72,7 @@ class IncidentEvent:
         status = self.after.get("status")
         return status if isinstance(status, str) else None
 
-    def to_payload(self) -> dict[str, Any]:
+    def to_payload(self) -> EventPayload:
         return {
             "incident_id": self.incident_id,
             "kind": self.kind.value,
@@ -72,14 +83,14 @@ class IncidentEvent:
         }
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> IncidentEvent:
+    def from_payload(cls, payload: EventPayload) -> IncidentEvent:
         return cls(
-            incident_id=int(payload["incident_id"]),
+            incident_id=payload["incident_id"],
             kind=TimelineKind(payload["kind"]),
             at=datetime.fromisoformat(payload["at"]),
-            actor=payload.get("actor"),
-            before=dict(payload.get("before") or {}),
-            after=dict(payload.get("after") or {}),
+            actor=payload["actor"],
+            before=dict(payload["before"]),
+            after=dict(payload["after"]),
         )
 
 
@@ -97,7 +108,7 @@ Listener = Callable[[Session, Config, Incident, IncidentEvent, datetime], None]
 def dispatcher(listeners: Sequence[Listener]) -> JobHandler:
     """The ``incident_event`` job handler: every listener, in order, in one transaction."""
 
-    def handle(session: Session, config: Config, payload: dict[str, Any], now: datetime) -> None:
+    def handle(session: Session, config: Config, payload: EventPayload, now: datetime) -> None:
         event = IncidentEvent.from_payload(payload)
         # Collections load when a listener touches them: most never do.
         incident = session.get(Incident, event.incident_id, options=[lazyload("*")])

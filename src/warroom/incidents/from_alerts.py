@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, lazyload
 from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config
 from warroom.incidents import actions, timeline
+from warroom.incidents.commands import DeclareIncident
 from warroom.incidents.enums import IncidentAction, TimelineKind
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident, IncidentService
-from warroom.incidents.schemas import IncidentCreate
 from warroom.incidents.service import declare
 
 
@@ -34,7 +34,7 @@ def declare_from_alert(
     detected = alert.first_seen_at
     # The worker's round may have started a moment before this alert was received.
     now = max(now, detected)
-    data = IncidentCreate(
+    data = DeclareIncident(
         title=alert.title[:300],
         severity=severity,
         team=alert.team,

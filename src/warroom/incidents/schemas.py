@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
 
 from warroom.clock import as_utc
 from warroom.http.inputs import MAX_INT, reject_nul
+from warroom.incidents.commands import DeclareIncident, IncidentChanges
 from warroom.incidents.enums import (
     Audience,
     IncidentRole,
@@ -62,12 +63,19 @@ class IncidentCreate(ImpactFields):
     )
     detected_at: UtcDatetime | None = Field(None, description="When it was detected; default now.")
 
+    def command(self) -> DeclareIncident:
+        return DeclareIncident(**self.model_dump())
+
 
 class IncidentPatch(ImpactFields):
     title: Title | None = None
     summary: str | None = None
     team: str | None = Field(None, pattern=SLUG)
     services: list[str] | None = None
+
+    def changes(self) -> IncidentChanges:
+        """Only the fields the caller sent."""
+        return cast(IncidentChanges, self.model_dump(exclude_unset=True))
 
 
 class ActionRequest(Strict):

@@ -14,10 +14,11 @@ from warroom.auth.models import User
 from warroom.config import Config
 from warroom.db.base import table_of
 from warroom.incidents import cadence, timeline
+from warroom.incidents.commands import MAX_TITLE, DeclareIncident, IncidentChanges
 from warroom.incidents.enums import IncidentStatus, TimelineKind, TimestampField
 from warroom.incidents.lifecycle import order_violation
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Counter, Incident, IncidentService, Participant
-from warroom.incidents.schemas import IncidentCreate, IncidentPatch
 from warroom.problems import InvalidInput, NotFound
 
 INCIDENT_COUNTER = "incident"
@@ -63,6 +64,15 @@ def check_services(config: Config, services: list[str]) -> list[str]:
     return sorted(set(services))
 
 
+def check_title(title: str) -> str:
+    stripped = title.strip()
+    if not stripped:
+        raise InvalidInput("title must not be empty", field="title")
+    if len(stripped) > MAX_TITLE:
+        raise InvalidInput(f"title must be at most {MAX_TITLE} characters", field="title")
+    return stripped
+
+
 def check_severity(config: Config, severity: str, field: str = "severity") -> str:
     if config.severity(severity) is None:
         known = ", ".join(config.severity_keys())
@@ -71,10 +81,11 @@ def check_severity(config: Config, severity: str, field: str = "severity") -> st
 
 
 def declare(
-    session: Session, config: Config, actor: User | None, data: IncidentCreate, now: datetime
+    session: Session, config: Config, actor: User | None, data: DeclareIncident, now: datetime
 ) -> Incident:
+    title = check_title(data.title)
     check_team(config, data.team)
-    services = check_services(config, data.services)
+    services = check_services(config, list(data.services))
     wanted = config.incident_defaults.severity if data.severity is None else data.severity
     severity = check_severity(config, wanted)
     detected_at = data.detected_at or now
@@ -91,7 +102,7 @@ def declare(
         raise InvalidInput(violation[1], field=TimestampField.IMPACT_STARTED_AT.value)
     incident = Incident(
         number=allocate_number(session),
-        title=data.title.strip(),
+        title=title,
         summary=data.summary,
         severity=severity,
         status=IncidentStatus.TRIGGERED,
@@ -102,8 +113,8 @@ def declare(
         updated_at=now,
         affected_users=data.affected_users,
         affected_customers=data.affected_customers,
-        affected_features=data.affected_features or [],
-        affected_regions=data.affected_regions or [],
+        affected_features=list(data.affected_features or []),
+        affected_regions=list(data.affected_regions or []),
         revenue_impact=bool(data.revenue_impact),
         declared_by_id=actor.id if actor else None,
         declared_by=actor,
@@ -140,10 +151,10 @@ def get(session: Session, ref: str | int) -> Incident:
 
 def lock(session: Session, ref: str | int) -> Incident:
     """Load the incident for a change, row-locked on PostgreSQL (SQLite locks the file)."""
-    incident = get(session, ref)
-    session.execute(select(Incident.id).where(Incident.id == incident.id).with_for_update())
-    session.refresh(incident)
-    return incident
+    locked = lock_incident(session, get(session, ref).id)
+    if locked is None:  # deleted between the two reads
+        raise NotFound(f"{ref} does not exist", field="ref")
+    return locked
 
 
 @dataclass(frozen=True)
@@ -189,18 +200,19 @@ NULL_MEANS = {
 }
 
 
-def _normalised_changes(config: Config, data: IncidentPatch) -> dict[str, Any]:
+def _normalised_changes(config: Config, data: IncidentChanges) -> dict[str, Any]:
     """The fields the caller sent, checked against the config, with null made explicit."""
     changes: dict[str, Any] = {}
-    for key, value in data.model_dump(exclude_unset=True).items():
+    for key, value in data.items():
         if value is None and key in ("title", "team", "services"):
             raise InvalidInput(f"{key} cannot be null", field=key)
-        if key == "team":
-            check_team(config, value)
-        if key == "services":
-            changes[key] = check_services(config, value)
-        else:
-            changes[key] = NULL_MEANS.get(key, value) if value is None else value
+        changes[key] = NULL_MEANS.get(key, value) if value is None else value
+    team = data.get("team")
+    if team is not None:
+        check_team(config, team)
+    services = data.get("services")
+    if services is not None:
+        changes["services"] = check_services(config, services)
     return changes
 
 
@@ -209,7 +221,7 @@ def patch(
     config: Config,
     actor: User,
     incident: Incident,
-    data: IncidentPatch,
+    data: IncidentChanges,
     now: datetime,
 ) -> Incident:
     changes = _normalised_changes(config, data)

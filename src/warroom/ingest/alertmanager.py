@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from warroom.ingest.http import IngestError
+from warroom.ingest.errors import IngestError
 from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import encode
 from warroom.ingest.writer import Row

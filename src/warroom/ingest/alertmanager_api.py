@@ -8,7 +8,8 @@ from fastapi.security import HTTPBearer
 
 from warroom.config import IntegrationKind
 from warroom.ingest import alertmanager
-from warroom.ingest.http import IngestError, Ingestor, integration_for, parse_json, read_body
+from warroom.ingest.errors import IngestError
+from warroom.ingest.http import Ingestor, integration_for, parse_json, read_body
 from warroom.ingest.models import SourceKind
 from warroom.ingest.responses import refusal
 

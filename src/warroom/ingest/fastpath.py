@@ -25,11 +25,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.http.errors import error_response
 from warroom.ingest import alertmanager, pagerduty, pagerduty_api
+from warroom.ingest.errors import IngestError
 from warroom.ingest.http import (
     BEARER_CHALLENGE,
     UNKNOWN_INTEGRATION,
     Disconnected,
-    IngestError,
     Ingestor,
     integration_for,
     parse_json,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim
@@ -117,6 +117,13 @@ def heartbeat_spec(integration: Integration) -> HeartbeatSpec | None:
     return integration.heartbeat
 
 
+class CheckPayload(TypedDict):
+    """Job ``heartbeat_check``: ``integration``'s deadline (ISO 8601) passed."""
+
+    integration: str
+    deadline: str
+
+
 def check_key(integration: str, deadline: datetime) -> str:
     return f"{CHECK_JOB}:{integration}:{as_utc(deadline).isoformat()}"
 
@@ -128,7 +135,7 @@ def schedule_check(session: Session, integration: str, deadline: datetime, now: 
         CHECK_JOB,
         deadline,
         now,
-        {"integration": integration, "deadline": as_utc(deadline).isoformat()},
+        CheckPayload(integration=integration, deadline=as_utc(deadline).isoformat()),
         key=check_key(integration, deadline),
     )
 

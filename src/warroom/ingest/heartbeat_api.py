@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from warroom.clock import as_utc
 from warroom.config import HeartbeatSpec, Integration, IntegrationKind
+from warroom.ingest.errors import IngestError
 from warroom.ingest.heartbeat import BeatResult, heartbeat_spec, record_beat
-from warroom.ingest.http import IngestError, Ingestor, integration_for, read_body
+from warroom.ingest.http import Ingestor, integration_for, read_body
 from warroom.ingest.responses import refusal
 
 router = APIRouter(tags=["ingest"])

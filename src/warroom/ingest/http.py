@@ -13,49 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Message
 
 from warroom.config import Config, Integration, IntegrationKind
+from warroom.ingest.errors import IngestError
 from warroom.ingest.limits import IngestStats, RateLimiter
 from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import SignalIn, rows
 from warroom.ingest.writer import Row, SignalWriter
 from warroom.observability.metrics import Metrics
-from warroom.problems import WarroomError
 
 UNKNOWN_INTEGRATION = "<unknown>"
 
 
 BEARER_CHALLENGE = 'Bearer realm="warroom"'
 """The ``WWW-Authenticate`` of an ingest 401 (the integration key goes as a bearer token)."""
-
-
-class IngestError(WarroomError):
-    """A refusal with the sender-facing status; ``outcome`` is what the counters record."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        field: str | None = None,
-        outcome: str = "malformed",
-        retry_after: int | None = None,
-        signals: int = 1,
-    ) -> None:
-        super().__init__(message, field=field)
-        self.signals = signals
-        """How many signals the refusal turned away (counted per signal, like accepted)."""
-        self.status_code = status
-        self.code = {
-            400: "invalid",
-            401: "unauthorized",
-            404: "not_found",
-            413: "payload_too_large",
-            415: "unsupported_media_type",
-            429: "rate_limited",
-        }.get(status, "error")
-        self.outcome = outcome
-        self.integration: str | None = None
-        """The slug of the integration refused, once known (the fast path counts by it)."""
-        self.retry_after = retry_after
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -146,6 +115,11 @@ def integration_for(config: Config, key: str, kind: IntegrationKind) -> Integrat
     return integration
 
 
+OpenAlert = Callable[[Session, str, str], bool]
+"""Whether an alert of (integration, identity) is open: the alerts layer's answer, given to
+the ingestor by the composition root (ingest sits below alerts and never imports them)."""
+
+
 class Ingestor:
     """Checks limits, writes signals durably, counts, and wakes the worker."""
 
@@ -156,7 +130,10 @@ class Ingestor:
         metrics: Metrics,
         clock: Callable[[], datetime],
         wake: Callable[[], None],
+        *,
+        open_alert: OpenAlert,
     ) -> None:
+        self.open_alert = open_alert
         self.session_factory = session_factory
         self.writer = writer
         self.metrics = metrics

@@ -16,7 +16,7 @@ from typing import Any
 
 from warroom.clock import as_utc
 from warroom.config.intake import PAGERDUTY_KEY_LENGTH
-from warroom.ingest.http import IngestError
+from warroom.ingest.errors import IngestError
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
 

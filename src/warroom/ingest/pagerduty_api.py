@@ -17,12 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.ingest import pagerduty
+from warroom.ingest.errors import IngestError
 from warroom.ingest.http import (
     UNKNOWN_INTEGRATION,
-    IngestError,
     Ingestor,
     integration_for,
     parse_json,
@@ -77,12 +76,10 @@ def _slug_of(config: Config, doc: Any) -> str | None:
     return integration.slug
 
 
-def open_after_pending(
-    session_factory: sessionmaker[Session], integration: str, identity: str
-) -> bool:
+def open_after_pending(ingestor: Ingestor, integration: str, identity: str) -> bool:
     """Whether an alert with this identity will be open once the pending signals ran: the
     latest unprocessed trigger or resolve decides, else the open alert (indexed reads)."""
-    with session_factory() as session:
+    with ingestor.session_factory() as session:
         pending = session.scalar(
             select(Signal.action)
             .where(
@@ -96,16 +93,7 @@ def open_after_pending(
         )
         if pending is not None:
             return pending is SignalAction.TRIGGER
-        open_alert = session.scalar(
-            select(Alert.id)
-            .where(
-                Alert.integration == integration,
-                Alert.identity == identity,
-                Alert.status != AlertStatus.RESOLVED,
-            )
-            .limit(1)
-        )
-        return open_alert is not None
+        return ingestor.open_alert(session, integration, identity)
 
 
 async def _receive(request: Request) -> tuple[Config, Any]:
@@ -134,7 +122,7 @@ async def store_event(
         message = PROCESSED
         if signal.action is not SignalAction.TRIGGER:
             applies = await run_in_threadpool(
-                open_after_pending, ingestor.session_factory, integration.slug, event.dedup_key
+                open_after_pending, ingestor, integration.slug, event.dedup_key
             )
             message = PROCESSED if applies else DROPPED
     except IngestError as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from warroom.http.errors import error_response
-from warroom.ingest.http import BEARER_CHALLENGE, UNKNOWN_INTEGRATION, IngestError, Ingestor
+from warroom.ingest.errors import IngestError
+from warroom.ingest.http import BEARER_CHALLENGE, UNKNOWN_INTEGRATION, Ingestor
 
 
 def refusal(ingestor: Ingestor, integration: str | None, exc: IngestError) -> JSONResponse:

@@ -23,7 +23,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from warroom.config import Integration, WebhookTransform
-from warroom.ingest.http import IngestError
+from warroom.ingest.errors import IngestError
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
 

@@ -9,7 +9,8 @@ from starlette.concurrency import run_in_threadpool
 
 from warroom.config import IntegrationKind
 from warroom.ingest import webhook
-from warroom.ingest.http import IngestError, Ingestor, integration_for, parse_json, read_body
+from warroom.ingest.errors import IngestError
+from warroom.ingest.http import Ingestor, integration_for, parse_json, read_body
 from warroom.ingest.models import SourceKind
 from warroom.ingest.responses import refusal
 

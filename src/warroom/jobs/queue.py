@@ -9,7 +9,7 @@ transaction's write lock does the same for the one worker.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,10 @@ from warroom.jobs.models import Job, JobStatus
 
 log = structlog.get_logger("warroom.jobs")
 
-JobHandler = Callable[[Session, Config, dict[str, Any], datetime], None]
+JobHandler = Callable[[Session, Config, Any, datetime], None]
+"""A job kind's handler: (session, configuration, the kind's payload, now). Each kind types its
+payload (a TypedDict next to the code that schedules it, e.g. ``StepPayload``); the registry,
+keyed by kind name, holds handlers of every payload type, hence ``Any`` here only."""
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=30)
@@ -33,7 +36,7 @@ def schedule(
     kind: str,
     due_at: datetime,
     now: datetime,
-    payload: dict[str, Any] | None = None,
+    payload: Mapping[str, object] | None = None,
     key: str | None = None,
 ) -> Job | None:
     """Add a job; with a ``key``, a job with the same key already scheduled wins."""
@@ -44,7 +47,7 @@ def schedule(
     job = Job(
         kind=kind,
         key=key,
-        payload=payload or {},
+        payload=dict(payload or {}),
         due_at=due_at,
         status=JobStatus.PENDING,
         attempts=0,

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from warroom.auth.service import ensure_user
 from warroom.auth.signing import BadSignature, signing_key
 from warroom.config import Config
-from warroom.escalation.service import lock_incident
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.incidents import timeline
 from warroom.incidents.actions import apply_action
 from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident
 from warroom.notify.action_links import ActionGrant, LinkAction, read_grant
 from warroom.problems import Conflict

@@ -3,7 +3,7 @@ incidents channel for broadcast severities, and every matching outgoing webhook.
 
 An incident listener (see warroom.incidents.events): it runs in the event's job transaction
 and only enqueues deliveries, with keys derived from the event, so a job that runs again
-sends nothing twice. Paging people is escalation's business (warroom.oncall).
+sends nothing twice. Paging people is escalation's business (warroom.escalation).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import Config, ContactKind
 from warroom.incidents.enums import TimelineKind
 from warroom.incidents.events import IncidentEvent
-from warroom.incidents.models import Incident, StatusUpdate
+from warroom.incidents.models import Incident
+from warroom.notify.messages import incident_summary, message
 from warroom.notify.models import Channel, Purpose
 from warroom.notify.outbox import enqueue
 
@@ -37,20 +37,6 @@ TEAM_CHANNELS = {
 }
 
 
-def summary(incident: Incident) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "ref": incident.ref,
-        "number": incident.number,
-        "title": incident.title,
-        "severity": incident.severity,
-        "status": incident.status.value,
-        "team": incident.team,
-        "services": incident.service_slugs,
-        "declared_at": incident.declared_at.isoformat(),
-    }
-
-
 def headline(incident: Incident, event: IncidentEvent) -> str:
     who = event.actor or "warroom"
     if event.kind is TimelineKind.DECLARED:
@@ -63,15 +49,6 @@ def headline(incident: Incident, event: IncidentEvent) -> str:
         old, new = event.before.get("severity"), event.after.get("severity")
         return f"{incident.ref} severity changed from {old} to {new} ({who})"
     return f"{incident.ref} status update ({who})"
-
-
-def message(incident: Incident, event: IncidentEvent, text: str) -> dict[str, Any]:
-    return {
-        "kind": "incident",
-        "subject": f"[{incident.severity}] {headline(incident, event)}: {incident.title}",
-        "text": text,
-        "incident": summary(incident),
-    }
 
 
 def _event_key(incident: Incident, event: IncidentEvent) -> str:
@@ -103,7 +80,10 @@ def on_incident_event(
     text = headline(incident, event)
     update = event.after.get("text") if event.kind is TimelineKind.STATUS_UPDATE else None
     body = message(
-        incident, event, f"{text}: {incident.title}" + (f"\n\n{update}" if update else "")
+        "incident",
+        f"[{incident.severity}] {text}: {incident.title}",
+        f"{text}: {incident.title}" + (f"\n\n{update}" if update else ""),
+        incident,
     )
     key = _event_key(incident, event)
     targets: list[tuple[Channel, str]] = []
@@ -146,26 +126,13 @@ def on_incident_event(
                 "event": name,
                 "at": event.at.isoformat(),
                 "actor": event.actor,
-                "incident": summary(incident),
+                "incident": incident_summary(incident),
                 "change": {"before": event.before, "after": event.after},
             },
             key=f"{key}:hook:{hook.slug}",
             now=now,
             incident_id=incident.id,
         )
-
-
-def _update_text(session: Session, incident: Incident, event: IncidentEvent) -> str:
-    """For a status update: its text, as a paragraph after the headline."""
-    if event.kind is not TimelineKind.STATUS_UPDATE:
-        return ""
-    update = session.scalar(
-        select(StatusUpdate)
-        .where(StatusUpdate.incident_id == incident.id, StatusUpdate.at == event.at)
-        .order_by(StatusUpdate.id.desc())
-        .limit(1)
-    )
-    return f"\n\n{update.text}" if update is not None else ""
 
 
 def _at_least(config: Config, severity: str, minimum: str) -> bool:

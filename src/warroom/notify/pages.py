@@ -1,5 +1,6 @@
-"""Where escalation hands messages to the outbox: a page to one contact of a person, a post
-to the owning team's contacts, a status-update reminder to a person.
+"""Escalation's messages through the outbox: a page to one contact of a person, a post to
+the owning team's contacts, a status-update reminder to a person. ``OutboxMessenger``
+implements escalation's ``Messenger`` port (``warroom.escalation.messenger``).
 
 Deliveries are enqueued in the caller's transaction with keys derived from the page or the
 step, so a job that runs again enqueues nothing twice.
@@ -7,16 +8,22 @@ step, so a job that runs again enqueues nothing twice.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warroom.config import Config, ContactKind
 from warroom.config.people import Person, PersonContact, PersonContactKind
+from warroom.escalation.messenger import PageDelivery, Sent
 from warroom.escalation.models import Page
 from warroom.incidents.models import Incident
-from warroom.notify.models import Channel, Delivery, Purpose
+from warroom.notify.channels.slack import channels as slack_channels
+from warroom.notify.messages import incident_subject, message
+from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
 from warroom.notify.outbox import enqueue
 
 PERSON_CHANNELS = {
@@ -29,27 +36,6 @@ TEAM_CHANNELS = {
     ContactKind.SLACK_CHANNEL: Channel.SLACK,
     ContactKind.WEBHOOK: Channel.WEBHOOK,
 }
-
-
-def incident_summary(incident: Incident) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "ref": incident.ref,
-        "number": incident.number,
-        "title": incident.title,
-        "severity": incident.severity,
-        "status": incident.status.value,
-        "team": incident.team,
-    }
-
-
-def message(kind: str, subject: str, text: str, incident: Incident) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "subject": subject,
-        "text": text,
-        "incident": incident_summary(incident),
-    }
 
 
 def _person_payload(contact: PersonContact, body: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +53,7 @@ def notify_person(
     contact: PersonContact,
     now: datetime,
 ) -> Delivery | None:
-    subject = f"[{incident.severity}] {incident.ref} {incident.title}"
+    subject = incident_subject(incident)
     body = message(
         "page",
         subject,
@@ -94,7 +80,7 @@ def post_to_team(
     session: Session, config: Config, incident: Incident, now: datetime, key: str
 ) -> list[Delivery]:
     team = config.team(incident.team)
-    subject = f"[{incident.severity}] {incident.ref} {incident.title}"
+    subject = incident_subject(incident)
     body = message(
         "incident",
         subject,
@@ -160,3 +146,80 @@ def remind_person(
         if delivery is not None:
             sent.append(delivery)
     return sent
+
+
+def _sent(deliveries: Sequence[Delivery]) -> list[Sent]:
+    return [Sent(delivery.id, delivery.target) for delivery in deliveries]
+
+
+class OutboxMessenger:
+    """Escalation's ``Messenger``: everything goes through the outbox, in the caller's
+    transaction, keyed so a job that runs again enqueues nothing twice."""
+
+    def page(
+        self,
+        session: Session,
+        config: Config,
+        incident: Incident,
+        page: Page,
+        person: Person,
+        contact: PersonContact,
+        now: datetime,
+    ) -> Sent | None:
+        delivery = notify_person(session, config, incident, page, person, contact, now)
+        return None if delivery is None else Sent(delivery.id, delivery.target)
+
+    def paged(
+        self, session: Session, config: Config, incident: Incident, username: str, now: datetime
+    ) -> None:
+        slack_channels.invite_paged(session, config, incident, username, now)
+
+    def post_to_team(
+        self, session: Session, config: Config, incident: Incident, now: datetime, key: str
+    ) -> list[Sent]:
+        return _sent(post_to_team(session, config, incident, now, key))
+
+    def remind(
+        self,
+        session: Session,
+        config: Config,
+        incident: Incident,
+        person: Person,
+        contacts: Sequence[PersonContact],
+        now: datetime,
+        key: str,
+    ) -> list[Sent]:
+        return _sent(remind_person(session, config, incident, person, list(contacts), now, key))
+
+    def cancel_pages(self, session: Session, page_ids: Sequence[int]) -> int:
+        cancelled = session.execute(
+            update(Delivery)
+            .where(Delivery.page_id.in_(page_ids), Delivery.status == DeliveryStatus.PENDING)
+            .values(status=DeliveryStatus.CANCELLED)
+        )
+        return int(getattr(cancelled, "rowcount", 0) or 0)
+
+    def page_deliveries(
+        self, session: Session, page_ids: Sequence[int]
+    ) -> dict[int, list[PageDelivery]]:
+        found: dict[int, list[PageDelivery]] = defaultdict(list)
+        if not page_ids:
+            return found
+        rows = session.scalars(
+            select(Delivery).where(Delivery.page_id.in_(page_ids)).order_by(Delivery.id)
+        )
+        for row in rows:
+            assert row.page_id is not None
+            found[row.page_id].append(
+                PageDelivery(
+                    id=row.id,
+                    channel=row.channel.value,
+                    target=row.target,
+                    status=row.status.value,
+                    attempts=row.attempts,
+                    due_at=row.due_at,
+                    delivered_at=row.delivered_at,
+                    last_error=row.last_error,
+                )
+            )
+        return found

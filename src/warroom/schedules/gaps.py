@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from warroom.config import Config
 from warroom.config.schedules import Schedule
 from warroom.schedules.rotation import Interval, layer_pieces, merge_intervals, merge_layers
 
@@ -54,3 +55,9 @@ def gap_warnings(schedule: Schedule, now: datetime) -> list[str]:
             "4 weeks (see warroom oncall show); add a layer or widen restrictions to cover them"
         )
     return warnings
+
+
+def schedule_gap_warnings(config: Config, now: datetime) -> list[str]:
+    """Stretches of the next four weeks when a layered schedule has nobody on call (added to
+    ``warroom.config.config_warnings`` by ``warroom config check``)."""
+    return [warning for schedule in config.schedules for warning in gap_warnings(schedule, now)]

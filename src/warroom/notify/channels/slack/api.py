@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
-from warroom.incidents import service
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident
 from warroom.notify.channels.slack import actions as slack_actions
 from warroom.notify.channels.slack import commands as slack_commands
@@ -118,7 +118,7 @@ def interaction(
 def _incident_of(session: Session, value: str) -> Incident:
     if not value.isdigit():
         raise InvalidInput("the button's value is not an incident", field="value")
-    incident = session.get(Incident, int(value))
+    incident = lock_incident(session, int(value))
     if incident is None:
         raise NotFound("that incident no longer exists", field="value")
-    return service.lock(session, incident.number)
+    return incident

@@ -26,6 +26,7 @@ from warroom.escalation.models import Page
 from warroom.incidents.enums import IncidentStatus, TimelineKind
 from warroom.incidents.events import IncidentEvent
 from warroom.incidents.models import Incident, StatusUpdate
+from warroom.notify.messages import incident_subject, message
 from warroom.notify.models import Channel, Delivery, IncidentChannel, Purpose
 from warroom.notify.outbox import enqueue
 
@@ -55,20 +56,7 @@ def incident_of_channel(session: Session, channel_id: str) -> Incident | None:
 
 def incident_message(kind: str, text: str, incident: Incident) -> dict[str, Any]:
     """A generic message (the shape every channel renders) about ``incident``."""
-    return {
-        "kind": kind,
-        "subject": f"[{incident.severity}] {incident.ref} {incident.title}",
-        "text": text,
-        "incident": {
-            "id": incident.id,
-            "ref": incident.ref,
-            "number": incident.number,
-            "title": incident.title,
-            "severity": incident.severity,
-            "status": incident.status.value,
-            "team": incident.team,
-        },
-    }
+    return message(kind, incident_subject(incident), text, incident)
 
 
 def describe(session: Session, event: IncidentEvent, incident: Incident) -> str | None:

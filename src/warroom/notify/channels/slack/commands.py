@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.config import Config, ContactKind
 from warroom.incidents import actions, people, service, updates
+from warroom.incidents.commands import DeclareIncident
 from warroom.incidents.enums import Audience, IncidentRole
 from warroom.incidents.models import Incident
-from warroom.incidents.schemas import IncidentCreate
 from warroom.notify.channels.slack import actions as slack_actions
 from warroom.notify.channels.slack.blocks import unescape
 from warroom.notify.channels.slack.channels import incident_of_channel
@@ -132,14 +131,7 @@ def _declare(
     if team is None:
         raise InvalidInput("give the owning team with --team <slug>", field="team")
     severity = fields.get("severity")
-    try:
-        data = IncidentCreate(
-            title=title, team=team, severity=severity.upper() if severity else None
-        )
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error.get("loc", ())) or "text"
-        raise InvalidInput(f"{field}: {error.get('msg', 'is invalid')}", field=field) from exc
+    data = DeclareIncident(title=title, team=team, severity=severity.upper() if severity else None)
     incident = service.declare(session, config, user, data, now)
     return f"{user.username} declared {incident.ref} ({incident.severity}, team {team}): {title}"
 
