@@ -36,7 +36,7 @@ from warroom.incidents import api as incidents_api
 from warroom.incidents import events
 from warroom.incidents.metrics import IncidentCollector
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
-from warroom.ingest.fastpath import IngestFastPath
+from warroom.ingest.fastpath import IngestDispatcher
 from warroom.ingest.http import Ingestor
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
@@ -177,7 +177,7 @@ def create_app(
     )
     errors.install(app)
     # Ingest routes are declared for the OpenAPI document; requests reach them through
-    # WarroomApp.ingest_entry (see warroom.api.application), not FastAPI's router.
+    # the dispatcher (see warroom.ingest.fastpath), not FastAPI's router.
     for router in (
         alertmanager_api.router,
         pagerduty_api.router,
@@ -208,11 +208,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         own_limit_prefixes=INGEST_PREFIXES,
     )
-    app.ingest_prefixes = INGEST_PREFIXES
-    app.ingest_entry = RequestMiddleware(
-        IngestFastPath(app.fastapi_path, ingest_routers, INGEST_PREFIXES),
-        metrics=metrics,
-        max_body_bytes=settings.max_body_bytes,
-        own_limit_prefixes=INGEST_PREFIXES,
+    app.ingest = IngestDispatcher(
+        metrics, ingest_routers, INGEST_PREFIXES, max_body_bytes=settings.max_body_bytes
     )
     return app

@@ -17,7 +17,7 @@ from starlette.types import Message
 from tests.ingest.test_alertmanager import KEY, am_payload
 from tests.support.api import Harness
 from warroom.ingest import alertmanager
-from warroom.ingest.fastpath import SenderFastPath
+from warroom.ingest.fastpath import sender_route
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
 
@@ -198,14 +198,10 @@ def test_fast_rows_leave_anything_odd_to_the_slow_path(alert: Any) -> None:
 
 
 def fallback_client(api: Harness) -> TestClient:
-    """A client whose requests skip ``SenderFastPath`` and take FastAPI's ingest routes."""
+    """A client whose requests skip the ingest dispatcher and take FastAPI's own routes
+    (router, dependencies, exception handlers, request middleware)."""
     app: Any = api.app
-
-    async def fastapi_only(scope: Any, receive: Any, send: Any) -> None:
-        scope["app"] = app
-        await app.ingest_entry(scope, receive, send)
-
-    return TestClient(fastapi_only, raise_server_exceptions=False)
+    return TestClient(app.fastapi_path, raise_server_exceptions=False)
 
 
 def pagerduty_exchange(client: TestClient, api: Harness, prefix: str) -> list[tuple[Any, ...]]:
@@ -279,18 +275,20 @@ def test_pagerduty_events_answer_the_same_on_the_fast_path_and_fastapis(api: Har
     ]
 
 
-def test_the_fast_path_takes_pagerduty_enqueue_and_leaves_change_events(api: Harness) -> None:
+def test_the_dispatcher_gives_pagerduty_enqueue_to_the_raw_handler_only(api: Harness) -> None:
     from tests.ingest.test_pagerduty import DEDUP_KEY, ENQUEUE, trigger
 
-    fast_path = SenderFastPath(api.app.state.metrics)
+    dispatcher = api.app.ingest
+    assert dispatcher is not None
     sent: list[Message] = []
 
-    def scope(path: str) -> dict[str, Any]:
+    def scope(path: str, method: str = "POST") -> dict[str, Any]:
         return {
             "type": "http",
-            "method": "POST",
+            "method": method,
             "path": path,
             "headers": [],
+            "query_string": b"",
             "app": api.app,
         }
 
@@ -300,12 +298,18 @@ def test_the_fast_path_takes_pagerduty_enqueue_and_leaves_change_events(api: Har
     async def send(message: Message) -> None:
         sent.append(message)
 
-    def handle(path: str) -> bool:
-        return asyncio.run(fast_path.handle(scope(path), receive, send))
-
-    assert handle(ENQUEUE)
+    assert sender_route("POST", ENQUEUE) == (None, ENQUEUE)
+    assert sender_route("GET", ENQUEUE) is None
+    assert sender_route("POST", "/v2/change/enqueue") is None
+    enqueue = scope(ENQUEUE)
+    handler = dispatcher.pick(enqueue)
+    assert handler is not None
+    asyncio.run(handler(enqueue, receive, send))
     assert sent[0]["status"] == 202
-    assert not handle("/v2/change/enqueue")
-    assert len(sent) == 2
+    change = scope("/v2/change/enqueue")
+    assert dispatcher.pick(change) not in (None, handler)  # the route's endpoint, observed
+    assert change["route"].path == "/v2/change/enqueue"
+    assert dispatcher.pick(scope(ENQUEUE, "GET")) is None  # FastAPI answers 405
+    assert dispatcher.pick(scope("/api/v1/incidents")) is None
     api.drain()
     assert [a["identity"] for a in api.ok("GET", "/api/v1/alerts")["items"]] == [DEDUP_KEY]

@@ -1,12 +1,8 @@
-"""The FastAPI application class: ingest requests enter before FastAPI's own layers.
+"""The FastAPI application class: one dispatch decision before FastAPI's own layers.
 
-FastAPI wraps every request in several layers (body-limit accounting, telemetry, exception
-middleware, the router, dependency solving) that cost more than the whole ingest handler.
-Senders are the hot path and need none of them, so a request under one of the ingest
-prefixes goes straight to ``ingest_entry`` (request logging and metrics around the ingest
-fast path); everything else, and any ingest request the fast path does not match, takes the
-normal FastAPI path. The busiest routes, Alertmanager's and PagerDuty's ``/v2/enqueue``, are
-taken even before that by ``SenderFastPath``, a raw ASGI handler.
+An ingest request gets the handler ``IngestDispatcher.pick`` chooses for it (the raw sender
+handler, or the ingest route's endpoint with the access log around it); every other request,
+and an ingest request the dispatcher does not take, goes through FastAPI as usual.
 """
 
 from __future__ import annotations
@@ -18,34 +14,28 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from warroom.ingest.fastpath import SenderFastPath
+from warroom.ingest.fastpath import IngestDispatcher
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
 class WarroomApp(FastAPI):
-    ingest_prefixes: tuple[str, ...] = ()
-    ingest_entry: ASGIApp | None = None
-    _senders: SenderFastPath | None = None
+    ingest: IngestDispatcher | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.ingest_entry is not None
-            and scope["type"] == "http"
-            and str(scope.get("path", "")).startswith(self.ingest_prefixes)
-        ):
-            scope["app"] = self
-            if self._senders is None:
-                self._senders = SenderFastPath(self.state.metrics)
-            if not await self._senders.handle(scope, receive, send):
-                await self.ingest_entry(scope, receive, send)
-            return
+        if scope["type"] == "http" and self.ingest is not None:
+            handler = self.ingest.pick(scope)
+            if handler is not None:
+                scope["app"] = self
+                await handler(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
     async def fastapi_path(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The normal FastAPI handling (for ingest requests the fast path does not match)."""
+        """FastAPI's own handling, whatever the path (the differential tests hold the
+        dispatcher's handlers to it)."""
         await super().__call__(scope, receive, send)
 
 

@@ -1,10 +1,19 @@
-"""The ingest hot path skips FastAPI's router, dependency solving and exception layers.
+"""The one dispatch layer in front of the app for ingest requests.
 
+FastAPI wraps every request in several layers (body-limit accounting, telemetry, exception
+middleware, the router, dependency solving) that cost more than the whole ingest handler.
 Senders are the busiest callers and their routes need none of that (they read the body
-themselves and authenticate with the integration key). This middleware matches the
-ingest routes itself and calls their endpoints directly; anything it does not fully match
-(another path, a wrong method) goes on to FastAPI, which answers as usual. The routes stay
-declared on FastAPI too, so they appear in the OpenAPI document.
+themselves and authenticate with the integration key), so ``IngestDispatcher.pick`` looks at
+a request once and picks its handler:
+
+- Alertmanager's routes and PagerDuty's ``/v2/enqueue`` (the hot path: one request per alert
+  at batch 1, one event per request always): ``SenderFastPath``, a raw ASGI handler;
+- the other ingest routes (webhooks, heartbeats, PagerDuty change events): their endpoint,
+  called directly, with the access log and metrics around it;
+- anything else (another path, a wrong method): None, and FastAPI answers as usual.
+
+The ingest routes stay declared on FastAPI, so they appear in the OpenAPI document and are
+the reference the differential tests hold the raw handler to (``tests/ingest/test_fastpath``).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.http.errors import error_response
@@ -37,11 +46,10 @@ from warroom.ingest.http import (
 )
 from warroom.ingest.models import SourceKind
 from warroom.observability.metrics import Metrics
-from warroom.observability.middleware import next_request_id
+from warroom.observability.middleware import RequestMiddleware, next_request_id
 from warroom.problems import WarroomError
 
 log = structlog.get_logger("warroom.ingest")
-OBSERVED = "warroom.observed"
 Endpoint = Callable[..., Awaitable[Response]]
 
 
@@ -58,30 +66,6 @@ def _plain(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     return call
 
 
-class IngestFastPath:
-    def __init__(self, app: ASGIApp, routers: Sequence[APIRouter], prefixes: tuple[str, ...]):
-        self.app = app
-        self.prefixes = prefixes
-        self.routes = [
-            Route(route.path, _plain(route.endpoint), methods=sorted(route.methods or ()))
-            for router in routers
-            for route in router.routes
-            if isinstance(route, APIRoute)
-        ]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
-            scope[OBSERVED] = True  # the fallback's own request middleware must not log again
-            for route in self.routes:
-                match, child = route.matches(scope)
-                if match is Match.FULL:
-                    scope.update(child)
-                    scope["route"] = route
-                    await route.handle(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
 AM_PREFIX = "/ingest/alertmanager/"
 AM_V2_SUFFIX = "/api/v2/alerts"
 BEARER_PATH = "/api/v2/alerts"
@@ -91,6 +75,8 @@ MAX_CACHED_KEYS = 1024
 
 
 ROUTE_PD_ENQUEUE = "/v2/enqueue"
+SENDER_ROUTE = "warroom.sender_route"
+"""Scope key: (key, route template) of a request ``pick`` gave to ``SenderFastPath``."""
 JSON_ROUTES = (ROUTE_WEBHOOK, ROUTE_PD_ENQUEUE)
 """Routes whose answer has a JSON body (the Alertmanager v2 API answers an empty one)."""
 
@@ -102,9 +88,9 @@ class SenderFastPath:
     refusals and the counters are the same as through ``alertmanager_api`` and
     ``pagerduty_api``.
 
-    ``handle`` returns False, having touched nothing, for a request it does not take.
-    Accepted requests are counted in ``/metrics`` (the label children are looked up once);
-    refusals and failures are also logged.
+    ``IngestDispatcher`` matches the route (``sender_route``) and calls ``serve``. Accepted
+    requests are counted in ``/metrics`` (the label children are looked up once); refusals
+    and failures are also logged.
     """
 
     def __init__(self, metrics: Metrics) -> None:
@@ -124,12 +110,10 @@ class SenderFastPath:
                 self._integrations[(key, kind)] = integration
         return integration
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        path = scope["path"]
-        matched = (None, ROUTE_PD_ENQUEUE) if path == ROUTE_PD_ENQUEUE else _match(path)
-        if matched is None or scope["method"] != "POST":
-            return False
-        key, route = matched
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a request the dispatcher matched: ``scope[SENDER_ROUTE]`` is (key, route
+        template), the key None when it comes as a bearer token or in the body."""
+        key, route = scope[SENDER_ROUTE]
         pagerduty_route = route == ROUTE_PD_ENQUEUE
         started = time.perf_counter()
         declared = encoding = authorization = request_id = None
@@ -185,7 +169,6 @@ class SenderFastPath:
             body = orjson.dumps({"error": {"code": "internal", "message": message}})
             await _send(send, 500, body, request_id)
         self._observe(route, status, time.perf_counter() - started)
-        return True
 
     async def _ingest(
         self,
@@ -248,6 +231,16 @@ class SenderFastPath:
         children[1].observe(seconds)
 
 
+def sender_route(method: str, path: str) -> tuple[str | None, str] | None:
+    """(key, route template) of a request ``SenderFastPath`` serves, else None; the key is
+    None when it comes as a bearer token (Alertmanager) or in the body (PagerDuty)."""
+    if method != "POST":
+        return None
+    if path == ROUTE_PD_ENQUEUE:
+        return None, ROUTE_PD_ENQUEUE
+    return _match(path)
+
+
 def _match(path: str) -> tuple[str | None, str] | None:
     """(key, route template) of an Alertmanager route; key None when it is a bearer token."""
     if path == BEARER_PATH:
@@ -295,3 +288,56 @@ async def _send(
         headers.extend(extra)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class IngestDispatcher:
+    """Picks, once per request, the handler of an ingest request (see the module's doc)."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        routers: Sequence[APIRouter],
+        prefixes: tuple[str, ...],
+        max_body_bytes: int,
+    ) -> None:
+        self.prefixes = prefixes
+        self.senders = SenderFastPath(metrics)
+        self.routes = [
+            Route(route.path, _plain(route.endpoint), methods=sorted(route.methods or ()))
+            for router in routers
+            for route in router.routes
+            if isinstance(route, APIRoute) and route.path not in SENDER_ROUTES
+        ]
+        self._raw: Handler = self.senders.serve  # bound once, not per request
+        # Ingest bodies are bounded by each protocol's own limit, as on FastAPI's side.
+        self._observed = RequestMiddleware(
+            _handle_route, metrics, max_body_bytes, own_limit_prefixes=prefixes
+        )
+
+    def pick(self, scope: Scope) -> Handler | None:
+        """The handler of an HTTP request under the ingest prefixes; None: FastAPI's."""
+        path: str = scope["path"]
+        if not path.startswith(self.prefixes):
+            return None
+        sender = sender_route(scope["method"], path)
+        if sender is not None:
+            scope[SENDER_ROUTE] = sender
+            return self._raw
+        for route in self.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child)
+                scope["route"] = route
+                return self._observed
+        return None
+
+
+SENDER_ROUTES = frozenset({ROUTE_WEBHOOK, ROUTE_V2_PREFIXED, BEARER_PATH, ROUTE_PD_ENQUEUE})
+"""Routes ``SenderFastPath`` serves for POST (other methods on them go to FastAPI)."""
+
+Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+async def _handle_route(scope: Scope, receive: Receive, send: Send) -> None:
+    route: Route = scope["route"]
+    await route.handle(scope, receive, send)
