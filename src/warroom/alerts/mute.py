@@ -12,8 +12,9 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, String, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from warroom.alerts.history import History
 from warroom.alerts.labels import match_labels
-from warroom.alerts.models import Alert, AlertStatus, Silence, SilenceKind
+from warroom.alerts.models import Alert, AlertEventKind, AlertStatus, Silence, SilenceKind
 from warroom.config import Config
 from warroom.matchers import Matcher, MatchOp, match_all
 
@@ -165,3 +166,21 @@ def first_reason(
         if reason is not None:
             return reason
     return None
+
+
+def mute_all(
+    session: Session,
+    config: Config,
+    alerts: Sequence[Alert],
+    silencer: SilenceMuter,
+    history: History,
+) -> None:
+    """The mute stage: each alert's reason to be muted now, its change in the history."""
+    muters: list[Muter] = [silencer, InhibitMuter(config)] if config.inhibit_rules else [silencer]
+    for alert in alerts:
+        reason = first_reason(muters, session, alert, history.now)
+        if reason == alert.muted_by:
+            continue  # unchanged: not even an UPDATE
+        if reason is not None:
+            history.add(alert, AlertEventKind.MUTED, f"muted: {reason}")
+        alert.muted_by = reason

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
+from warroom.db.base import table_of
 from warroom.jobs.models import Job, JobStatus
 
 log = structlog.get_logger("warroom.jobs")
@@ -99,3 +100,33 @@ def run_one(
         )
     session.commit()
     return True
+
+
+def schedule_many(
+    session: Session, kind: str, jobs: list[tuple[datetime, dict[str, Any], str]], now: datetime
+) -> int:
+    """``schedule`` for many keyed jobs of one kind (due time, payload, key): one query for
+    the keys that exist, one bulk INSERT for the rest; returns how many were added."""
+    keys = {key for _due, _payload, key in jobs}
+    if not keys:
+        return 0
+    existing = set(session.scalars(select(Job.key).where(Job.key.in_(sorted(keys)))))
+    rows: list[dict[str, Any]] = []
+    for due_at, payload, key in jobs:
+        if key in existing:
+            continue
+        existing.add(key)
+        rows.append(
+            {
+                "kind": kind,
+                "key": key,
+                "payload": payload,
+                "due_at": due_at,
+                "status": JobStatus.PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+        )
+    if rows:
+        session.connection().execute(insert(table_of(Job)), rows)
+    return len(rows)

@@ -1,0 +1,114 @@
+"""An alert's history: the lines that say what happened to it and why.
+
+The pipeline collects a batch's lines in a ``History`` and writes them with one bulk INSERT
+at the end of the batch, in the order they were added (an alert's history reads in id
+order). Lines are never read back through the session that writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
+from warroom.db.base import table_of
+
+EVENTS_TABLE = table_of(AlertEvent)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an alert's history, before it is written."""
+
+    kind: AlertEventKind
+    text: str
+    signal_id: int | None = None
+    detail: dict[str, object] | None = None
+
+
+class History:
+    """The history lines of a batch, written together by ``write``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._lines: list[tuple[Alert, Entry]] = []
+
+    def add(
+        self,
+        alert: Alert,
+        kind: AlertEventKind,
+        text: str,
+        signal_id: int | None = None,
+        detail: dict[str, object] | None = None,
+    ) -> None:
+        self._lines.append((alert, Entry(kind, text, signal_id, detail)))
+
+    def extend(self, alert: Alert, entries: Sequence[Entry]) -> None:
+        self._lines.extend((alert, entry) for entry in entries)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def write(self, session: Session) -> None:
+        """One INSERT for every line (the alerts must have their ids: flush them first)."""
+        if not self._lines:
+            return
+        rows: list[dict[str, Any]] = [
+            {
+                "alert_id": alert.id,
+                "at": self.now,
+                "kind": entry.kind,
+                "text": entry.text,
+                "signal_id": entry.signal_id,
+                "detail": entry.detail,
+            }
+            for alert, entry in self._lines
+        ]
+        self._lines = []
+        session.connection().execute(insert(EVENTS_TABLE), rows)
+
+
+def record(
+    session: Session,
+    alert: Alert,
+    kind: AlertEventKind,
+    text: str,
+    now: datetime,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Writes one line at once (outside the pipeline's batches: timers and rechecks)."""
+    if alert.id is None:
+        session.flush()
+    history = History(now)
+    history.add(alert, kind, text, detail=detail)
+    history.write(session)
+
+
+def count_events(
+    session: Session,
+    integration: str,
+    identities: Sequence[str],
+    kinds: tuple[AlertEventKind, ...],
+    since: datetime,
+) -> dict[str, int]:
+    """Events of these kinds since ``since`` over every episode of each identity."""
+    if not identities:
+        return {}
+    stmt = (
+        select(Alert.identity, func.count())
+        .select_from(AlertEvent)
+        .join(Alert, Alert.id == AlertEvent.alert_id)
+        .where(
+            Alert.integration == integration,
+            Alert.identity.in_(sorted(set(identities))),
+            AlertEvent.kind.in_(kinds),
+            AlertEvent.at >= since,
+        )
+        .group_by(Alert.identity)
+    )
+    return {identity: int(count) for identity, count in session.execute(stmt)}
