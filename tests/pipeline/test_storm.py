@@ -81,9 +81,7 @@ def test_a_storm_of_one_service_makes_one_incident_that_pages_once(
             )
             assert pending == 0
             outcomes = dict(
-                session.execute(
-                    select(Signal.outcome, func.count()).group_by(Signal.outcome)
-                ).all()
+                session.execute(select(Signal.outcome, func.count()).group_by(Signal.outcome)).all()
             )
             assert {k.value: v for k, v in outcomes.items()} == {
                 "opened": TARGETS * PER_TARGET,

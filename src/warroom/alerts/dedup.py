@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from warroom.alerts.history import Entry, History
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
+from warroom.alerts.state import NEW, AlertRow, AlertStore, AlertView
 from warroom.db.base import table_of
 from warroom.ingest.models import Signal, SignalAction, SignalOutcome, SourceKind
 from warroom.ingest.signal import SignalView
@@ -53,7 +54,7 @@ class PendingSignal:
     data: dict[str, Any]
     outcome: SignalOutcome | None = None
     reason: str | None = None
-    alert: Alert | None = None
+    alert: AlertRow | None = None
 
     def decided(self, outcome: SignalOutcome, reason: str | None = None) -> None:
         self.outcome, self.reason = outcome, reason
@@ -64,7 +65,7 @@ class Applied:
     """What a batch did to one alert: its strongest change, and what the stages after
     dedup need to know about its history."""
 
-    alert: Alert
+    alert: AlertRow
     change: Change
     first_episode: bool = False
     """The alert is the first its identity ever had (so it cannot be flapping yet)."""
@@ -74,7 +75,7 @@ class Applied:
     signals: list[PendingSignal] = field(default_factory=list)
 
 
-Prepare = Callable[[Alert], list[Entry]]
+Prepare = Callable[[AlertView], list[Entry]]
 """Fills in a new alert before its INSERT; returns history lines to add after ``opened``."""
 
 
@@ -88,11 +89,6 @@ def cut(signals: Sequence[PendingSignal]) -> list[PendingSignal]:
     return list(signals)
 
 
-OPEN_ALERTS = select(Alert).where(
-    Alert.integration == bindparam("integration"),
-    Alert.identity.in_(bindparam("identities", expanding=True)),
-    Alert.status != AlertStatus.RESOLVED,
-)
 LATEST_EPISODES = (
     select(Alert.identity, func.max(Alert.id))
     .where(
@@ -108,14 +104,15 @@ class Batch:
     """Applies a batch of one integration's signals to their alerts (see the module)."""
 
     def __init__(
-        self, session: Session, integration: str, history: History, prepare: Prepare | None
+        self, store: AlertStore, integration: str, history: History, prepare: Prepare | None
     ) -> None:
-        self.session = session
+        self.store = store
+        self.session = store.session
         self.integration = integration
         self.history = history
         self.prepare = prepare
         self.now = history.now
-        self.open: dict[str, Alert] = {}
+        self.open: dict[str, AlertRow] = {}
         self.applied: dict[str, Applied] = {}
         """By identity, in the order the batch first changed each alert."""
         self._latest: dict[str, int] = {}
@@ -123,7 +120,7 @@ class Batch:
     def run(self, signals: Sequence[PendingSignal]) -> list[Applied]:
         identities = sorted({s.identity for s in signals})
         params = {"integration": self.integration, "identities": identities}
-        self.open = {a.identity: a for a in self.session.scalars(OPEN_ALERTS, params)}
+        self.open = {a.identity: a for a in self.store.open_alerts(self.integration, identities)}
         closed = [i for i in identities if i not in self.open]
         if closed and any(s.action is SignalAction.TRIGGER for s in signals):
             params["identities"] = closed
@@ -133,7 +130,7 @@ class Batch:
             self._apply(signal)
         return list(self.applied.values())
 
-    def _note(self, alert: Alert, change: Change, signal: PendingSignal) -> Applied:
+    def _note(self, alert: AlertRow, change: Change, signal: PendingSignal) -> Applied:
         applied = self.applied.get(alert.identity)
         if applied is None or applied.alert is not alert:
             applied = Applied(alert, change, ends_at_before=alert.ends_at)
@@ -164,7 +161,8 @@ class Batch:
 
     def _open(self, signal: PendingSignal, view: SignalView) -> None:
         received = signal.received_at
-        alert = Alert(
+        alert = AlertRow(
+            id=NEW,
             integration=self.integration,
             source=signal.source,
             identity=signal.identity,
@@ -187,10 +185,15 @@ class Batch:
             last_starts_at=view.time("starts_at"),
             occurrences=1,
             last_signal_hash=view.text("hash"),
+            acknowledged_at=None,
+            resolved_at=None,
             flapping=False,
+            muted_by=None,
+            rule=None,
             decision=AlertDecision.PENDING,
+            incident_id=None,
         )
-        self.session.add(alert)
+        self.store.add(alert)
         more = self.prepare(alert) if self.prepare else []  # e.g. the owner
         self.history.add(
             alert, AlertEventKind.OPENED, f"opened: {alert.title}", signal.id, _start(view)
@@ -203,7 +206,7 @@ class Batch:
         applied.ends_at_before = None
         signal.decided(SignalOutcome.OPENED)
 
-    def _trigger(self, alert: Alert, signal: PendingSignal, view: SignalView) -> None:
+    def _trigger(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> None:
         self._note(alert, Change.UPDATED, signal)
         digest = view.text("hash")
         if digest == alert.last_signal_hash:
@@ -221,7 +224,7 @@ class Batch:
         text = f"occurred again (#{alert.occurrences})"
         self.history.add(alert, AlertEventKind.OCCURRED, text, signal.id, _start(view))
 
-    def _acknowledge(self, alert: Alert, signal: PendingSignal) -> None:
+    def _acknowledge(self, alert: AlertRow, signal: PendingSignal) -> None:
         if alert.status is AlertStatus.ACKNOWLEDGED:
             signal.alert = alert
             signal.decided(SignalOutcome.DUPLICATE, "already acknowledged")
@@ -234,7 +237,7 @@ class Batch:
         text = "acknowledged by the sender"
         self.history.add(alert, AlertEventKind.ACKNOWLEDGED, text, signal.id)
 
-    def _resolve(self, alert: Alert, signal: PendingSignal, view: SignalView) -> None:
+    def _resolve(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> None:
         self._note(alert, Change.RESOLVED, signal)
         alert.status = AlertStatus.RESOLVED
         alert.resolved_at = signal.received_at
@@ -245,7 +248,7 @@ class Batch:
         self.history.add(alert, AlertEventKind.RESOLVED, "resolved", signal.id)
         del self.open[signal.identity]
 
-    def _is_new_occurrence(self, alert: Alert, signal: PendingSignal, view: SignalView) -> bool:
+    def _is_new_occurrence(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> bool:
         """Alertmanager repeats a firing alert on every notification: only a startsAt later
         than the one of the latest occurrence is a new occurrence. Every other source's
         trigger is one."""
@@ -264,7 +267,7 @@ _RANK = {
 }
 
 
-def _refresh(alert: Alert, view: SignalView) -> None:
+def _refresh(alert: AlertRow, view: SignalView) -> None:
     alert.title = view.text("title") or alert.title
     alert.description = view.text("description") or alert.description
     alert.severity = view.text("severity") or alert.severity
@@ -279,12 +282,12 @@ def _start(view: SignalView) -> dict[str, object] | None:
     return {"starts_at": starts} if starts else None
 
 
-def _latest_start(session: Session, alert: Alert) -> datetime:
+def _latest_start(session: Session, alert: AlertView) -> datetime:
     """The startsAt the alert's latest occurrence began with. Kept on the alert; alerts
     opened before it was (schema 0005) have it on their latest event."""
     if alert.last_starts_at is not None:
         return alert.last_starts_at
-    if alert.id is None:
+    if alert.id == NEW:
         return alert.starts_at
     stmt = (
         select(AlertEvent.detail)

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
+from warroom.alerts.state import AlertView
 from warroom.db.base import table_of
 
 EVENTS_TABLE = table_of(AlertEvent)
@@ -36,11 +37,11 @@ class History:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self._lines: list[tuple[Alert, Entry]] = []
+        self._lines: list[tuple[AlertView, Entry]] = []
 
     def add(
         self,
-        alert: Alert,
+        alert: AlertView,
         kind: AlertEventKind,
         text: str,
         signal_id: int | None = None,
@@ -48,7 +49,7 @@ class History:
     ) -> None:
         self._lines.append((alert, Entry(kind, text, signal_id, detail)))
 
-    def extend(self, alert: Alert, entries: Sequence[Entry]) -> None:
+    def extend(self, alert: AlertView, entries: Sequence[Entry]) -> None:
         self._lines.extend((alert, entry) for entry in entries)
 
     def __len__(self) -> int:
@@ -75,15 +76,13 @@ class History:
 
 def record(
     session: Session,
-    alert: Alert,
+    alert: AlertView,
     kind: AlertEventKind,
     text: str,
     now: datetime,
     detail: dict[str, object] | None = None,
 ) -> None:
     """Writes one line at once (outside the pipeline's batches: timers and rechecks)."""
-    if alert.id is None:
-        session.flush()
     history = History(now)
     history.add(alert, kind, text, detail=detail)
     history.write(session)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.history import History
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
+from warroom.alerts.state import AlertView
 from warroom.config import Config, RuleGroupBy
 from warroom.db.base import table_of
 from warroom.incidents import actions, timeline
@@ -35,7 +36,7 @@ INCIDENTS_TABLE = table_of(Incident)
 GroupKey = tuple[str, ...]
 
 
-def _summary(alert: Alert) -> str:
+def _summary(alert: AlertView) -> str:
     parts = [alert.description] if alert.description else []
     for key in ("summary", "description"):
         value = (alert.annotations or {}).get(key)
@@ -45,7 +46,7 @@ def _summary(alert: Alert) -> str:
 
 
 def declare_from_alert(
-    session: Session, config: Config, alert: Alert, severity: str, rule: str, now: datetime
+    session: Session, config: Config, alert: AlertView, severity: str, rule: str, now: datetime
 ) -> Incident:
     assert alert.team is not None
     services = [alert.service] if alert.service and config.service(alert.service) else []
@@ -67,7 +68,7 @@ def declare_from_alert(
 
 
 def link(
-    session: Session, incident: Incident, alerts: Sequence[tuple[Alert, str]], now: datetime
+    session: Session, incident: Incident, alerts: Sequence[tuple[AlertView, str]], now: datetime
 ) -> None:
     """Attach alerts (each with the rule that attached it) to the incident: one timeline
     entry, the impact start moved back if an alert started earlier, the count kept."""
@@ -185,6 +186,7 @@ class Groups:
         self.session = session
         self.now = now
         self.by_group_key: dict[tuple[str, str], Incident | None] = {}
+        self.joined_by_group_key: dict[tuple[str, str], Incident] = {}
         self.by_service: dict[tuple[str, timedelta], Incident | None] = {}
 
     def find(self, item: Wanted) -> Incident | None:
@@ -196,9 +198,8 @@ class Groups:
         if item.group_by is RuleGroupBy.GROUP_KEY and alert.group_key:
             key = (alert.integration, alert.group_key)
             if key not in self.by_group_key:
-                found = open_incident_for_group(self.session, *key)
-                self.by_group_key[key] = found
-            return self.by_group_key[key]
+                self.by_group_key[key] = open_incident_for_group(self.session, *key)
+            return _newest(self.by_group_key[key], self.joined_by_group_key.get(key))
         if item.group_by is RuleGroupBy.SERVICE and alert.service:
             assert item.group_window is not None
             wanted = (alert.service, item.group_window)
@@ -208,20 +209,26 @@ class Groups:
             return self.by_service[wanted]
         return None
 
-    def joined(self, alert: Alert, incident: Incident) -> None:
-        """The alert now belongs to the incident: its group key leads there too."""
-        if not alert.group_key:
-            return
-        key = (alert.integration, alert.group_key)
-        known = self.by_group_key.get(key)
-        if key in self.by_group_key and (known is None or known.number < incident.number):
-            self.by_group_key[key] = incident
+    def joined(self, alert: AlertView, incident: Incident) -> None:
+        """The alert now belongs to the incident: its group key leads there too (the
+        database learns it when the batch is written)."""
+        if alert.group_key:
+            key = (alert.integration, alert.group_key)
+            known = self.joined_by_group_key.get(key)
+            if known is None or known.number < incident.number:
+                self.joined_by_group_key[key] = incident
 
     def declared(self, incident: Incident, services: Sequence[str]) -> None:
         """A new incident is the newest of its services."""
         for service, window in list(self.by_service):
             if service in services:
                 self.by_service[(service, window)] = incident
+
+
+def _newest(one: Incident | None, other: Incident | None) -> Incident | None:
+    if one is None or other is None:
+        return one or other
+    return one if one.number > other.number else other
 
 
 def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], history: History) -> None:
@@ -233,7 +240,7 @@ def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], histor
             _lock(session, group)
     now = history.now
     groups = Groups(session, now)
-    attached: dict[int, list[tuple[Alert, str]]] = defaultdict(list)
+    attached: dict[int, list[tuple[AlertView, str]]] = defaultdict(list)
     incidents: dict[int, Incident] = {}
     for item in wanted:
         alert = item.alert
@@ -278,7 +285,7 @@ def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], histor
 
 def _decide(
     history: History,
-    alert: Alert,
+    alert: AlertView,
     decision: AlertDecision,
     text_: str,
     detail: dict[str, object] | None = None,
@@ -288,22 +295,21 @@ def _decide(
 
 
 def follow_resolved(
-    session: Session, config: Config, alerts: Sequence[Alert], now: datetime
+    session: Session, config: Config, alerts: Sequence[AlertView], now: datetime
 ) -> None:
     """Record the batch's resolved alerts on their incidents (one entry per incident); once
-    every alert of an incident has resolved, act as configured."""
-    by_incident: dict[int, list[Alert]] = defaultdict(list)
+    every alert of an incident has resolved, act as configured. The resolutions must be
+    written already."""
+    by_incident: dict[int, list[AlertView]] = defaultdict(list)
     for alert in alerts:
         if alert.incident_id is not None:
             by_incident[alert.incident_id].append(alert)
-    if by_incident:
-        session.flush()  # the resolutions, before asking what is still open
     for incident_id in sorted(by_incident):
         _follow(session, config, incident_id, by_incident[incident_id], now)
 
 
 def _follow(
-    session: Session, config: Config, incident_id: int, alerts: list[Alert], now: datetime
+    session: Session, config: Config, incident_id: int, alerts: list[AlertView], now: datetime
 ) -> None:
     incident = session.scalar(
         select(Incident).where(Incident.id == incident_id).with_for_update(of=Incident)

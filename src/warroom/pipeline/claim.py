@@ -79,4 +79,4 @@ def claim(session: Session, integration: str, limit: int) -> list[PendingSignal]
         if not shards:
             return []
         params["shards"], statement = shards, PENDING_IN_SHARDS
-    return [PendingSignal(*row) for row in session.execute(statement, params)]
+    return [PendingSignal(*row) for row in session.execute(statement, params).all()]

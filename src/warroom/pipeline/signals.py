@@ -23,6 +23,7 @@ from warroom.alerts.dedup import Applied, Change, PendingSignal
 from warroom.alerts.history import Entry, History
 from warroom.alerts.models import Alert, AlertEventKind
 from warroom.alerts.mute import SilenceMuter, active_silences, mute_all
+from warroom.alerts.state import AlertStore, AlertView
 from warroom.config import Config, LiveConfig
 from warroom.incidents import from_alerts
 from warroom.incidents.lifecycle import OPEN_STATUSES
@@ -43,7 +44,7 @@ BATCH_SECONDS = 0.05
 one write lock that ingest also needs, from its first write to its commit)."""
 
 
-def assign_owner(config: Config, alert: Alert) -> list[Entry]:
+def assign_owner(config: Config, alert: AlertView) -> list[Entry]:
     """Sets a new alert's team, service and ``routed_by``; the history line that says why."""
     routing = ownership.route(config, alert)
     alert.team, alert.service = routing.team, routing.service
@@ -56,10 +57,10 @@ def assign_owner(config: Config, alert: Alert) -> list[Entry]:
 def dedup_stage(ctx: Context, signals: Sequence[PendingSignal]) -> list[Applied]:
     """alerts: signals join their open alerts or open new ones (written, with their lines)."""
     batch = dedup.Batch(
-        ctx.session, ctx.integration, ctx.history, lambda a: assign_owner(ctx.config, a)
+        ctx.store, ctx.integration, ctx.history, lambda a: assign_owner(ctx.config, a)
     )
     applied = batch.run(signals)
-    ctx.session.flush()  # new alerts get their ids; the lines can refer to them
+    ctx.store.flush()  # new alerts get their ids; the lines can refer to them
     ctx.history.write(ctx.session)
     return applied
 
@@ -77,7 +78,8 @@ def firing(applied: Sequence[Applied]) -> list[Applied]:
 
 def mute_stage(ctx: Context, batch: list[Applied]) -> list[Applied]:
     """alerts: silences, maintenance windows and inhibition."""
-    mute_all(ctx.session, ctx.config, [a.alert for a in batch], ctx.silencer, ctx.history)
+    alerts = [a.alert for a in batch]
+    mute_all(ctx.session, ctx.config, alerts, ctx.silencer, ctx.history, ctx.store.flush)
     return batch
 
 
@@ -119,6 +121,7 @@ def resolved_stage(ctx: Context, applied: list[Applied]) -> None:
     resolved = [a.alert for a in applied if a.change is Change.RESOLVED]
     if not resolved:
         return
+    ctx.store.flush()  # what is still open is read from the database
     from_alerts.follow_resolved(ctx.session, ctx.config, resolved, ctx.now)
     if ctx.config.inhibit_rules:
         timers.recheck_inhibited_by(ctx, {a.id for a in resolved})
@@ -132,11 +135,13 @@ def expiry_stage(ctx: Context, applied: list[Applied]) -> None:
 def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
     """Every stage, in order, over one batch (the pipeline, as it reads). A batch holds
     its resolves before its triggers (``cut``), so the resolved go first."""
-    applied = flapping_stage(ctx, dedup_stage(ctx, signals))
-    resolved_stage(ctx, applied)
-    wanted = route_stage(ctx, mute_stage(ctx, firing(applied)))
-    incidents_stage(ctx, wanted)
-    expiry_stage(ctx, applied)
+    with ctx.session.no_autoflush:  # the stages flush where a query must see a change
+        applied = flapping_stage(ctx, dedup_stage(ctx, signals))
+        resolved_stage(ctx, applied)
+        wanted = route_stage(ctx, mute_stage(ctx, firing(applied)))
+        incidents_stage(ctx, wanted)
+        expiry_stage(ctx, applied)
+    ctx.store.flush()
     ctx.history.write(ctx.session)
     dedup.write_outcomes(ctx.session, signals, ctx.now)
 
@@ -182,6 +187,12 @@ def cut(config: Config, integration: str, signals: Sequence[PendingSignal]) -> l
     return prefix
 
 
+def _context(
+    session: Session, config: Config, integration: str, now: datetime, silencer: SilenceMuter
+) -> Context:
+    return Context(session, config, integration, History(now), silencer, AlertStore(session))
+
+
 def process_integration(
     session: Session,
     config: Config,
@@ -197,7 +208,10 @@ def process_integration(
     silencer = SilenceMuter(active_silences(session, now))
     try:
         with session.begin_nested():
-            decide(Context(session, config, integration, History(now), silencer), signals)
+            decide(
+                Context(session, config, integration, History(now), silencer, AlertStore(session)),
+                signals,
+            )
     except Exception:
         # A bug must not wedge the queue: apply the batch one signal at a time, each in a
         # savepoint of its own, and drop (with the reason) only the ones that fail.
@@ -218,7 +232,10 @@ def _decide_alone(
     signal.alert, signal.outcome, signal.reason = None, None, None
     try:
         with session.begin_nested():
-            decide(Context(session, config, integration, History(now), silencer), [signal])
+            decide(
+                Context(session, config, integration, History(now), silencer, AlertStore(session)),
+                [signal],
+            )
     except Exception as exc:
         log.exception("signal_failed", signal_id=signal.id, integration=integration)
         signal.alert = None  # its alert was rolled back with its savepoint

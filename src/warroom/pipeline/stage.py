@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from warroom.alerts.history import History
 from warroom.alerts.mute import SilenceMuter
+from warroom.alerts.state import AlertStore
 from warroom.config import Config
 
 In_contra = TypeVar("In_contra", contravariant=True)
@@ -21,13 +22,15 @@ Out_co = TypeVar("Out_co", covariant=True)
 @dataclass
 class Context:
     """What every stage of one batch shares: its transaction, the config, the integration
-    the batch belongs to, the silences active when it began, and its history lines."""
+    the batch belongs to, the silences active when it began, its history lines, and its
+    alerts (written back in bulk)."""
 
     session: Session
     config: Config
     integration: str
     history: History
     silencer: SilenceMuter
+    store: AlertStore
 
     @property
     def now(self) -> datetime:

@@ -16,6 +16,7 @@ from warroom.alerts.history import History
 from warroom.alerts.models import Alert, AlertEventKind, AlertStatus
 from warroom.alerts.mute import InhibitMuter, Muter, SilenceMuter, first_reason
 from warroom.alerts.service import MUTE_RECHECK_JOB
+from warroom.alerts.state import AlertView
 from warroom.config import Config
 from warroom.incidents import from_alerts
 from warroom.pipeline.stage import Context
@@ -44,7 +45,7 @@ def alert_rule_check(
     history.write(session)
 
 
-def recheck(session: Session, config: Config, alerts: Iterable[Alert], history: History) -> int:
+def recheck(session: Session, config: Config, alerts: Iterable[AlertView], history: History) -> int:
     """Unmuted ones go through the rules now; returns how many were unmuted."""
     unmuted = []
     for alert in alerts:
@@ -79,8 +80,8 @@ def recheck_muted(session: Session, config: Config, now: datetime) -> int:
 def recheck_inhibited_by(ctx: Context, resolved: set[int]) -> int:
     """The open alerts that one of the ``resolved`` alerts inhibited, looked at again."""
     stmt = MUTED_ALERTS.where(Alert.muted_by.startswith(INHIBITED_BY, autoescape=True))
-    candidates = [
-        alert
+    candidates: list[AlertView] = [
+        ctx.store.by_id(alert.id) or alert  # the batch's own row, if it has the alert
         for alert in ctx.session.scalars(stmt.order_by(Alert.id))
         if _inhibitor(alert.muted_by) in resolved
     ]
