@@ -13,6 +13,7 @@ from tests.alerts.support import alerts, am_alert, am_notification, custom_app, 
 from tests.support.api import Harness
 from warroom.ingest.models import Signal, SignalOutcome
 from warroom.pipeline import signals as pipeline
+from warroom.route import rules
 
 FLOOD_KEY = "aaa-flood-key-0123456789"
 QUIET_KEY = "zzz-quiet-key-0123456789"
@@ -85,7 +86,7 @@ def test_a_signal_that_fails_is_dropped_with_the_reason_and_the_rest_of_its_batc
 ) -> None:
     """A failure rolls the batch back (to its savepoint) and it runs again one signal at a
     time, each in a savepoint of its own, so only the failing signal is dropped."""
-    decide = pipeline.rules.decide
+    decide = rules.decide
     calls: list[str] = []
 
     def failing_for_instance_1(session: Any, config: Any, alert: Any, history: Any) -> Any:
@@ -94,7 +95,7 @@ def test_a_signal_that_fails_is_dropped_with_the_reason_and_the_rest_of_its_batc
             raise RuntimeError("a bug in a rule")
         return decide(session, config, alert, history)
 
-    monkeypatch.setattr(pipeline.rules, "decide", failing_for_instance_1)
+    monkeypatch.setattr(rules, "decide", failing_for_instance_1)
     monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60.0)  # the three in one batch
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, 3)

@@ -74,20 +74,6 @@ class History:
         session.connection().execute(insert(EVENTS_TABLE), rows)
 
 
-def record(
-    session: Session,
-    alert: AlertView,
-    kind: AlertEventKind,
-    text: str,
-    now: datetime,
-    detail: dict[str, object] | None = None,
-) -> None:
-    """Writes one line at once (outside the pipeline's batches: timers and rechecks)."""
-    history = History(now)
-    history.add(alert, kind, text, detail=detail)
-    history.write(session)
-
-
 def count_events(
     session: Session,
     integration: str,
