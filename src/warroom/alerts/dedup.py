@@ -21,13 +21,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.history import Entry, History
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
 from warroom.alerts.state import NEW, AlertRow, AlertStore, AlertView
 from warroom.db.base import table_of
+from warroom.db.bulk import bulk_update
 from warroom.ingest.models import Signal, SignalAction, SignalOutcome, SourceKind
 from warroom.ingest.signal import SignalView
 
@@ -306,31 +307,21 @@ def _latest_start(session: Session, alert: AlertView) -> datetime:
     return alert.last_starts_at
 
 
-SIGNAL_OUTCOMES = (
-    update(SIGNALS_TABLE)
-    .where(SIGNALS_TABLE.c.id == bindparam("signal_id"))
-    .values(
-        processed_at=bindparam("processed_at"),
-        outcome=bindparam("outcome"),
-        outcome_reason=bindparam("outcome_reason"),
-        alert_id=bindparam("signal_alert_id"),
-    )
-)
+OUTCOME_COLUMNS = ("processed_at", "outcome", "outcome_reason", "alert_id")
 
 
 def write_outcomes(session: Session, signals: Sequence[PendingSignal], now: datetime) -> None:
     """Marks the signals processed, with their outcomes, in one executemany (after the
     alerts have their ids)."""
-    if not signals:
-        return
     rows = [
-        {
-            "signal_id": s.id,
-            "processed_at": now,
-            "outcome": s.outcome or SignalOutcome.DROPPED,
-            "outcome_reason": s.reason,
-            "signal_alert_id": s.alert.id if s.alert is not None else None,
-        }
+        (
+            now,
+            s.outcome or SignalOutcome.DROPPED,
+            s.reason,
+            s.alert.id if s.alert is not None else None,
+            s.id,
+        )
         for s in signals
     ]
-    session.connection().execute(SIGNAL_OUTCOMES, rows)
+    connection = session.connection()
+    bulk_update(SIGNALS_TABLE, OUTCOME_COLUMNS, "id", connection.dialect).run(connection, rows)

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
 from warroom.alerts.state import AlertView
 from warroom.db.base import table_of
+from warroom.db.bulk import bulk_insert
 
 EVENTS_TABLE = table_of(AlertEvent)
+EVENT_COLUMNS = ("alert_id", "at", "kind", "text", "signal_id", "detail")
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,14 @@ class History:
         """One INSERT for every line (the alerts must have their ids: flush them first)."""
         if not self._lines:
             return
-        rows: list[dict[str, Any]] = [
-            {
-                "alert_id": alert.id,
-                "at": self.now,
-                "kind": entry.kind,
-                "text": entry.text,
-                "signal_id": entry.signal_id,
-                "detail": entry.detail,
-            }
+        now = self.now
+        rows = [
+            (alert.id, now, entry.kind, entry.text, entry.signal_id, entry.detail)
             for alert, entry in self._lines
         ]
         self._lines = []
-        session.connection().execute(insert(EVENTS_TABLE), rows)
+        connection = session.connection()
+        bulk_insert(EVENTS_TABLE, EVENT_COLUMNS, connection.dialect).run(connection, rows)
 
 
 def count_events(

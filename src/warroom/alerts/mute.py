@@ -182,7 +182,7 @@ def mute_all(
     from the database)."""
     inhibits = bool(config.inhibit_rules)
     muters: list[Muter] = [silencer, InhibitMuter(config)] if inhibits else [silencer]
-    changed = False
+    changed = True  # the batch's new alerts may be sources: write them first
     for alert in alerts:
         if changed and inhibits:
             flush()

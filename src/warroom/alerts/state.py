@@ -15,15 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertStatus
 from warroom.db.base import table_of
+from warroom.db.bulk import allocate_ids, bulk_insert, bulk_update
 from warroom.ingest.models import SourceKind
 
 ALERTS = table_of(Alert)
@@ -114,27 +114,17 @@ OPEN_ROWS = select(ALERTS).where(
     ALERTS.c.identity.in_(bindparam("identities", expanding=True)),
     ALERTS.c.status != AlertStatus.RESOLVED,
 )
-NEW_IDS = select(ALERTS.c.id, ALERTS.c.identity).where(
-    ALERTS.c.integration == bindparam("integration"),
-    ALERTS.c.identity.in_(bindparam("identities", expanding=True)),
-    ALERTS.c.status != AlertStatus.RESOLVED,
-)
-
-
-@lru_cache(maxsize=256)
-def _update_of(columns: tuple[str, ...]) -> Update:
-    """The UPDATE of these columns by id (SQLite rewrites the index entries of every column
-    an UPDATE sets, so a storm's joining signals set only what they changed)."""
-    values: dict[str, Any] = {name: bindparam(name) for name in columns}
-    return update(ALERTS).where(ALERTS.c.id == bindparam("row_id")).values(values)
-
 
 _values: Callable[[AlertRow], tuple[Any, ...]] = attrgetter(*WRITTEN)
 """A row's written columns, in ``WRITTEN`` order (attrgetter: a storm calls it per row)."""
 
 
 class AlertStore:
-    """The alert rows of one batch: read once, written back in bulk (see the module)."""
+    """The alert rows of one batch: read once, written back in bulk (see the module).
+
+    New rows get their ids at once (``assign_ids``) and are inserted at the next ``flush``,
+    usually the batch's last: by then the stages have decided them, so a storm's new alert
+    is one INSERT and no UPDATE."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -146,7 +136,8 @@ class AlertStore:
         params = {"integration": integration, "identities": list(identities)}
         found = [AlertRow(*row) for row in self.session.execute(OPEN_ROWS, params).all()]
         for row in found:
-            self._track(row)
+            self._rows[row.id] = row
+            self._written[row.id] = _values(row)
         return found
 
     def by_id(self, alert_id: int) -> AlertRow | None:
@@ -155,50 +146,40 @@ class AlertStore:
     def add(self, row: AlertRow) -> None:
         self._new.append(row)
 
-    def _track(self, row: AlertRow) -> None:
-        self._rows[row.id] = row
-        self._written[row.id] = _values(row)
+    def assign_ids(self) -> None:
+        """Ids for the new rows (their history lines and timers refer to them)."""
+        waiting = [row for row in self._new if row.id == NEW]
+        ids = allocate_ids(self.session.connection(), ALERTS, len(waiting))
+        for row, alert_id in zip(waiting, ids, strict=True):
+            row.id = alert_id
+            self._rows[alert_id] = row
 
     def flush(self) -> None:
-        """Insert the new rows (they get their ids) and write back the changed ones."""
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        for row in self._rows.values():
-            values = _values(row)
-            written = self._written[row.id]
+        """Write back the changed rows, then insert the new ones."""
+        self.assign_ids()
+        connection = self.session.connection()
+        dialect = connection.dialect
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        for alert_id, written in self._written.items():
+            values = _values(self._rows[alert_id])
             if values == written:
                 continue
-            self._written[row.id] = values
-            changed = tuple(
-                name
-                for name, new, old in zip(WRITTEN, values, written, strict=True)
+            self._written[alert_id] = values
+            changed = [
+                index
+                for index, (new, old) in enumerate(zip(values, written, strict=True))
                 if new is not old and new != old
-            )
-            params = {name: getattr(row, name) for name in changed}
-            params["row_id"] = row.id
-            by_columns[changed].append(params)
-        connection = self.session.connection()
+            ]
+            columns = tuple(WRITTEN[index] for index in changed)
+            by_columns[columns].append((*(values[index] for index in changed), alert_id))
         for columns, rows in by_columns.items():
-            connection.execute(_update_of(columns), rows)
+            bulk_update(ALERTS, columns, "id", dialect).run(connection, rows)
         if self._new:
-            self._insert(self._new)
+            insert = bulk_insert(ALERTS, COLUMNS, dialect)
+            insert.run(connection, [(row.id, *_values(row)) for row in self._new])
+            for row in self._new:
+                self._written[row.id] = _values(row)
             self._new = []
-
-    def _insert(self, rows: list[AlertRow]) -> None:
-        # A batch opens at most one alert per identity (``dedup.cut``), and an identity has
-        # at most one open alert: its open alert's id is the new row's.
-        connection = self.session.connection()
-        connection.execute(
-            insert(ALERTS), [dict(zip(WRITTEN, _values(r), strict=True)) for r in rows]
-        )
-        by_integration: dict[str, dict[str, AlertRow]] = {}
-        for row in rows:
-            by_integration.setdefault(row.integration, {})[row.identity] = row
-        for integration, wanted in by_integration.items():
-            params = {"integration": integration, "identities": sorted(wanted)}
-            for alert_id, identity in connection.execute(NEW_IDS, params):
-                row = wanted[identity]
-                row.id = alert_id
-                self._track(row)
 
     def rows(self) -> Iterable[AlertRow]:
         return self._rows.values()

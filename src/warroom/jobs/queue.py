@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.db.base import table_of
+from warroom.db.bulk import bulk_insert
 from warroom.jobs.models import Job, JobStatus
 
 log = structlog.get_logger("warroom.jobs")
@@ -102,6 +103,9 @@ def run_one(
     return True
 
 
+JOB_COLUMNS = ("kind", "key", "payload", "due_at", "status", "attempts", "created_at")
+
+
 def schedule_many(
     session: Session, kind: str, jobs: list[tuple[datetime, dict[str, Any], str]], now: datetime
 ) -> int:
@@ -110,23 +114,14 @@ def schedule_many(
     keys = {key for _due, _payload, key in jobs}
     if not keys:
         return 0
-    existing = set(session.scalars(select(Job.key).where(Job.key.in_(sorted(keys)))))
-    rows: list[dict[str, Any]] = []
+    found = session.connection().execute(select(Job.key).where(Job.key.in_(sorted(keys))))
+    existing = set(found.scalars())
+    rows = []
     for due_at, payload, key in jobs:
         if key in existing:
             continue
         existing.add(key)
-        rows.append(
-            {
-                "kind": kind,
-                "key": key,
-                "payload": payload,
-                "due_at": due_at,
-                "status": JobStatus.PENDING,
-                "attempts": 0,
-                "created_at": now,
-            }
-        )
-    if rows:
-        session.connection().execute(insert(table_of(Job)), rows)
+        rows.append((kind, key, payload, due_at, JobStatus.PENDING, 0, now))
+    connection = session.connection()
+    bulk_insert(table_of(Job), JOB_COLUMNS, connection.dialect).run(connection, rows)
     return len(rows)

@@ -57,8 +57,7 @@ def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
         FOLLOW_RESOLVED(ctx, applied)
         INCIDENTS(ctx, ROUTE(ctx, MUTE(ctx, firing(applied))))
         EXPIRY(ctx, applied)
-    ctx.store.flush()
-    ctx.history.write(ctx.session)
+    ctx.write()
     dedup.write_outcomes(ctx.session, signals, ctx.now)
 
 

@@ -36,6 +36,11 @@ class Context:
     def now(self) -> datetime:
         return self.history.now
 
+    def write(self) -> None:
+        """Write what the batch has decided so far (for a stage that reads it back)."""
+        self.store.flush()
+        self.history.write(self.session)
+
 
 class Stage(Protocol[In_contra, Out_co]):
     def __call__(self, ctx: Context, batch: In_contra, /) -> Out_co: ...

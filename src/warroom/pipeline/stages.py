@@ -38,12 +38,16 @@ def dedup_stage(ctx: Context, signals: Sequence[PendingSignal]) -> list[Applied]
         ctx.store, ctx.integration, ctx.history, lambda a: assign_owner(ctx.config, a)
     )
     applied = batch.run(signals)
-    ctx.store.flush()  # new alerts get their ids; the lines can refer to them
-    ctx.history.write(ctx.session)
+    ctx.store.assign_ids()  # written once decided (``Context.write``), usually at the end
     return applied
 
 
 def flapping_stage(ctx: Context, applied: list[Applied]) -> list[Applied]:
+    """alerts: flapping is counted over the written history."""
+    settings = ctx.config.alerts.flapping
+    if not any(flapping.changes_state(a, settings) for a in applied):
+        return applied
+    ctx.write()
     flapping.update(
         ctx.session, ctx.integration, applied, ctx.config.alerts.flapping, ctx.history, ctx.now
     )
@@ -57,7 +61,7 @@ def firing(applied: Sequence[Applied]) -> list[Applied]:
 def mute_stage(ctx: Context, batch: list[Applied]) -> list[Applied]:
     """alerts: silences, maintenance windows and inhibition."""
     alerts = [a.alert for a in batch]
-    mute_all(ctx.session, ctx.config, alerts, ctx.silencer, ctx.history, ctx.store.flush)
+    mute_all(ctx.session, ctx.config, alerts, ctx.silencer, ctx.history, ctx.write)
     return batch
 
 
@@ -78,6 +82,8 @@ def previous_incident(ctx: Context, applied: Applied) -> Wanted | None:
 
 def route_stage(ctx: Context, batch: list[Applied]) -> list[Wanted]:
     """route: the alert rules (ownership was set when each alert opened)."""
+    if batch and any(rule.after_occurrences for rule in ctx.config.alert_rules):
+        ctx.write()  # occurrences are counted over the written history
     wanted = []
     for applied in batch:
         decision = previous_incident(ctx, applied) or rules.decide(
@@ -99,7 +105,7 @@ def resolved_stage(ctx: Context, applied: list[Applied]) -> None:
     resolved = [a.alert for a in applied if a.change is Change.RESOLVED]
     if not resolved:
         return
-    ctx.store.flush()  # what is still open is read from the database
+    ctx.write()  # what is still open is read from the database
     from_alerts.follow_resolved(ctx.session, ctx.config, resolved, ctx.now)
     if ctx.config.inhibit_rules:
         timers.recheck_inhibited_by(ctx, {a.id for a in resolved})
