@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Insert, Table, Update, bindparam, insert, update
+from sqlalchemy.types import TypeEngine
+
+from warroom.clock import as_utc
+from warroom.db.base import UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -32,10 +37,13 @@ class BulkStatement:
         """``rows`` hold the values in ``keys`` order."""
         if not rows:
             return
-        converted = [
-            tuple(v if p is None else p(v) for v, p in zip(row, self.processors, strict=True))
-            for row in rows
-        ]
+        converting = [(i, p) for i, p in enumerate(self.processors) if p is not None]
+        converted: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(row)
+            for index, processor in converting:
+                values[index] = processor(values[index])
+            converted.append(tuple(values))
         if self.named:
             params: Any = [dict(zip(self.keys, row, strict=True)) for row in converted]
         else:
@@ -43,12 +51,26 @@ class BulkStatement:
         connection.exec_driver_sql(self.sql, params)
 
 
+def _sqlite_time(value: datetime | None) -> str | None:
+    """SQLAlchemy's text of a UTC datetime in SQLite (``UTCDateTime``), made the cheap way:
+    isoformat gives the same text as its strftime for years 1000 to 9999."""
+    if value is None:
+        return None
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        return _sqlite_time
+    return type_.bind_processor(dialect)
+
+
 def _bulk(statement: Insert | Update, dialect: Dialect, keys: tuple[str, ...]) -> BulkStatement:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
     order = tuple(compiled.positiontup) if compiled.positiontup is not None else keys
     if sorted(order) != sorted(keys):
         raise ValueError(f"statement parameters {order} are not {keys}")
-    processors = tuple(compiled.binds[name].type.bind_processor(dialect) for name in order)
+    processors = tuple(_processor(compiled.binds[name].type, dialect) for name in order)
     return BulkStatement(compiled.string, order, processors, compiled.positiontup is None)
 
 
