@@ -51,10 +51,16 @@ def test_a_flooding_integration_does_not_delay_another_ones_alerts(
         assert len(quiet) == QUIET
         assert all(a["decision"] == "notify" for a in quiet)
         assert integration(api, "zzz-quiet")["signals"] == {"opened": QUIET}
-        # The flood got its bounded turn in that round; the rest waits for later rounds.
+        # The flood got one small batch in that round; the rest waits for later rounds.
         assert integration(api, "aaa-flood")["signals"] == {
-            "opened": pipeline.BATCH_PER_INTEGRATION,
-            "pending": FLOOD - pipeline.BATCH_PER_INTEGRATION,
+            "opened": pipeline.SHARED_BATCH_SIZE,
+            "pending": FLOOD - pipeline.SHARED_BATCH_SIZE,
+        }
+
+        api.app.state.worker.run_once()  # alone now: big batches, a bigger turn
+        assert integration(api, "aaa-flood")["signals"] == {
+            "opened": pipeline.SHARED_BATCH_SIZE + pipeline.BATCH_PER_INTEGRATION,
+            "pending": FLOOD - pipeline.SHARED_BATCH_SIZE - pipeline.BATCH_PER_INTEGRATION,
         }
 
 

@@ -41,12 +41,16 @@ from warroom.pipeline.stages import (
 
 log = structlog.get_logger("warroom.pipeline")
 BATCH_SIZE = 500
-"""At most this many signals per batch (one transaction)."""
+"""At most this many signals per batch (one transaction) while one integration has
+pending signals: a storm is decided in big batches."""
 BATCH_PER_INTEGRATION = 1000
-"""At most this many signals of one integration per round..."""
+"""At most this many signals of that integration per round..."""
 BATCH_SECONDS = 0.05
 """...and no further batch once its turn has run this long (on SQLite a batch holds the
-one write lock that ingest also needs, from its first write to its commit)."""
+one write lock that ingest also needs)."""
+SHARED_BATCH_SIZE = 100
+"""While several integrations have pending signals, each turn is one batch of at most this
+many (tens of milliseconds): a flooding integration delays the others by one such batch."""
 
 
 def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
@@ -125,16 +129,19 @@ def signal_stage(
 
 
 def process_pending(session_factory: sessionmaker[Session], config: Config, now: datetime) -> int:
-    """One fair round over every integration with pending signals; returns how many ran."""
+    """One fair round over every integration with pending signals (see ``BATCH_SIZE`` and
+    ``SHARED_BATCH_SIZE``); returns how many ran."""
     with session_factory() as session:
         integrations = claim.pending_integrations(session)
+    alone = len(integrations) == 1
+    budget = BATCH_PER_INTEGRATION if alone else SHARED_BATCH_SIZE
     done = 0
     for integration in integrations:
         handled = 0
         deadline = time.monotonic() + BATCH_SECONDS
-        while handled < BATCH_PER_INTEGRATION:
+        while handled < budget:
             with session_factory() as session:
-                limit = min(BATCH_SIZE, BATCH_PER_INTEGRATION - handled)
+                limit = min(BATCH_SIZE, budget - handled)
                 count = process_integration(session, config, integration, now, limit)
                 session.commit()
             handled += count
