@@ -49,8 +49,8 @@ from warroom.notify.delivery_worker import OutboxSender
 from warroom.notify.pages import OutboxMessenger
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
+from warroom.pipeline import timers as pipeline_timers
 from warroom.pipeline.signals import signal_stage
-from warroom.route import jobs as route_jobs
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
 from warroom.settings import Settings
@@ -72,8 +72,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     escalation.ACK_TIMEOUT_JOB: escalation_jobs.ack_timeout,
     oncall_paging.PAGE_CONTACT_JOB: oncall_paging.page_contact,
     oncall_reminders.REMINDER_JOB: oncall_reminders.update_reminder,
-    "alert_rule_check": route_jobs.alert_rule_check,
-    route_jobs.MUTE_RECHECK_JOB: route_jobs.mute_recheck,
+    pipeline_timers.FIRING_FOR_JOB: pipeline_timers.alert_rule_check,
+    pipeline_timers.MUTE_RECHECK_JOB: pipeline_timers.mute_recheck,
     expiry.EXPIRY_JOB: expiry.alert_expiry,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
 }

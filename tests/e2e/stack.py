@@ -47,6 +47,7 @@ def warroom_config(
     pd_key: str,
     alert_rules: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
+    am_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The test organisation (teams, services, defaults of tests/fixtures/warroom.yaml) with
     one Alertmanager and one PagerDuty integration, the default severity map (critical ->
@@ -64,6 +65,7 @@ def warroom_config(
                 "name": "Alertmanager (and Prometheus directly)",
                 "key": am_key,
                 "environment": "production",
+                **(am_extra or {}),
             },
             {
                 "slug": PD_SLUG,
@@ -230,14 +232,16 @@ class Stack:
         alert_rules: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
         serve_args: list[str] | None = None,
+        am_extra: dict[str, Any] | None = None,
     ) -> Warroom:
         """``warroom serve`` on a fresh database (default: a new SQLite file); ``extra``
         top-level keys are added to (or replace those of) the test organisation's config;
-        ``serve_args`` such as ``["--no-worker"]`` go to the command line."""
+        ``serve_args`` such as ``["--no-worker"]`` go to the command line; ``am_extra`` keys
+        are added to the Alertmanager integration (e.g. its ``rate_limit``)."""
         am_key, pd_key = f"am-e2e-{secrets.token_hex(12)}", secrets.token_hex(16)
         config = _write_yaml(
             self.workdir / "warroom" / "warroom.yaml",
-            warroom_config(am_key, pd_key, alert_rules, extra),
+            warroom_config(am_key, pd_key, alert_rules, extra, am_extra),
         )
         port = free_port()
         database_url = database_url or f"sqlite:///{self.workdir / 'warroom' / 'warroom.db'}"

@@ -19,20 +19,17 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, text
 
 from tests.conftest import TEST_CONFIG
 from tests.e2e.stack import TEAM, Stack, Warroom
-from tests.support.postgres import PostgresServer
 from tests.support.sinks import HttpSink, SmtpSink
 from warroom.notify.delivery_worker import PARALLEL_SENDS
 
@@ -99,21 +96,6 @@ def paging_config(smtp_port: int, hook_url: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def database_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """An empty PostgreSQL database; ``warroom serve`` migrates it."""
-    name = f"multiworker_{secrets.token_hex(4)}"
-    admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield postgres_server.url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def receipts(smtp: SmtpSink, hook: HttpSink) -> list[tuple[str, str, str, str]]:
     """Every raw receipt as (incident ref, person, channel, delivery id)."""
     out = []
@@ -164,11 +146,11 @@ def sent_by(log: str) -> int:
 
 
 def test_a_worker_killed_mid_escalation_loses_and_repeats_no_page(
-    stack: Stack, database_url: str
+    stack: Stack, empty_postgres_url: str
 ) -> None:
     with SmtpSink() as smtp, HttpSink() as hook:
         warroom = stack.warroom(
-            database_url=database_url,
+            database_url=empty_postgres_url,
             extra=paging_config(smtp.port, hook.url),
             serve_args=["--no-worker"],
         )

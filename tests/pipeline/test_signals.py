@@ -1,4 +1,5 @@
-"""The signal pipeline as a whole: one worker round is fair across integrations."""
+"""The signal pipeline as a whole: one worker round is fair across integrations, batches are
+bounded, and a failing signal is dropped alone."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from tests.alerts.support import alerts, am_alert, am_notification, custom_app, 
 from tests.support.api import Harness
 from warroom.ingest.models import Signal, SignalOutcome
 from warroom.pipeline import signals as pipeline
-from warroom.pipeline.signals import BATCH_PER_INTEGRATION
+from warroom.route import rules
 
 FLOOD_KEY = "aaa-flood-key-0123456789"
 QUIET_KEY = "zzz-quiet-key-0123456789"
-FLOOD = 2000
+FLOOD = 3000
 QUIET = 5
 
 
@@ -50,46 +51,57 @@ def test_a_flooding_integration_does_not_delay_another_ones_alerts(
         assert len(quiet) == QUIET
         assert all(a["decision"] == "notify" for a in quiet)
         assert integration(api, "zzz-quiet")["signals"] == {"opened": QUIET}
-        # The flood got one bounded batch in that round; the rest waits for later rounds.
+        # The flood got one small batch in that round; the rest waits for later rounds.
         assert integration(api, "aaa-flood")["signals"] == {
-            "opened": BATCH_PER_INTEGRATION,
-            "pending": FLOOD - BATCH_PER_INTEGRATION,
+            "opened": pipeline.SHARED_BATCH_SIZE,
+            "pending": FLOOD - pipeline.SHARED_BATCH_SIZE,
+        }
+
+        api.app.state.worker.run_once()  # alone now: big batches, a bigger turn
+        assert integration(api, "aaa-flood")["signals"] == {
+            "opened": pipeline.SHARED_BATCH_SIZE + pipeline.BATCH_PER_INTEGRATION,
+            "pending": FLOOD - pipeline.SHARED_BATCH_SIZE - pipeline.BATCH_PER_INTEGRATION,
         }
 
 
-def test_a_transaction_stops_once_its_time_is_up_and_the_rest_goes_in_the_next_one(
+def test_a_turn_takes_no_further_batch_once_its_time_is_up(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)  # every signal overruns it
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)  # every batch overruns it
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, 3)
         factory = api.app.state.session_factory
         config = api.app.state.live_config.current
 
-        with factory() as session:  # one transaction: the first signal always runs
-            assert pipeline.process_integration(session, config, "aaa-flood", api.clock()) == 1
+        with factory() as session:  # one transaction takes at most its limit
+            assert pipeline.process_integration(session, config, "aaa-flood", api.clock(), 2) == 2
             session.commit()
-        assert integration(api, "aaa-flood")["signals"] == {"opened": 1, "pending": 2}
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 2, "pending": 1}
 
-        api.app.state.worker.run_once()  # the round goes on in new transactions
-        assert integration(api, "aaa-flood")["signals"] == {"opened": 3}
+        flood(api, FLOOD_KEY, 3)  # three more (repeats of the same three alerts)
+        api.app.state.worker.run_once()  # ONE round: one batch of one, then time is up
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 3, "pending": 3}
+
+        api.app.state.worker.drain()  # the next rounds go on
+        assert integration(api, "aaa-flood")["signals"] == {"opened": 3, "duplicate": 3}
 
 
 def test_a_signal_that_fails_is_dropped_with_the_reason_and_the_rest_of_its_batch_goes_on(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The batch runs without savepoints; a failure rolls it back and it runs again with one
-    savepoint per signal, so only the failing signal is dropped."""
-    evaluate = pipeline.rules.evaluate
+    """A failure rolls the batch back (to its savepoint) and it runs again one signal at a
+    time, each in a savepoint of its own, so only the failing signal is dropped."""
+    decide = rules.decide
     calls: list[str] = []
 
-    def failing_for_instance_1(session: Any, config: Any, alert: Any, now: Any) -> None:
+    def failing_for_instance_1(session: Any, config: Any, alert: Any, history: Any) -> Any:
         calls.append(alert.labels["instance"])
         if alert.labels["instance"] == "1":
             raise RuntimeError("a bug in a rule")
-        evaluate(session, config, alert, now)
+        return decide(session, config, alert, history)
 
-    monkeypatch.setattr(pipeline.rules, "evaluate", failing_for_instance_1)
+    monkeypatch.setattr(rules, "decide", failing_for_instance_1)
     monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60.0)  # the three in one batch
     with custom_app(engine, tmp_path, two_integrations) as api:
         flood(api, FLOOD_KEY, 3)

@@ -1,26 +1,38 @@
-"""A signal joins the open alert with the same identity, or opens a new one.
+"""A signal joins the open alert with the same identity, or opens a new one — a batch at a
+time.
 
 PagerDuty's rules hold for every source: the same integration and dedup key (Alertmanager:
 fingerprint) apply to the open alert; after it resolves, a trigger opens a new alert, and an
 acknowledge or resolve for a key with no open alert is dropped. A re-delivered signal with
 the same content as the last one applied changes nothing.
+
+A batch reads the open alerts of all its identities in one query, applies its signals in
+order in memory, and writes the new alerts, the changed ones and the signals' outcomes in
+bulk. ``cut`` ends a batch before a signal whose identity already had a signal of another
+action in it, so every alert sees one kind of change per batch and the stages after dedup
+(rules, incidents) see each state it went through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from warroom.alerts.history import Entry, History
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
+from warroom.alerts.state import NEW, AlertRow, AlertStore, AlertView
 from warroom.db.base import table_of
+from warroom.db.bulk import bulk_update
 from warroom.ingest.models import Signal, SignalAction, SignalOutcome, SourceKind
 from warroom.ingest.signal import SignalView
+
+SIGNALS_TABLE = table_of(Signal)
 
 
 class Change(StrEnum):
@@ -31,145 +43,232 @@ class Change(StrEnum):
     RESOLVED = "resolved"
 
 
-@dataclass(frozen=True)
+@dataclass
+class PendingSignal:
+    """A signal row read for a batch (plain values: no ORM object per signal)."""
+
+    id: int
+    source: SourceKind
+    action: SignalAction
+    identity: str
+    received_at: datetime
+    data: dict[str, Any]
+    outcome: SignalOutcome | None = None
+    reason: str | None = None
+    alert: AlertRow | None = None
+
+    def decided(self, outcome: SignalOutcome, reason: str | None = None) -> None:
+        self.outcome, self.reason = outcome, reason
+
+
+@dataclass
 class Applied:
-    alert: Alert
+    """What a batch did to one alert: its strongest change, and what the stages after
+    dedup need to know about its history."""
+
+    alert: AlertRow
     change: Change
     first_episode: bool = False
     """The alert is the first its identity ever had (so it cannot be flapping yet)."""
+    previous_id: int | None = None
+    """An alert the batch opened: the identity's previous episode, if it had one."""
+    ends_at_before: datetime | None = None
+    signals: list[PendingSignal] = field(default_factory=list)
 
 
-LATEST_EPISODE = (
-    select(Alert)
-    .where(Alert.integration == bindparam("integration"), Alert.identity == bindparam("identity"))
-    .order_by(Alert.id.desc())
-    .limit(1)
-    .with_for_update()
+Prepare = Callable[[AlertView], list[Entry]]
+"""Fills in a new alert before its INSERT; returns history lines to add after ``opened``."""
+
+
+def cut(signals: Sequence[PendingSignal]) -> list[PendingSignal]:
+    """The longest prefix in which no identity has signals of two different actions."""
+    seen: dict[str, SignalAction] = {}
+    for index, signal in enumerate(signals):
+        action = seen.setdefault(signal.identity, signal.action)
+        if action is not signal.action:
+            return list(signals[:index])
+    return list(signals)
+
+
+LATEST_EPISODES = (
+    select(Alert.identity, func.max(Alert.id))
+    .where(
+        Alert.integration == bindparam("integration"),
+        Alert.identity.in_(bindparam("identities", expanding=True)),
+    )
+    .group_by(Alert.identity)
 )
 """Built once: a statement built per call costs more Python than its execution (hot path)."""
 
 
-def latest_episode(session: Session, integration: str, identity: str) -> Alert | None:
-    """The identity's newest alert, open or resolved: at most one is open (the unique
-    index), and a new episode only starts after the previous one resolved, so the open one
-    is always the newest."""
-    return session.scalar(LATEST_EPISODE, {"integration": integration, "identity": identity})
+class Batch:
+    """Applies a batch of one integration's signals to their alerts (see the module)."""
 
+    def __init__(
+        self, store: AlertStore, integration: str, history: History, prepare: Prepare | None
+    ) -> None:
+        self.store = store
+        self.session = store.session
+        self.integration = integration
+        self.history = history
+        self.prepare = prepare
+        self.now = history.now
+        self.open: dict[str, AlertRow] = {}
+        self.applied: dict[str, Applied] = {}
+        """By identity, in the order the batch first changed each alert."""
+        self._latest: dict[str, int] = {}
 
-EVENTS_TABLE = table_of(AlertEvent)
+    def run(self, signals: Sequence[PendingSignal]) -> list[Applied]:
+        identities = sorted({s.identity for s in signals})
+        params = {"integration": self.integration, "identities": identities}
+        self.open = {a.identity: a for a in self.store.open_alerts(self.integration, identities)}
+        closed = [i for i in identities if i not in self.open]
+        if closed and any(s.action is SignalAction.TRIGGER for s in signals):
+            params["identities"] = closed
+            rows = self.session.execute(LATEST_EPISODES, params)
+            self._latest = {identity: int(latest) for identity, latest in rows}
+        for signal in signals:
+            self._apply(signal)
+        return list(self.applied.values())
 
+    def _note(self, alert: AlertRow, change: Change, signal: PendingSignal) -> Applied:
+        applied = self.applied.get(alert.identity)
+        if applied is None or applied.alert is not alert:
+            applied = Applied(alert, change, ends_at_before=alert.ends_at)
+            self.applied[alert.identity] = applied
+        elif _RANK[change] > _RANK[applied.change]:
+            applied.change = change
+        applied.signals.append(signal)
+        signal.alert = alert
+        return applied
 
-@dataclass(frozen=True)
-class Entry:
-    """One line of an alert's history, before it is written (see ``record``)."""
+    def _apply(self, signal: PendingSignal) -> None:
+        view = SignalView(signal.data)
+        alert = self.open.get(signal.identity)
+        if signal.action is SignalAction.TRIGGER:
+            if alert is None:
+                self._open(signal, view)
+            else:
+                self._trigger(alert, signal, view)
+            return
+        if alert is None:
+            action = signal.action.value
+            signal.decided(SignalOutcome.DROPPED, f"no open alert for this key: {action} ignored")
+            return
+        if signal.action is SignalAction.ACKNOWLEDGE:
+            self._acknowledge(alert, signal)
+        else:
+            self._resolve(alert, signal, view)
 
-    kind: AlertEventKind
-    text: str
-    signal: Signal | None = None
-    detail: dict[str, object] | None = None
-
-
-def record(
-    session: Session,
-    alert: Alert,
-    kind: AlertEventKind,
-    text: str,
-    now: datetime,
-    signal: Signal | None = None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    """Adds a line to the alert's history (see ``record_all``)."""
-    record_all(session, alert, [Entry(kind, text, signal, detail)], now)
-
-
-def record_all(session: Session, alert: Alert, entries: Sequence[Entry], now: datetime) -> None:
-    """Writes history lines of an alert that has its id at once, in one plain INSERT on the
-    session's connection: the pipeline never reads them back through its session (only
-    through queries, which then see them), and the ORM's flush of a row costs several times
-    a plain INSERT on the pipeline's hot path. The session's pending changes are not
-    flushed by it, unless the alert itself has not been written yet."""
-    if not entries:
-        return
-    if alert.id is None:  # the lines refer to the alert's row: write it first
-        session.flush()
-    rows: list[dict[str, Any]] = [
-        {
-            "alert_id": alert.id,
-            "at": now,
-            "kind": entry.kind,
-            "text": entry.text,
-            "signal_id": entry.signal.id if entry.signal else None,
-            "detail": entry.detail,
-        }
-        for entry in entries
-    ]
-    session.connection().execute(insert(EVENTS_TABLE), rows)  # without flushing the session
-
-
-def count_events(
-    session: Session, alert: Alert, kinds: tuple[AlertEventKind, ...], since: datetime
-) -> int:
-    """Events of these kinds since ``since`` over every episode of the alert's identity."""
-    stmt = (
-        select(func.count())
-        .select_from(AlertEvent)
-        .join(Alert, Alert.id == AlertEvent.alert_id)
-        .where(
-            Alert.integration == alert.integration,
-            Alert.identity == alert.identity,
-            AlertEvent.kind.in_(kinds),
-            AlertEvent.at >= since,
+    def _open(self, signal: PendingSignal, view: SignalView) -> None:
+        received = signal.received_at
+        alert = AlertRow(
+            id=NEW,
+            integration=self.integration,
+            source=signal.source,
+            identity=signal.identity,
+            status=AlertStatus.FIRING,
+            title=view.text("title") or signal.identity,
+            description=view.text("description") or "",
+            severity=view.text("severity"),
+            environment=view.text("environment"),
+            labels=view.mapping("labels"),
+            annotations=view.mapping("annotations"),
+            links=view.items("links"),
+            group_key=view.text("group_key"),
+            team=view.text("team"),
+            service=view.text("service"),
+            routed_by={},
+            starts_at=min(view.time("starts_at") or received, received),
+            ends_at=view.time("ends_at"),
+            first_seen_at=received,
+            last_seen_at=received,
+            last_starts_at=view.time("starts_at"),
+            occurrences=1,
+            last_signal_hash=view.text("hash"),
+            acknowledged_at=None,
+            resolved_at=None,
+            flapping=False,
+            muted_by=None,
+            rule=None,
+            decision=AlertDecision.PENDING,
+            incident_id=None,
         )
-    )
-    return int(session.scalar(stmt) or 0)
+        self.store.add(alert)
+        more = self.prepare(alert) if self.prepare else []  # e.g. the owner
+        self.history.add(
+            alert, AlertEventKind.OPENED, f"opened: {alert.title}", signal.id, _start(view)
+        )
+        self.history.extend(alert, more)
+        self.open[signal.identity] = alert
+        previous = self._latest.get(signal.identity)
+        applied = self._note(alert, Change.OPENED, signal)
+        applied.first_episode, applied.previous_id = previous is None, previous
+        applied.ends_at_before = None
+        signal.decided(SignalOutcome.OPENED)
+
+    def _trigger(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> None:
+        self._note(alert, Change.UPDATED, signal)
+        digest = view.text("hash")
+        if digest == alert.last_signal_hash:
+            signal.decided(SignalOutcome.DUPLICATE, "same content as the last signal applied")
+            return
+        alert.last_signal_hash = digest
+        alert.last_seen_at = signal.received_at
+        _refresh(alert, view)
+        signal.decided(SignalOutcome.UPDATED)
+        if not self._is_new_occurrence(alert, signal, view):
+            return
+        alert.occurrences += 1
+        alert.last_starts_at = view.time("starts_at") or alert.last_starts_at
+        self._note(alert, Change.OCCURRED, signal)
+        text = f"occurred again (#{alert.occurrences})"
+        self.history.add(alert, AlertEventKind.OCCURRED, text, signal.id, _start(view))
+
+    def _acknowledge(self, alert: AlertRow, signal: PendingSignal) -> None:
+        if alert.status is AlertStatus.ACKNOWLEDGED:
+            signal.alert = alert
+            signal.decided(SignalOutcome.DUPLICATE, "already acknowledged")
+            return
+        self._note(alert, Change.ACKNOWLEDGED, signal)
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = signal.received_at
+        alert.last_seen_at = signal.received_at
+        signal.decided(SignalOutcome.UPDATED)
+        text = "acknowledged by the sender"
+        self.history.add(alert, AlertEventKind.ACKNOWLEDGED, text, signal.id)
+
+    def _resolve(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> None:
+        self._note(alert, Change.RESOLVED, signal)
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = signal.received_at
+        alert.ends_at = view.time("ends_at") or signal.received_at
+        alert.last_seen_at = signal.received_at
+        alert.last_signal_hash = view.text("hash")
+        signal.decided(SignalOutcome.UPDATED)
+        self.history.add(alert, AlertEventKind.RESOLVED, "resolved", signal.id)
+        del self.open[signal.identity]
+
+    def _is_new_occurrence(self, alert: AlertRow, signal: PendingSignal, view: SignalView) -> bool:
+        """Alertmanager repeats a firing alert on every notification: only a startsAt later
+        than the one of the latest occurrence is a new occurrence. Every other source's
+        trigger is one."""
+        if signal.source is not SourceKind.ALERTMANAGER:
+            return True
+        starts = view.time("starts_at")
+        return starts is not None and starts > _latest_start(self.session, alert)
 
 
-def _drop(signal: Signal, outcome: SignalOutcome, reason: str) -> None:
-    signal.outcome = outcome
-    signal.outcome_reason = reason
+_RANK = {
+    Change.UPDATED: 0,
+    Change.ACKNOWLEDGED: 1,
+    Change.RESOLVED: 1,
+    Change.OCCURRED: 2,
+    Change.OPENED: 3,
+}
 
 
-Prepare = Callable[[Alert], list[Entry]]
-"""Fills in a new alert before its INSERT; returns history lines to add after ``opened``."""
-
-
-def _open(
-    session: Session, signal: Signal, view: SignalView, now: datetime, prepare: Prepare | None
-) -> Alert:
-    received = signal.received_at
-    alert = Alert(
-        integration=signal.integration,
-        source=signal.source,
-        identity=signal.identity,
-        status=AlertStatus.FIRING,
-        title=view.text("title") or signal.identity,
-        description=view.text("description") or "",
-        severity=view.text("severity"),
-        environment=view.text("environment"),
-        labels=view.mapping("labels"),
-        annotations=view.mapping("annotations"),
-        links=view.items("links"),
-        group_key=view.text("group_key"),
-        team=view.text("team"),
-        service=view.text("service"),
-        routed_by={},
-        starts_at=min(view.time("starts_at") or received, received),
-        ends_at=view.time("ends_at"),
-        first_seen_at=received,
-        last_seen_at=received,
-        occurrences=1,
-        last_signal_hash=view.text("hash"),
-        decision=AlertDecision.PENDING,
-    )
-    session.add(alert)
-    more = prepare(alert) if prepare else []  # e.g. the owner, in the alert's own INSERT
-    session.flush()
-    opened = Entry(AlertEventKind.OPENED, f"opened: {alert.title}", signal, _start_detail(view))
-    record_all(session, alert, [opened, *more], now)
-    return alert
-
-
-def _refresh(alert: Alert, view: SignalView) -> None:
+def _refresh(alert: AlertRow, view: SignalView) -> None:
     alert.title = view.text("title") or alert.title
     alert.description = view.text("description") or alert.description
     alert.severity = view.text("severity") or alert.severity
@@ -179,13 +278,18 @@ def _refresh(alert: Alert, view: SignalView) -> None:
     alert.ends_at = view.time("ends_at")  # while firing: when the sender says it ends
 
 
-def _start_detail(view: SignalView) -> dict[str, object] | None:
+def _start(view: SignalView) -> dict[str, object] | None:
     starts = view.text("starts_at")
     return {"starts_at": starts} if starts else None
 
 
-def _latest_start(session: Session, alert: Alert) -> datetime:
-    """The startsAt the alert's latest occurrence began with (recorded on its event)."""
+def _latest_start(session: Session, alert: AlertView) -> datetime:
+    """The startsAt the alert's latest occurrence began with. Kept on the alert; alerts
+    opened before it was (schema 0005) have it on their latest event."""
+    if alert.last_starts_at is not None:
+        return alert.last_starts_at
+    if alert.id == NEW:
+        return alert.starts_at
     stmt = (
         select(AlertEvent.detail)
         .where(
@@ -197,79 +301,27 @@ def _latest_start(session: Session, alert: Alert) -> datetime:
     )
     detail = session.scalar(stmt)
     value = detail.get("starts_at") if isinstance(detail, dict) else None
-    return datetime.fromisoformat(value) if isinstance(value, str) else alert.starts_at
+    alert.last_starts_at = (
+        datetime.fromisoformat(value) if isinstance(value, str) else alert.starts_at
+    )
+    return alert.last_starts_at
 
 
-def _is_new_occurrence(session: Session, alert: Alert, signal: Signal, view: SignalView) -> bool:
-    """Alertmanager repeats a firing alert on every notification: only a startsAt later than
-    the one of the latest occurrence is a new occurrence. Every other source's trigger is one."""
-    if signal.source is not SourceKind.ALERTMANAGER:
-        return True
-    starts = view.time("starts_at")
-    return starts is not None and starts > _latest_start(session, alert)
+OUTCOME_COLUMNS = ("processed_at", "outcome", "outcome_reason", "alert_id")
 
 
-def apply(
-    session: Session, signal: Signal, now: datetime, prepare: Prepare | None = None
-) -> Applied | None:
-    """Apply the signal to its alert; None when it changed nothing (and why is recorded).
-    ``prepare`` fills in an alert the signal opens before it is first written."""
-    view = SignalView(signal.data)
-    latest = latest_episode(session, signal.integration, signal.identity)
-    alert = latest if latest is not None and latest.status is not AlertStatus.RESOLVED else None
-    if signal.action is SignalAction.TRIGGER and alert is None:
-        alert = _open(session, signal, view, now, prepare)
-        # Set after the alert's flush: the signal's row is then updated once, not twice.
-        signal.processed_at, signal.outcome = now, SignalOutcome.OPENED
-        signal.alert_id = alert.id
-        return Applied(alert, Change.OPENED, first_episode=latest is None)
-    signal.processed_at = now
-    if signal.action is SignalAction.TRIGGER and alert is not None:
-        signal.alert_id = alert.id
-        if view.text("hash") == alert.last_signal_hash:
-            _drop(signal, SignalOutcome.DUPLICATE, "same content as the last signal applied")
-            return None
-        alert.last_signal_hash = view.text("hash")
-        alert.last_seen_at = signal.received_at
-        _refresh(alert, view)
-        signal.outcome = SignalOutcome.UPDATED
-        if _is_new_occurrence(session, alert, signal, view):
-            alert.occurrences += 1
-            record(
-                session,
-                alert,
-                AlertEventKind.OCCURRED,
-                f"occurred again (#{alert.occurrences})",
-                now,
-                signal,
-                detail=_start_detail(view),
-            )
-            return Applied(alert, Change.OCCURRED)
-        return Applied(alert, Change.UPDATED)
-    if alert is None:
-        _drop(
-            signal,
-            SignalOutcome.DROPPED,
-            f"no open alert for this key: {signal.action.value} ignored",
+def write_outcomes(session: Session, signals: Sequence[PendingSignal], now: datetime) -> None:
+    """Marks the signals processed, with their outcomes, in one executemany (after the
+    alerts have their ids)."""
+    rows = [
+        (
+            now,
+            s.outcome or SignalOutcome.DROPPED,
+            s.reason,
+            s.alert.id if s.alert is not None else None,
+            s.id,
         )
-        return None
-    signal.alert_id = alert.id
-    if signal.action is SignalAction.ACKNOWLEDGE:
-        if alert.status is AlertStatus.ACKNOWLEDGED:
-            _drop(signal, SignalOutcome.DUPLICATE, "already acknowledged")
-            return None
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = signal.received_at
-        alert.last_seen_at = signal.received_at
-        signal.outcome = SignalOutcome.UPDATED
-        text = "acknowledged by the sender"
-        record(session, alert, AlertEventKind.ACKNOWLEDGED, text, now, signal)
-        return Applied(alert, Change.ACKNOWLEDGED)
-    alert.status = AlertStatus.RESOLVED
-    alert.resolved_at = signal.received_at
-    alert.ends_at = view.time("ends_at") or signal.received_at
-    alert.last_seen_at = signal.received_at
-    alert.last_signal_hash = view.text("hash")
-    signal.outcome = SignalOutcome.UPDATED
-    record(session, alert, AlertEventKind.RESOLVED, "resolved", now, signal)
-    return Applied(alert, Change.RESOLVED)
+        for s in signals
+    ]
+    connection = session.connection()
+    bulk_update(SIGNALS_TABLE, OUTCOME_COLUMNS, "id", connection.dialect).run(connection, rows)

@@ -1,42 +1,61 @@
 """Alerts that carry an end time (Alertmanager's v2 API: Prometheus re-sends a firing alert
 with a later ``endsAt`` while it fires) resolve by themselves once that time passes without
-a refresh — as Alertmanager resolves them."""
+a refresh — as Alertmanager resolves them.
+
+An alert has one expiry timer at a time: set when it first gets an end time, and set again
+for the later end when it fires while the sender has moved the end (a storm's re-sends cost
+no timer each).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from warroom.alerts.dedup import Applied, Change
 from warroom.alerts.models import Alert, AlertStatus
+from warroom.alerts.state import AlertView
 from warroom.config import Config
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn, persist
-from warroom.jobs.queue import schedule
+from warroom.jobs.queue import schedule, schedule_many
 
 EXPIRY_JOB = "alert_expiry"
 
 
-def schedule_expiry(session: Session, alert: Alert, now: datetime) -> None:
-    if alert.status is AlertStatus.RESOLVED or alert.ends_at is None or alert.ends_at <= now:
-        return
-    schedule(
-        session,
-        EXPIRY_JOB,
-        alert.ends_at,
-        now,
-        {"alert_id": alert.id},
-        key=f"{EXPIRY_JOB}:{alert.id}:{alert.ends_at.isoformat()}",
-    )
+def _key(alert: AlertView, ends_at: datetime) -> str:
+    return f"{EXPIRY_JOB}:{alert.id}:{ends_at.isoformat()}"
+
+
+def schedule_all(session: Session, batch: Sequence[Applied], now: datetime) -> None:
+    """Timers for the batch's alerts that got an end time, or an earlier one than their
+    timer's (the alerts have their ids)."""
+    jobs = []
+    for applied in batch:
+        alert = applied.alert
+        if applied.change is Change.RESOLVED or alert.status is AlertStatus.RESOLVED:
+            continue
+        if alert.ends_at is None or alert.ends_at <= now:
+            continue
+        before = applied.ends_at_before
+        if before is not None and before <= alert.ends_at:
+            continue  # its timer is due first and sets itself again for the later end
+        jobs.append((alert.ends_at, {"alert_id": alert.id}, _key(alert, alert.ends_at)))
+    schedule_many(session, EXPIRY_JOB, jobs, now)
 
 
 def alert_expiry(session: Session, _config: Config, payload: dict[str, Any], now: datetime) -> None:
-    """Resolve through the pipeline (a resolve signal), unless a later signal moved the end."""
+    """Resolve through the pipeline (a resolve signal), unless a later signal moved the end:
+    then the timer is set again for that end."""
     alert = session.get(Alert, int(payload["alert_id"]))
-    if alert is None or alert.status is AlertStatus.RESOLVED:
+    if alert is None or alert.status is AlertStatus.RESOLVED or alert.ends_at is None:
         return
-    if alert.ends_at is None or alert.ends_at > now:
+    if alert.ends_at > now:
+        key = _key(alert, alert.ends_at)
+        schedule(session, EXPIRY_JOB, alert.ends_at, now, {"alert_id": alert.id}, key=key)
         return
     signal = SignalIn(
         action=SignalAction.RESOLVE,

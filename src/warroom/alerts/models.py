@@ -84,6 +84,9 @@ class Alert(Base):
     last_seen_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    last_starts_at: Mapped[datetime | None]
+    """The start its latest occurrence reported (Alertmanager re-sends a firing alert with
+    the same startsAt: only a later one is a new occurrence)."""
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     last_signal_hash: Mapped[str | None] = mapped_column(String(64))
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)

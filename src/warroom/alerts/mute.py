@@ -4,7 +4,7 @@ so none of them knows the pipeline (as Alertmanager's ``Muter``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
@@ -12,14 +12,16 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, String, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from warroom.alerts.history import History
 from warroom.alerts.labels import match_labels
-from warroom.alerts.models import Alert, AlertStatus, Silence, SilenceKind
+from warroom.alerts.models import Alert, AlertEventKind, AlertStatus, Silence, SilenceKind
+from warroom.alerts.state import AlertView
 from warroom.config import Config
 from warroom.matchers import Matcher, MatchOp, match_all
 
 
 class Muter(Protocol):
-    def mutes(self, session: Session, alert: Alert, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
         """Why the alert is muted (e.g. ``silence 4: deploy of checkout``), or None."""
 
 
@@ -48,7 +50,7 @@ def active_silences(session: Session, now: datetime) -> list[Silence]:
     return list(session.scalars(ACTIVE_SILENCES, {"now": now}))
 
 
-def silence_matches(silence: Silence, alert: Alert, labels: dict[str, str]) -> bool:
+def silence_matches(silence: Silence, alert: AlertView, labels: dict[str, str]) -> bool:
     if silence.kind is SilenceKind.MAINTENANCE and silence.service != alert.service:
         return False
     return match_all(matchers(silence.matchers), labels)
@@ -61,7 +63,7 @@ class SilenceMuter:
     def __init__(self, silences: Sequence[Silence] | None = None) -> None:
         self.silences = silences
 
-    def mutes(self, session: Session, alert: Alert, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
         labels = match_labels(alert)
         silences = self.silences if self.silences is not None else active_silences(session, now)
         for silence in silences:
@@ -76,7 +78,7 @@ class InhibitMuter:
     def __init__(self, config: Config) -> None:
         self.config = config
 
-    def mutes(self, session: Session, alert: Alert, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
         labels = match_labels(alert)
         for index, rule in enumerate(self.config.inhibit_rules):
             if not match_all(rule.target_matchers_parsed, labels):
@@ -91,11 +93,11 @@ class InhibitMuter:
     def _firing_source(
         self,
         session: Session,
-        alert: Alert,
+        alert: AlertView,
         labels: dict[str, str],
         wanted: Sequence[Matcher],
         equal: Sequence[str],
-    ) -> Alert | None:
+    ) -> AlertView | None:
         stmt = select(Alert).where(
             Alert.status != AlertStatus.RESOLVED,
             Alert.id != alert.id,
@@ -158,10 +160,37 @@ def label_value(name: str) -> ColumnElement[str | None] | None:
 
 
 def first_reason(
-    muters: Sequence[Muter], session: Session, alert: Alert, now: datetime
+    muters: Sequence[Muter], session: Session, alert: AlertView, now: datetime
 ) -> str | None:
     for muter in muters:
         reason = muter.mutes(session, alert, now)
         if reason is not None:
             return reason
     return None
+
+
+def mute_all(
+    session: Session,
+    config: Config,
+    alerts: Sequence[AlertView],
+    silencer: SilenceMuter,
+    history: History,
+    flush: Callable[[], None],
+) -> None:
+    """The mute stage: each alert's reason to be muted now, its change in the history.
+    ``flush`` writes the alerts' changes (whether a source is itself inhibited is read
+    from the database)."""
+    inhibits = bool(config.inhibit_rules)
+    muters: list[Muter] = [silencer, InhibitMuter(config)] if inhibits else [silencer]
+    changed = True  # the batch's new alerts may be sources: write them first
+    for alert in alerts:
+        if changed and inhibits:
+            flush()
+            changed = False
+        reason = first_reason(muters, session, alert, history.now)
+        if reason == alert.muted_by:
+            continue  # unchanged: not even an UPDATE
+        if reason is not None:
+            history.add(alert, AlertEventKind.MUTED, f"muted: {reason}")
+        alert.muted_by = reason
+        changed = True

@@ -50,6 +50,9 @@ class Incident(Base):
     affected_features: Mapped[list[str]] = mapped_column(JSON, default=list)
     affected_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     revenue_impact: Mapped[bool] = mapped_column(Boolean, default=False)
+    alert_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Alerts attached to the incident, kept as they attach (a storm's incident has
+    thousands: notifications show a few and say how many more)."""
 
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -176,6 +176,7 @@ class IncidentOut(BaseModel):
     affected_features: list[str]
     affected_regions: list[str]
     revenue_impact: bool
+    alert_count: int = Field(description="Alerts attached to the incident.")
 
 
 class IncidentPage(BaseModel):

@@ -85,6 +85,7 @@ def incident_out(incident: Incident, now: datetime) -> IncidentOut:
         affected_features=list(incident.affected_features or []),
         affected_regions=list(incident.affected_regions or []),
         revenue_impact=incident.revenue_impact,
+        alert_count=incident.alert_count,
     )
 
 

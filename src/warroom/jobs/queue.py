@@ -9,7 +9,7 @@ transaction's write lock does the same for the one worker.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
+from warroom.db.base import table_of
+from warroom.db.bulk import bulk_insert
 from warroom.jobs.models import Job, JobStatus
 
 log = structlog.get_logger("warroom.jobs")
@@ -102,3 +104,30 @@ def run_one(
         )
     session.commit()
     return True
+
+
+JOB_COLUMNS = ("kind", "key", "payload", "due_at", "status", "attempts", "created_at")
+
+
+def schedule_many(
+    session: Session,
+    kind: str,
+    jobs: Sequence[tuple[datetime, Mapping[str, object], str]],
+    now: datetime,
+) -> int:
+    """``schedule`` for many keyed jobs of one kind (due time, payload, key): one query for
+    the keys that exist, one bulk INSERT for the rest; returns how many were added."""
+    keys = {key for _due, _payload, key in jobs}
+    if not keys:
+        return 0
+    found = session.connection().execute(select(Job.key).where(Job.key.in_(sorted(keys))))
+    existing = set(found.scalars())
+    rows = []
+    for due_at, payload, key in jobs:
+        if key in existing:
+            continue
+        existing.add(key)
+        rows.append((kind, key, payload, due_at, JobStatus.PENDING, 0, now))
+    connection = session.connection()
+    bulk_insert(table_of(Job), JOB_COLUMNS, connection.dialect).run(connection, rows)
+    return len(rows)

@@ -1,31 +1,58 @@
 """Alert rules decide what an alert starts: an incident, an attachment, a notification only,
-or a ticket — immediately, after N occurrences within a window, or after firing long enough."""
+or a ticket — immediately, after N occurrences within a window, or after firing long enough.
+
+The route stage decides; it does not touch incidents. A decision that needs an incident
+comes back as ``Wanted``, which the incidents stage (``warroom.incidents.from_alerts``)
+carries out for the whole batch at once, so a storm's alerts of one group find or open
+their incident once.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from warroom.alerts.dedup import count_events, record
+from warroom.alerts.history import History, count_events
 from warroom.alerts.labels import match_labels
-from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
+from warroom.alerts.models import AlertDecision, AlertEventKind, AlertStatus
+from warroom.alerts.state import AlertView
 from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
-from warroom.incidents.from_alerts import (
-    declare_from_alert,
-    link,
-    open_incident_for_group,
-    open_incident_for_service,
-)
-from warroom.incidents.models import Incident
 from warroom.jobs.queue import schedule
 
 FIRING_FOR_JOB = "alert_rule_check"
 OCCURRENCE_EVENTS = (AlertEventKind.OPENED, AlertEventKind.OCCURRED)
 
 
-def first_matching_rule(config: Config, alert: Alert) -> AlertRule | None:
+class Wants(StrEnum):
+    """What an alert asks of the incidents stage."""
+
+    INCIDENT = "incident"
+    """The open incident of its group, or a new one."""
+    TICKET = "ticket"
+    """The same, at the ticket severity."""
+    ATTACH = "attach"
+    """The open incident of its group only; otherwise a notification."""
+    JOIN = "join"
+    """A flapping alert's new episode: the incident of its previous episode, if open."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    alert: AlertView
+    rule: str
+    wants: Wants
+    group_by: RuleGroupBy = RuleGroupBy.NONE
+    group_window: timedelta | None = None
+    severity: str | None = None
+    incident_id: int | None = None
+    """For ``JOIN``: the previous episode's incident."""
+
+
+def first_matching_rule(config: Config, alert: AlertView) -> AlertRule | None:
     labels = match_labels(alert)
     for rule in config.alert_rules:
         if rule.matches(labels):
@@ -33,7 +60,7 @@ def first_matching_rule(config: Config, alert: Alert) -> AlertRule | None:
     return None
 
 
-def incident_severity(config: Config, rule: AlertRule, alert: Alert) -> str:
+def incident_severity(config: Config, rule: AlertRule, alert: AlertView) -> str:
     if rule.action is RuleAction.TICKET:
         return rule.severity or config.severity_keys()[-1]
     return (
@@ -43,33 +70,25 @@ def incident_severity(config: Config, rule: AlertRule, alert: Alert) -> str:
     )
 
 
-def _decide(
-    session: Session,
-    alert: Alert,
+def decide_now(
+    history: History,
+    alert: AlertView,
     decision: AlertDecision,
     text: str,
-    now: datetime,
-    detail: dict[str, Any] | None = None,
+    detail: dict[str, object] | None = None,
 ) -> None:
     alert.decision = decision
-    record(session, alert, AlertEventKind.DECIDED, text, now, detail=detail)
-
-
-def _group_incident(
-    session: Session, rule: AlertRule, alert: Alert, now: datetime
-) -> Incident | None:
-    if rule.group_by is RuleGroupBy.GROUP_KEY:
-        return open_incident_for_group(session, alert)
-    if rule.group_by is RuleGroupBy.SERVICE:
-        return open_incident_for_service(session, alert, rule.group_window, now)
-    return None
+    history.add(alert, AlertEventKind.DECIDED, text, detail=detail)
 
 
 def condition_met(
-    session: Session, rule: AlertRule, alert: Alert, now: datetime
+    session: Session, rule: AlertRule, alert: AlertView, now: datetime
 ) -> tuple[bool, str]:
     if rule.after_occurrences is not None and rule.within is not None:
-        seen = count_events(session, alert, OCCURRENCE_EVENTS, now - rule.within)
+        counts = count_events(
+            session, alert.integration, [alert.identity], OCCURRENCE_EVENTS, now - rule.within
+        )
+        seen = counts.get(alert.identity, 0)
         if seen < rule.after_occurrences:
             return False, (
                 f"rule {rule.name}: {seen} of {rule.after_occurrences} occurrences "
@@ -90,66 +109,48 @@ def condition_met(
     return True, ""
 
 
-def evaluate(session: Session, config: Config, alert: Alert, now: datetime) -> None:
-    """Run the alert rules on a firing (or acknowledged) alert that has no incident yet."""
+def decide(session: Session, config: Config, alert: AlertView, history: History) -> Wanted | None:
+    """Run the alert rules on a firing (or acknowledged) alert that has no incident yet:
+    record what they decided, or return what the incidents stage must do."""
     if alert.status is AlertStatus.RESOLVED or alert.incident_id is not None:
-        return
+        return None
     if alert.muted_by:
-        _decide(session, alert, AlertDecision.MUTED, f"muted: {alert.muted_by}", now)
-        return
+        decide_now(history, alert, AlertDecision.MUTED, f"muted: {alert.muted_by}")
+        return None
     rule = first_matching_rule(config, alert)
     if rule is None:
-        _decide(session, alert, AlertDecision.UNMATCHED, "no alert rule matches", now)
-        return
+        decide_now(history, alert, AlertDecision.UNMATCHED, "no alert rule matches")
+        return None
     alert.rule = rule.name
-    met, why = condition_met(session, rule, alert, now)
+    met, why = condition_met(session, rule, alert, history.now)
     if not met:
-        _decide(session, alert, AlertDecision.WAITING, why, now)
-        return
+        decide_now(history, alert, AlertDecision.WAITING, why)
+        return None
     if rule.action is RuleAction.NOTIFY:
-        _decide(session, alert, AlertDecision.NOTIFY, f"rule {rule.name}: notify only", now)
-        return
-    # Nothing pending in this session changes which incident the group has (earlier signals
-    # were flushed with their savepoints); not flushing here saves a round of UPDATEs.
-    with session.no_autoflush:
-        existing = _group_incident(session, rule, alert, now)
-    if existing is not None:
-        link(session, existing, alert, rule.name, now)
-        _decide(
-            session,
-            alert,
-            AlertDecision.ATTACHED,
-            f"rule {rule.name}: attached to {existing.ref}",
-            now,
-            {"incident": existing.ref},
-        )
-        return
-    if rule.action is RuleAction.ATTACH:
-        _decide(
-            session,
-            alert,
-            AlertDecision.NOTIFY,
-            f"rule {rule.name}: no open incident of its group to attach to; notify only",
-            now,
-        )
-        return
-    if alert.team is None:
-        _decide(
-            session,
-            alert,
-            AlertDecision.UNMATCHED,
-            f"rule {rule.name}: no owning team, so no incident (unrouted)",
-            now,
-        )
-        return
-    severity = incident_severity(config, rule, alert)
-    incident = declare_from_alert(session, config, alert, severity, rule.name, now)
-    decision = AlertDecision.TICKET if rule.action is RuleAction.TICKET else AlertDecision.INCIDENT
-    _decide(
-        session,
+        decide_now(history, alert, AlertDecision.NOTIFY, f"rule {rule.name}: notify only")
+        return None
+    wants = {
+        RuleAction.INCIDENT: Wants.INCIDENT,
+        RuleAction.TICKET: Wants.TICKET,
+        RuleAction.ATTACH: Wants.ATTACH,
+    }[rule.action]
+    return Wanted(
         alert,
-        decision,
-        f"rule {rule.name}: opened {incident.ref} at {severity}",
-        now,
-        {"incident": incident.ref, "severity": severity},
+        rule.name,
+        wants,
+        rule.group_by,
+        rule.group_window,
+        incident_severity(config, rule, alert),
     )
+
+
+def decide_all(
+    session: Session, config: Config, alerts: Sequence[AlertView], history: History
+) -> list[Wanted]:
+    """The route stage over a batch's alerts, in order."""
+    wanted = []
+    for alert in alerts:
+        decision = decide(session, config, alert, history)
+        if decision is not None:
+            wanted.append(decision)
+    return wanted

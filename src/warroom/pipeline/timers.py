@@ -1,0 +1,99 @@
+"""Timers of the route stage, and looking again at muted alerts: a rule re-checked once an
+alert has fired long enough, muted alerts re-checked when a silence ends or the alert that
+inhibited them resolves. They run the same stages as a batch of signals: mute, route,
+incidents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.history import History
+from warroom.alerts.models import Alert, AlertEventKind, AlertStatus
+from warroom.alerts.mute import InhibitMuter, Muter, SilenceMuter, first_reason
+from warroom.alerts.service import MUTE_RECHECK_JOB
+from warroom.alerts.state import AlertView
+from warroom.config import Config
+from warroom.incidents import from_alerts
+from warroom.pipeline.stage import Context
+from warroom.route import rules
+from warroom.route.rules import FIRING_FOR_JOB
+
+__all__ = ["FIRING_FOR_JOB", "MUTE_RECHECK_JOB", "alert_rule_check", "mute_recheck"]
+
+INHIBITED_BY = "inhibited by alert "
+
+
+def _muters(config: Config) -> list[Muter]:
+    return [SilenceMuter(), InhibitMuter(config)]
+
+
+def alert_rule_check(
+    session: Session, config: Config, payload: dict[str, Any], now: datetime
+) -> None:
+    alert = session.get(Alert, int(payload["alert_id"]), with_for_update=True)
+    if alert is None or alert.status is AlertStatus.RESOLVED or alert.incident_id is not None:
+        return
+    history = History(now)
+    alert.muted_by = first_reason(_muters(config), session, alert, now)
+    wanted = rules.decide(session, config, alert, history)
+    from_alerts.carry_out(session, config, [wanted] if wanted else [], history)
+    history.write(session)
+
+
+def recheck(session: Session, config: Config, alerts: Iterable[AlertView], history: History) -> int:
+    """Unmuted ones go through the rules now; returns how many were unmuted."""
+    unmuted = []
+    for alert in alerts:
+        reason = first_reason(_muters(config), session, alert, history.now)
+        if reason is None:
+            history.add(alert, AlertEventKind.MUTED, f"no longer muted ({alert.muted_by})")
+            alert.muted_by = None
+            unmuted.append(alert)
+        elif reason != alert.muted_by:
+            alert.muted_by = reason
+    wanted = rules.decide_all(session, config, unmuted, history)
+    from_alerts.carry_out(session, config, wanted, history)
+    return len(unmuted)
+
+
+MUTED_ALERTS = select(Alert).where(
+    Alert.status != AlertStatus.RESOLVED,
+    Alert.muted_by.is_not(None),
+    Alert.incident_id.is_(None),
+)
+
+
+def recheck_muted(session: Session, config: Config, now: datetime) -> int:
+    """Look again at open alerts that are muted and started nothing: the silence may have
+    ended, or the inhibiting alert resolved."""
+    history = History(now)
+    changed = recheck(session, config, session.scalars(MUTED_ALERTS.order_by(Alert.id)), history)
+    history.write(session)
+    return changed
+
+
+def recheck_inhibited_by(ctx: Context, resolved: set[int]) -> int:
+    """The open alerts that one of the ``resolved`` alerts inhibited, looked at again."""
+    stmt = MUTED_ALERTS.where(Alert.muted_by.startswith(INHIBITED_BY, autoescape=True))
+    candidates: list[AlertView] = [
+        ctx.store.by_id(alert.id) or alert  # the batch's own row, if it has the alert
+        for alert in ctx.session.scalars(stmt.order_by(Alert.id))
+        if _inhibitor(alert.muted_by) in resolved
+    ]
+    return recheck(ctx.session, ctx.config, candidates, ctx.history)
+
+
+def _inhibitor(muted_by: str | None) -> int | None:
+    """The id in ``inhibited by alert 12 (...)``."""
+    rest = (muted_by or "")[len(INHIBITED_BY) :]
+    number = rest.split(" ", 1)[0]
+    return int(number) if number.isdigit() else None
+
+
+def mute_recheck(session: Session, config: Config, _payload: dict[str, Any], now: datetime) -> None:
+    recheck_muted(session, config, now)
