@@ -94,8 +94,8 @@ def link(
     else:
         rules = ", ".join(sorted({r for _a, r in alerts}))
         entry = (
-            f"{len(alerts)} alerts attached by rule {rules}: {first.title} "
-            f"and {len(alerts) - 1} more"
+            f"{len(alerts):,} alerts attached by rule {rules}: {first.title} "
+            f"and {len(alerts) - 1:,} more"
         )
         after = {"alerts": [a.id for a, _r in alerts], "count": len(alerts)}
     earliest = min(alerts, key=lambda pair: pair[0].starts_at)[0]
@@ -320,7 +320,7 @@ def _follow(
         entry = f"alert {alerts[0].id} resolved: {alerts[0].title}"
         after: dict[str, object] = {"alert": alerts[0].id}
     else:
-        entry = f"{len(alerts)} alerts resolved: {alerts[0].title} and {len(alerts) - 1} more"
+        entry = f"{len(alerts):,} alerts resolved: {alerts[0].title} and {len(alerts) - 1:,} more"
         after = {"alerts": [a.id for a in alerts], "count": len(alerts)}
     timeline.record(session, incident, TimelineKind.ALERT_RESOLVED, None, entry, now, after=after)
     still_open = session.scalar(
