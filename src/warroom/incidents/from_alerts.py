@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, text, update
@@ -231,15 +232,40 @@ def _newest(one: Incident | None, other: Incident | None) -> Incident | None:
     return one if one.number > other.number else other
 
 
-def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], history: History) -> None:
-    """The incidents stage over a batch's decisions, in order (see the module)."""
+@dataclass(frozen=True)
+class Attachments:
+    """Alerts attached to an incident by a batch, for ``link`` to record."""
+
+    incident: Incident
+    alerts: list[tuple[AlertView, str]]
+
+
+def _may_open(item: Wanted) -> bool:
+    """The alert would open an incident of its group if the group had none open."""
+    grouped = (item.group_by is RuleGroupBy.GROUP_KEY and item.alert.group_key) or (
+        item.group_by is RuleGroupBy.SERVICE and item.alert.service
+    )
+    wants = item.wants in (Wants.INCIDENT, Wants.TICKET)
+    return bool(grouped) and wants and item.alert.team is not None
+
+
+def carry_out(
+    session: Session, config: Config, wanted: Sequence[Wanted], history: History
+) -> list[Attachments]:
+    """The incidents stage over a batch's decisions, in order (see the module). Returns the
+    attachments for ``link_all``: the caller records them as late as it can (on PostgreSQL
+    the incident's row stays locked from then to the end of the transaction)."""
     if not wanted:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        for group in sorted(set().union(*(_locks(item) for item in wanted))):
-            _lock(session, group)
+        return []
     now = history.now
     groups = Groups(session, now)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and any(_may_open(item) and groups.find(item) is None for item in wanted):
+        # Opening an incident: this batch decides its groups alone, then looks again (another
+        # worker may have opened one meanwhile). Attaching to an open one needs no lock.
+        for group in sorted(set().union(*(_locks(item) for item in wanted))):
+            _lock(session, group)
+        groups = Groups(session, now)
     attached: dict[int, list[tuple[AlertView, str]]] = defaultdict(list)
     incidents: dict[int, Incident] = {}
     for item in wanted:
@@ -279,8 +305,12 @@ def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], histor
                 f"rule {item.rule}: opened {incident.ref} at {item.severity}",
                 {"incident": incident.ref, "severity": item.severity},
             )
-    for incident_id, alerts in attached.items():
-        link(session, incidents[incident_id], alerts, now)
+    return [Attachments(incidents[i], alerts) for i, alerts in attached.items()]
+
+
+def link_all(session: Session, attachments: Sequence[Attachments], now: datetime) -> None:
+    for item in attachments:
+        link(session, item.incident, item.alerts, now)
 
 
 def _decide(

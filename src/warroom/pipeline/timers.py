@@ -41,7 +41,8 @@ def alert_rule_check(
     history = History(now)
     alert.muted_by = first_reason(_muters(config), session, alert, now)
     wanted = rules.decide(session, config, alert, history)
-    from_alerts.carry_out(session, config, [wanted] if wanted else [], history)
+    attachments = from_alerts.carry_out(session, config, [wanted] if wanted else [], history)
+    from_alerts.link_all(session, attachments, now)
     history.write(session)
 
 
@@ -57,7 +58,9 @@ def recheck(session: Session, config: Config, alerts: Iterable[AlertView], histo
         elif reason != alert.muted_by:
             alert.muted_by = reason
     wanted = rules.decide_all(session, config, unmuted, history)
-    from_alerts.carry_out(session, config, wanted, history)
+    from_alerts.link_all(
+        session, from_alerts.carry_out(session, config, wanted, history), history.now
+    )
     return len(unmuted)
 
 
