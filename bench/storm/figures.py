@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.ingest.run import percentile
-from bench.storm.alertmanager import AlertmanagerRun
+from bench.storm.alertmanager import CAPACITY_RUNS, AlertmanagerRun
 from bench.storm.load import STORM_SERVICE, STORM_TEAM, Sent, Storm
 from bench.storm.serve import Phase, WarroomRun
 
@@ -66,7 +66,7 @@ def print_alertmanager(reference: Reference) -> None:
         print(intake(name, paced))
         print(
             f"    unpaced, the same alerts over as many connections to a fresh Alertmanager "
-            f"(its capacity): {rate(unpaced.rate)}"
+            f"(its capacity; best of {CAPACITY_RUNS}): {rate(unpaced.rate)}"
         )
     print(
         "  decided: Alertmanager deduplicates and groups in memory as it takes each POST in, "

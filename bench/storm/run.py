@@ -11,8 +11,8 @@ duplicates). Meanwhile 20 other teams each send one alert at staggered times: th
 that alert to the team's first page is the figure that matters. warroom (one alert rule: a
 critical alert opens a SEV1 incident, grouped by service) must make one incident of the
 whole storm, with every alert attached, that pages payments' on-call once; Alertmanager
-(``group_by: [service]``, ``group_wait: 0s``, a webhook receiver) is the reference, and a
-second, unpaced pass of the same waves to a fresh Alertmanager gives its intake capacity.
+(``group_by: [service]``, ``group_wait: 0s``, a webhook receiver) is the reference, and
+the same waves unpaced to a fresh Alertmanager (best of 3) give its intake capacity.
 Everything runs on loopback, bounded in count and time, and stops by itself; warroom's
 backlog is waited for at most ``--drain-timeout`` seconds, and what was left is reported.
 """
@@ -90,9 +90,7 @@ def main() -> None:
     print(f"load average before: {load_average()} (a shared machine moves every figure)")
     reference = figures.Reference(
         paced=alertmanager.measure(storm),
-        unpaced=alertmanager.measure(
-            Storm(storm.targets, storm.per_target, 0.0, storm.connections, 0), with_teams=False
-        ).waves,
+        unpaced=alertmanager.capacity(storm),
     )
     figures.print_alertmanager(reference)
     runs: list[serve.WarroomRun] = []
