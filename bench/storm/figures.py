@@ -33,7 +33,10 @@ def rate(value: float | None) -> str:
 def ratio(value: float | None, reference: float | None) -> str:
     if value is None or not reference:
         return "—"
-    return f"{value / reference:.2f}x" if value / reference >= 0.01 else f"{value / reference:.4f}x"
+    share = value / reference
+    if share >= 100:
+        return f"{share:,.0f}x"
+    return f"{share:.2f}x" if share >= 0.01 else f"{share:.4f}x"
 
 
 def seconds(value: float | None) -> str:
