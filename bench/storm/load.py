@@ -19,6 +19,11 @@ STORM_TEAM = "payments"
 BATCH = 64
 """Alerts per POST: Prometheus's notifier sends at most 64 (``maxBatchSize``)."""
 ANSWER_TIMEOUT = 60.0
+VALID_FOR = timedelta(hours=1)
+"""How far ahead ``endsAt`` is. Prometheus sets it a few evaluation intervals ahead and
+re-sends every minute while the alert fires; the bench sends each alert only twice, and
+warroom, like Alertmanager, resolves an alert whose ``endsAt`` passed without a refresh (a
+resolve signal of its own). An hour outlasts any drain the bench waits for."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def storm_alerts(storm: Storm, wave: int, starts_at: datetime) -> list[dict[str,
     """Every target of ``checkout`` fires every alert name; wave 2 re-sends them all (same
     labels and start, as Prometheus does each evaluation) with a new current value, so each
     is a signal that joins its open alert and not a byte-identical duplicate."""
-    ends_at = rfc3339(datetime.now(UTC) + timedelta(minutes=4))
+    ends_at = rfc3339(datetime.now(UTC) + VALID_FOR)
     started = rfc3339(starts_at)
     return [
         {
@@ -103,7 +108,7 @@ def team_alert(number: int) -> dict[str, Any]:
         },
         "annotations": {"summary": f"{team_service(number)} is down"},
         "startsAt": rfc3339(now),
-        "endsAt": rfc3339(now + timedelta(minutes=4)),
+        "endsAt": rfc3339(now + VALID_FOR),
         "generatorURL": "http://prometheus.bench/graph",
     }
 
