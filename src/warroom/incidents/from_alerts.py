@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.history import History
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config, RuleGroupBy
 from warroom.db.base import table_of
 from warroom.incidents import actions, timeline
@@ -37,7 +37,7 @@ INCIDENTS_TABLE = table_of(Incident)
 GroupKey = tuple[str, ...]
 
 
-def _summary(alert: AlertView) -> str:
+def _summary(alert: AlertRow) -> str:
     parts = [alert.description] if alert.description else []
     for key in ("summary", "description"):
         value = (alert.annotations or {}).get(key)
@@ -47,7 +47,7 @@ def _summary(alert: AlertView) -> str:
 
 
 def declare_from_alert(
-    session: Session, config: Config, alert: AlertView, severity: str, rule: str, now: datetime
+    session: Session, config: Config, alert: AlertRow, severity: str, rule: str, now: datetime
 ) -> Incident:
     assert alert.team is not None
     services = [alert.service] if alert.service and config.service(alert.service) else []
@@ -69,7 +69,7 @@ def declare_from_alert(
 
 
 def link(
-    session: Session, incident: Incident, alerts: Sequence[tuple[AlertView, str]], now: datetime
+    session: Session, incident: Incident, alerts: Sequence[tuple[AlertRow, str]], now: datetime
 ) -> None:
     """Attach alerts (each with the rule that attached it) to the incident: one timeline
     entry, the impact start moved back if an alert started earlier, the count kept."""
@@ -210,7 +210,7 @@ class Groups:
             return self.by_service[wanted]
         return None
 
-    def joined(self, alert: AlertView, incident: Incident) -> None:
+    def joined(self, alert: AlertRow, incident: Incident) -> None:
         """The alert now belongs to the incident: its group key leads there too (the
         database learns it when the batch is written)."""
         if alert.group_key:
@@ -237,7 +237,7 @@ class Attachments:
     """Alerts attached to an incident by a batch, for ``link`` to record."""
 
     incident: Incident
-    alerts: list[tuple[AlertView, str]]
+    alerts: list[tuple[AlertRow, str]]
 
 
 def _may_open(item: Wanted) -> bool:
@@ -266,7 +266,7 @@ def carry_out(
         for group in sorted(set().union(*(_locks(item) for item in wanted))):
             _lock(session, group)
         groups = Groups(session, now)
-    attached: dict[int, list[tuple[AlertView, str]]] = defaultdict(list)
+    attached: dict[int, list[tuple[AlertRow, str]]] = defaultdict(list)
     incidents: dict[int, Incident] = {}
     for item in wanted:
         alert = item.alert
@@ -315,7 +315,7 @@ def link_all(session: Session, attachments: Sequence[Attachments], now: datetime
 
 def _decide(
     history: History,
-    alert: AlertView,
+    alert: AlertRow,
     decision: AlertDecision,
     text_: str,
     detail: dict[str, object] | None = None,
@@ -325,12 +325,12 @@ def _decide(
 
 
 def follow_resolved(
-    session: Session, config: Config, alerts: Sequence[AlertView], now: datetime
+    session: Session, config: Config, alerts: Sequence[AlertRow], now: datetime
 ) -> None:
     """Record the batch's resolved alerts on their incidents (one entry per incident); once
     every alert of an incident has resolved, act as configured. The resolutions must be
     written already."""
-    by_incident: dict[int, list[AlertView]] = defaultdict(list)
+    by_incident: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in alerts:
         if alert.incident_id is not None:
             by_incident[alert.incident_id].append(alert)
@@ -339,7 +339,7 @@ def follow_resolved(
 
 
 def _follow(
-    session: Session, config: Config, incident_id: int, alerts: list[AlertView], now: datetime
+    session: Session, config: Config, incident_id: int, alerts: list[AlertRow], now: datetime
 ) -> None:
     incident = session.scalar(
         select(Incident).where(Incident.id == incident_id).with_for_update(of=Incident)

@@ -11,7 +11,7 @@ from warroom.alerts.dedup import Applied, Change, PendingSignal
 from warroom.alerts.history import Entry
 from warroom.alerts.models import Alert, AlertEventKind
 from warroom.alerts.mute import mute_all
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config
 from warroom.incidents import from_alerts
 from warroom.incidents.from_alerts import Attachments
@@ -23,7 +23,7 @@ from warroom.route import ownership, rules
 from warroom.route.rules import Wanted, Wants
 
 
-def assign_owner(config: Config, alert: AlertView) -> list[Entry]:
+def assign_owner(config: Config, alert: AlertRow) -> list[Entry]:
     """Sets a new alert's team, service and ``routed_by``; the history line that says why."""
     routing = ownership.route(config, alert)
     alert.team, alert.service = routing.team, routing.service
