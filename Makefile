@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= examples/warroom.yaml
 PYTEST_ARGS ?=
 
-.PHONY: bench-notify run test test-fast lint venv test-deps clean bench
+.PHONY: bench-notify bench-storm run test test-fast lint venv test-deps clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: venv
 ## Alert-to-delivery latency at 100 alerts/s to real SMTP and webhook receivers
 bench-notify: venv
 	$(BIN)/python -m bench.notify.run
+
+## One alert storm (20,000 alerts of one service, then each again) to warroom and Alertmanager 0.25
+bench-storm: venv
+	$(BIN)/python -m bench.storm.run
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -12,7 +11,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from tests.support.api import Harness, running_app
-from tests.support.postgres import PostgresServer, PostgresUnavailable, start_server
+from tests.support.postgres import (
+    PostgresServer,
+    PostgresUnavailable,
+    fresh_database,
+    start_server,
+)
 from warroom.db.engine import make_engine
 from warroom.db.migrate import upgrade
 from warroom.observability.logging import configure
@@ -23,7 +27,6 @@ configure("warning", json=True)
 BACKENDS = ("sqlite", "postgresql")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_CONFIG = Path(__file__).parent / "fixtures" / "warroom.yaml"
-_database_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -75,16 +78,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     template_name: str = request.getfixturevalue("postgres_template")
-    name = f"test_{os.getpid()}_{next(_database_numbers)}"
-    admin = _admin_engine(server)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-    try:
-        yield server.url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(server, "test", template_name) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.e2e.processes import require_binary
 from tests.e2e.stack import ALERTMANAGER, PROMETHEUS, Stack
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import PostgresServer, fresh_database
 
 
 @pytest.fixture
@@ -37,13 +35,5 @@ def needs_alertmanager() -> None:
 @pytest.fixture
 def empty_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """An empty PostgreSQL database; ``warroom serve`` migrates it."""
-    name = f"e2e_{secrets.token_hex(4)}"
-    admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield postgres_server.url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(postgres_server, "e2e") as url:
+        yield url

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import PostgresServer, fresh_database
 from warroom.db.engine import make_engine
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -31,15 +27,7 @@ def other_engine(
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     template_name: str = request.getfixturevalue("postgres_template")
-    name = f"other_{os.getpid()}_{next(_numbers)}"
-    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-    engine = make_engine(server.url(name))
-    try:
+    with fresh_database(server, "other", template_name) as url:
+        engine = make_engine(url)
         yield engine
-    finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -89,3 +89,17 @@ def test_a_storm_of_one_service_makes_one_incident_that_pages_once(
             }
         detail = api.ok("GET", f"/api/v1/incidents/{incident.ref}")
         assert detail["alert_count"] == TARGETS * PER_TARGET
+        # The timeline says which alerts joined, a line per batch: together, every one.
+        entries = api.ok("GET", f"/api/v1/incidents/{incident.ref}/timeline")["entries"]
+        attached = [e for e in entries if e["kind"] == "alert_attached"]
+        ids: list[int] = []
+        for entry in attached:
+            after = entry["after"]
+            if "alerts" in after:
+                assert entry["text"].startswith(f"{len(after['alerts']):,} alerts attached")
+                assert entry["text"].endswith(f"and {len(after['alerts']) - 1:,} more")
+                ids += after["alerts"]
+            else:
+                ids.append(after["alert"])
+        assert len(ids) == len(set(ids)) == TARGETS * PER_TARGET
+        assert len(attached) < 10  # a few batches, not a line per alert

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 
 class PostgresUnavailable(RuntimeError):
@@ -106,3 +111,22 @@ def start_server() -> PostgresServer:
     server = PostgresServer(bindir=bindir, root=root, port=free_port())
     server.start()
     return server
+
+
+@contextmanager
+def fresh_database(
+    server: PostgresServer, prefix: str, template: str | None = None
+) -> Iterator[str]:
+    """A new database (a copy of ``template``, or empty) for the block; its URL. Dropped
+    after, even with connections still open."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield server.url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from warroom.alerts.history import Entry, History
 from warroom.alerts.models import Alert, AlertDecision, AlertEvent, AlertEventKind, AlertStatus
-from warroom.alerts.state import NEW, AlertRow, AlertStore, AlertView
+from warroom.alerts.state import NEW, AlertRow, AlertStore
 from warroom.db.base import table_of
 from warroom.db.bulk import bulk_update
 from warroom.ingest.models import Signal, SignalAction, SignalOutcome, SourceKind
@@ -76,7 +76,7 @@ class Applied:
     signals: list[PendingSignal] = field(default_factory=list)
 
 
-Prepare = Callable[[AlertView], list[Entry]]
+Prepare = Callable[[AlertRow], list[Entry]]
 """Fills in a new alert before its INSERT; returns history lines to add after ``opened``."""
 
 
@@ -283,7 +283,7 @@ def _start(view: SignalView) -> dict[str, object] | None:
     return {"starts_at": starts} if starts else None
 
 
-def _latest_start(session: Session, alert: AlertView) -> datetime:
+def _latest_start(session: Session, alert: AlertRow) -> datetime:
     """The startsAt the alert's latest occurrence began with. Kept on the alert; alerts
     opened before it was (schema 0005) have it on their latest event."""
     if alert.last_starts_at is not None:

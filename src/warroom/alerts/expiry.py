@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from warroom.alerts.dedup import Applied, Change
 from warroom.alerts.models import Alert, AlertStatus
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn, persist
@@ -26,7 +26,7 @@ from warroom.jobs.queue import schedule, schedule_many
 EXPIRY_JOB = "alert_expiry"
 
 
-def _key(alert: AlertView, ends_at: datetime) -> str:
+def _key(alert: AlertRow | Alert, ends_at: datetime) -> str:
     return f"{EXPIRY_JOB}:{alert.id}:{ends_at.isoformat()}"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertEvent, AlertEventKind
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.db.base import table_of
 from warroom.db.bulk import bulk_insert
 
@@ -38,11 +38,11 @@ class History:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self._lines: list[tuple[AlertView, Entry]] = []
+        self._lines: list[tuple[AlertRow, Entry]] = []
 
     def add(
         self,
-        alert: AlertView,
+        alert: AlertRow,
         kind: AlertEventKind,
         text: str,
         signal_id: int | None = None,
@@ -50,7 +50,7 @@ class History:
     ) -> None:
         self._lines.append((alert, Entry(kind, text, signal_id, detail)))
 
-    def extend(self, alert: AlertView, entries: Sequence[Entry]) -> None:
+    def extend(self, alert: AlertRow, entries: Sequence[Entry]) -> None:
         self._lines.extend((alert, entry) for entry in entries)
 
     def __len__(self) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 
 
-def match_labels(alert: AlertView) -> dict[str, str]:
+def match_labels(alert: AlertRow) -> dict[str, str]:
     """The alert's own labels (``alertname`` defaulting to its title) and the pseudo-labels:
 
     - ``source`` (the kind of integration) and ``integration`` (its slug), unless the alert

@@ -15,13 +15,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from warroom.alerts.history import History
 from warroom.alerts.labels import match_labels
 from warroom.alerts.models import Alert, AlertEventKind, AlertStatus, Silence, SilenceKind
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import ALERTS, AlertRow
 from warroom.config import Config
 from warroom.matchers import Matcher, MatchOp, match_all
 
 
 class Muter(Protocol):
-    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertRow, now: datetime) -> str | None:
         """Why the alert is muted (e.g. ``silence 4: deploy of checkout``), or None."""
 
 
@@ -50,7 +50,7 @@ def active_silences(session: Session, now: datetime) -> list[Silence]:
     return list(session.scalars(ACTIVE_SILENCES, {"now": now}))
 
 
-def silence_matches(silence: Silence, alert: AlertView, labels: dict[str, str]) -> bool:
+def silence_matches(silence: Silence, alert: AlertRow, labels: dict[str, str]) -> bool:
     if silence.kind is SilenceKind.MAINTENANCE and silence.service != alert.service:
         return False
     return match_all(matchers(silence.matchers), labels)
@@ -63,7 +63,7 @@ class SilenceMuter:
     def __init__(self, silences: Sequence[Silence] | None = None) -> None:
         self.silences = silences
 
-    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertRow, now: datetime) -> str | None:
         labels = match_labels(alert)
         silences = self.silences if self.silences is not None else active_silences(session, now)
         for silence in silences:
@@ -78,7 +78,7 @@ class InhibitMuter:
     def __init__(self, config: Config) -> None:
         self.config = config
 
-    def mutes(self, session: Session, alert: AlertView, now: datetime) -> str | None:
+    def mutes(self, session: Session, alert: AlertRow, now: datetime) -> str | None:
         labels = match_labels(alert)
         for index, rule in enumerate(self.config.inhibit_rules):
             if not match_all(rule.target_matchers_parsed, labels):
@@ -93,18 +93,19 @@ class InhibitMuter:
     def _firing_source(
         self,
         session: Session,
-        alert: AlertView,
+        alert: AlertRow,
         labels: dict[str, str],
         wanted: Sequence[Matcher],
         equal: Sequence[str],
-    ) -> AlertView | None:
-        stmt = select(Alert).where(
+    ) -> AlertRow | None:
+        stmt = select(ALERTS).where(
             Alert.status != AlertStatus.RESOLVED,
             Alert.id != alert.id,
             or_(Alert.muted_by.is_(None), Alert.muted_by.not_like("inhibited%")),
             *source_conditions(wanted, equal, labels),
         )
-        for candidate in session.scalars(stmt.order_by(Alert.id)):
+        for values in session.execute(stmt.order_by(Alert.id)).all():
+            candidate = AlertRow(*values)
             other = match_labels(candidate)
             if match_all(wanted, other) and all(other.get(n) == labels.get(n) for n in equal):
                 return candidate
@@ -160,7 +161,7 @@ def label_value(name: str) -> ColumnElement[str | None] | None:
 
 
 def first_reason(
-    muters: Sequence[Muter], session: Session, alert: AlertView, now: datetime
+    muters: Sequence[Muter], session: Session, alert: AlertRow, now: datetime
 ) -> str | None:
     for muter in muters:
         reason = muter.mutes(session, alert, now)
@@ -172,7 +173,7 @@ def first_reason(
 def mute_all(
     session: Session,
     config: Config,
-    alerts: Sequence[AlertView],
+    alerts: Sequence[AlertRow],
     silencer: SilenceMuter,
     history: History,
     flush: Callable[[], None],

@@ -5,8 +5,8 @@ cost more than everything else a storm's signal needs, so the pipeline keeps the
 batch as ``AlertRow`` objects: read with one SELECT, inserted with one executemany, and the
 changed ones written back with an UPDATE executemany per set of changed columns
 (``AlertStore.flush`` compares each row with what it last wrote: assign new values, never
-change a row's dict or list in place). The stages take ``AlertView``, which the ORM's ``Alert``
-satisfies too, so timers and the API use the same functions on ORM objects.
+change a row's dict or list in place). Timers and rechecks load the alerts they look at through
+an ``AlertStore`` too, so every stage works on ``AlertRow``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import Alert, AlertDecision, AlertStatus
@@ -27,41 +27,6 @@ from warroom.db.bulk import allocate_ids, bulk_insert, bulk_update
 from warroom.ingest.models import SourceKind
 
 ALERTS = table_of(Alert)
-
-
-class AlertView(Protocol):
-    """What the pipeline's stages read and change of an alert."""
-
-    id: int
-    integration: str
-    source: SourceKind
-    identity: str
-    status: AlertStatus
-    title: str
-    description: str
-    severity: str | None
-    environment: str | None
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    links: list[dict[str, Any]]
-    group_key: str | None
-    team: str | None
-    service: str | None
-    routed_by: dict[str, Any]
-    starts_at: datetime
-    ends_at: datetime | None
-    first_seen_at: datetime
-    last_seen_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    last_starts_at: datetime | None
-    occurrences: int
-    last_signal_hash: str | None
-    flapping: bool
-    muted_by: str | None
-    rule: str | None
-    decision: AlertDecision
-    incident_id: int | None
 
 
 @dataclass(slots=True, eq=False)
@@ -142,6 +107,22 @@ class AlertStore:
 
     def by_id(self, alert_id: int) -> AlertRow | None:
         return self._rows.get(alert_id)
+
+    def load(self, *where: ColumnElement[bool], for_update: bool = False) -> list[AlertRow]:
+        """The alerts matching ``where``, by id, as rows this store writes back (a row it
+        holds already is returned as it is, not read again)."""
+        statement = select(ALERTS).where(*where).order_by(ALERTS.c.id)
+        if for_update:
+            statement = statement.with_for_update()
+        found = []
+        for values in self.session.execute(statement).all():
+            row = self._rows.get(values[0])
+            if row is None:
+                row = AlertRow(*values)
+                self._rows[row.id] = row
+                self._written[row.id] = _values(row)
+            found.append(row)
+        return found
 
     def add(self, row: AlertRow) -> None:
         self._new.append(row)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, text, update
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.history import History
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config, RuleGroupBy
 from warroom.db.base import table_of
 from warroom.incidents import actions, timeline
@@ -36,7 +37,7 @@ INCIDENTS_TABLE = table_of(Incident)
 GroupKey = tuple[str, ...]
 
 
-def _summary(alert: AlertView) -> str:
+def _summary(alert: AlertRow) -> str:
     parts = [alert.description] if alert.description else []
     for key in ("summary", "description"):
         value = (alert.annotations or {}).get(key)
@@ -46,7 +47,7 @@ def _summary(alert: AlertView) -> str:
 
 
 def declare_from_alert(
-    session: Session, config: Config, alert: AlertView, severity: str, rule: str, now: datetime
+    session: Session, config: Config, alert: AlertRow, severity: str, rule: str, now: datetime
 ) -> Incident:
     assert alert.team is not None
     services = [alert.service] if alert.service and config.service(alert.service) else []
@@ -68,7 +69,7 @@ def declare_from_alert(
 
 
 def link(
-    session: Session, incident: Incident, alerts: Sequence[tuple[AlertView, str]], now: datetime
+    session: Session, incident: Incident, alerts: Sequence[tuple[AlertRow, str]], now: datetime
 ) -> None:
     """Attach alerts (each with the rule that attached it) to the incident: one timeline
     entry, the impact start moved back if an alert started earlier, the count kept."""
@@ -94,8 +95,8 @@ def link(
     else:
         rules = ", ".join(sorted({r for _a, r in alerts}))
         entry = (
-            f"{len(alerts)} alerts attached by rule {rules}: {first.title} "
-            f"and {len(alerts) - 1} more"
+            f"{len(alerts):,} alerts attached by rule {rules}: {first.title} "
+            f"and {len(alerts) - 1:,} more"
         )
         after = {"alerts": [a.id for a, _r in alerts], "count": len(alerts)}
     earliest = min(alerts, key=lambda pair: pair[0].starts_at)[0]
@@ -209,7 +210,7 @@ class Groups:
             return self.by_service[wanted]
         return None
 
-    def joined(self, alert: AlertView, incident: Incident) -> None:
+    def joined(self, alert: AlertRow, incident: Incident) -> None:
         """The alert now belongs to the incident: its group key leads there too (the
         database learns it when the batch is written)."""
         if alert.group_key:
@@ -231,16 +232,41 @@ def _newest(one: Incident | None, other: Incident | None) -> Incident | None:
     return one if one.number > other.number else other
 
 
-def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], history: History) -> None:
-    """The incidents stage over a batch's decisions, in order (see the module)."""
+@dataclass(frozen=True)
+class Attachments:
+    """Alerts attached to an incident by a batch, for ``link`` to record."""
+
+    incident: Incident
+    alerts: list[tuple[AlertRow, str]]
+
+
+def _may_open(item: Wanted) -> bool:
+    """The alert would open an incident of its group if the group had none open."""
+    grouped = (item.group_by is RuleGroupBy.GROUP_KEY and item.alert.group_key) or (
+        item.group_by is RuleGroupBy.SERVICE and item.alert.service
+    )
+    wants = item.wants in (Wants.INCIDENT, Wants.TICKET)
+    return bool(grouped) and wants and item.alert.team is not None
+
+
+def carry_out(
+    session: Session, config: Config, wanted: Sequence[Wanted], history: History
+) -> list[Attachments]:
+    """The incidents stage over a batch's decisions, in order (see the module). Returns the
+    attachments for ``link_all``: the caller records them as late as it can (on PostgreSQL
+    the incident's row stays locked from then to the end of the transaction)."""
     if not wanted:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        for group in sorted(set().union(*(_locks(item) for item in wanted))):
-            _lock(session, group)
+        return []
     now = history.now
     groups = Groups(session, now)
-    attached: dict[int, list[tuple[AlertView, str]]] = defaultdict(list)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and any(_may_open(item) and groups.find(item) is None for item in wanted):
+        # Opening an incident: this batch decides its groups alone, then looks again (another
+        # worker may have opened one meanwhile). Attaching to an open one needs no lock.
+        for group in sorted(set().union(*(_locks(item) for item in wanted))):
+            _lock(session, group)
+        groups = Groups(session, now)
+    attached: dict[int, list[tuple[AlertRow, str]]] = defaultdict(list)
     incidents: dict[int, Incident] = {}
     for item in wanted:
         alert = item.alert
@@ -279,13 +305,17 @@ def carry_out(session: Session, config: Config, wanted: Sequence[Wanted], histor
                 f"rule {item.rule}: opened {incident.ref} at {item.severity}",
                 {"incident": incident.ref, "severity": item.severity},
             )
-    for incident_id, alerts in attached.items():
-        link(session, incidents[incident_id], alerts, now)
+    return [Attachments(incidents[i], alerts) for i, alerts in attached.items()]
+
+
+def link_all(session: Session, attachments: Sequence[Attachments], now: datetime) -> None:
+    for item in attachments:
+        link(session, item.incident, item.alerts, now)
 
 
 def _decide(
     history: History,
-    alert: AlertView,
+    alert: AlertRow,
     decision: AlertDecision,
     text_: str,
     detail: dict[str, object] | None = None,
@@ -295,12 +325,12 @@ def _decide(
 
 
 def follow_resolved(
-    session: Session, config: Config, alerts: Sequence[AlertView], now: datetime
+    session: Session, config: Config, alerts: Sequence[AlertRow], now: datetime
 ) -> None:
     """Record the batch's resolved alerts on their incidents (one entry per incident); once
     every alert of an incident has resolved, act as configured. The resolutions must be
     written already."""
-    by_incident: dict[int, list[AlertView]] = defaultdict(list)
+    by_incident: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in alerts:
         if alert.incident_id is not None:
             by_incident[alert.incident_id].append(alert)
@@ -309,7 +339,7 @@ def follow_resolved(
 
 
 def _follow(
-    session: Session, config: Config, incident_id: int, alerts: list[AlertView], now: datetime
+    session: Session, config: Config, incident_id: int, alerts: list[AlertRow], now: datetime
 ) -> None:
     incident = session.scalar(
         select(Incident).where(Incident.id == incident_id).with_for_update(of=Incident)
@@ -320,7 +350,7 @@ def _follow(
         entry = f"alert {alerts[0].id} resolved: {alerts[0].title}"
         after: dict[str, object] = {"alert": alerts[0].id}
     else:
-        entry = f"{len(alerts)} alerts resolved: {alerts[0].title} and {len(alerts) - 1} more"
+        entry = f"{len(alerts):,} alerts resolved: {alerts[0].title} and {len(alerts) - 1:,} more"
         after = {"alerts": [a.id for a in alerts], "count": len(alerts)}
     timeline.record(session, incident, TimelineKind.ALERT_RESOLVED, None, entry, now, after=after)
     still_open = session.scalar(

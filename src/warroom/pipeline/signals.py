@@ -24,6 +24,7 @@ from warroom.alerts.history import History
 from warroom.alerts.mute import SilenceMuter, active_silences
 from warroom.alerts.state import AlertStore
 from warroom.config import Config, LiveConfig
+from warroom.incidents import from_alerts
 from warroom.ingest.models import SignalOutcome
 from warroom.pipeline import claim
 from warroom.pipeline.batching import cut
@@ -59,10 +60,11 @@ def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
     with ctx.session.no_autoflush:  # the stages flush where a query must see a change
         applied = FLAPPING(ctx, DEDUP(ctx, signals))
         FOLLOW_RESOLVED(ctx, applied)
-        INCIDENTS(ctx, ROUTE(ctx, MUTE(ctx, firing(applied))))
+        attachments = INCIDENTS(ctx, ROUTE(ctx, MUTE(ctx, firing(applied))))
         EXPIRY(ctx, applied)
     ctx.write()
     dedup.write_outcomes(ctx.session, signals, ctx.now)
+    from_alerts.link_all(ctx.session, attachments, ctx.now)  # last: it locks the incident
 
 
 def _context(
@@ -83,6 +85,9 @@ def process_integration(
     signals = cut(config, integration, claim.claim(session, integration, limit))
     if not signals:
         return 0
+    # The round's time, or later: a signal received after the round began is not decided
+    # before it was received.
+    now = max(now, *(signal.received_at for signal in signals))
     silencer = SilenceMuter(active_silences(session, now))
     try:
         with session.begin_nested():

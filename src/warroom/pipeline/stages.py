@@ -11,9 +11,10 @@ from warroom.alerts.dedup import Applied, Change, PendingSignal
 from warroom.alerts.history import Entry
 from warroom.alerts.models import Alert, AlertEventKind
 from warroom.alerts.mute import mute_all
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config
 from warroom.incidents import from_alerts
+from warroom.incidents.from_alerts import Attachments
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.pipeline import timers
@@ -22,7 +23,7 @@ from warroom.route import ownership, rules
 from warroom.route.rules import Wanted, Wants
 
 
-def assign_owner(config: Config, alert: AlertView) -> list[Entry]:
+def assign_owner(config: Config, alert: AlertRow) -> list[Entry]:
     """Sets a new alert's team, service and ``routed_by``; the history line that says why."""
     routing = ownership.route(config, alert)
     alert.team, alert.service = routing.team, routing.service
@@ -94,9 +95,9 @@ def route_stage(ctx: Context, batch: list[Applied]) -> list[Wanted]:
     return wanted
 
 
-def incidents_stage(ctx: Context, wanted: list[Wanted]) -> None:
-    """incidents: open or attach, once per group."""
-    from_alerts.carry_out(ctx.session, ctx.config, wanted, ctx.history)
+def incidents_stage(ctx: Context, wanted: list[Wanted]) -> list[Attachments]:
+    """incidents: open or attach, once per group (the attachments are recorded last)."""
+    return from_alerts.carry_out(ctx.session, ctx.config, wanted, ctx.history)
 
 
 def resolved_stage(ctx: Context, applied: list[Applied]) -> None:
@@ -121,5 +122,5 @@ FLAPPING: Stage[list[Applied], list[Applied]] = flapping_stage
 FOLLOW_RESOLVED: Stage[list[Applied], None] = resolved_stage
 MUTE: Stage[list[Applied], list[Applied]] = mute_stage
 ROUTE: Stage[list[Applied], list[Wanted]] = route_stage
-INCIDENTS: Stage[list[Wanted], None] = incidents_stage
+INCIDENTS: Stage[list[Wanted], list[Attachments]] = incidents_stage
 EXPIRY: Stage[list[Applied], None] = expiry_stage

@@ -9,14 +9,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.alerts.history import History
-from warroom.alerts.models import Alert, AlertEventKind, AlertStatus
+from warroom.alerts.models import AlertEventKind, AlertStatus
 from warroom.alerts.mute import InhibitMuter, Muter, SilenceMuter, first_reason
 from warroom.alerts.service import MUTE_RECHECK_JOB
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import ALERTS, AlertRow, AlertStore
 from warroom.config import Config
 from warroom.incidents import from_alerts
 from warroom.pipeline.stage import Context
@@ -35,17 +34,20 @@ def _muters(config: Config) -> list[Muter]:
 def alert_rule_check(
     session: Session, config: Config, payload: dict[str, Any], now: datetime
 ) -> None:
-    alert = session.get(Alert, int(payload["alert_id"]), with_for_update=True)
-    if alert is None or alert.status is AlertStatus.RESOLVED or alert.incident_id is not None:
+    store = AlertStore(session)
+    found = store.load(ALERTS.c.id == int(payload["alert_id"]), for_update=True)
+    if not found or found[0].status is AlertStatus.RESOLVED or found[0].incident_id is not None:
         return
-    history = History(now)
+    alert, history = found[0], History(now)
     alert.muted_by = first_reason(_muters(config), session, alert, now)
     wanted = rules.decide(session, config, alert, history)
-    from_alerts.carry_out(session, config, [wanted] if wanted else [], history)
+    attachments = from_alerts.carry_out(session, config, [wanted] if wanted else [], history)
+    store.flush()
     history.write(session)
+    from_alerts.link_all(session, attachments, now)
 
 
-def recheck(session: Session, config: Config, alerts: Iterable[AlertView], history: History) -> int:
+def recheck(session: Session, config: Config, alerts: Iterable[AlertRow], history: History) -> int:
     """Unmuted ones go through the rules now; returns how many were unmuted."""
     unmuted = []
     for alert in alerts:
@@ -57,32 +59,36 @@ def recheck(session: Session, config: Config, alerts: Iterable[AlertView], histo
         elif reason != alert.muted_by:
             alert.muted_by = reason
     wanted = rules.decide_all(session, config, unmuted, history)
-    from_alerts.carry_out(session, config, wanted, history)
+    from_alerts.link_all(
+        session, from_alerts.carry_out(session, config, wanted, history), history.now
+    )
     return len(unmuted)
 
 
-MUTED_ALERTS = select(Alert).where(
-    Alert.status != AlertStatus.RESOLVED,
-    Alert.muted_by.is_not(None),
-    Alert.incident_id.is_(None),
+MUTED = (
+    ALERTS.c.status != AlertStatus.RESOLVED,
+    ALERTS.c.muted_by.is_not(None),
+    ALERTS.c.incident_id.is_(None),
 )
 
 
 def recheck_muted(session: Session, config: Config, now: datetime) -> int:
     """Look again at open alerts that are muted and started nothing: the silence may have
     ended, or the inhibiting alert resolved."""
-    history = History(now)
-    changed = recheck(session, config, session.scalars(MUTED_ALERTS.order_by(Alert.id)), history)
+    store, history = AlertStore(session), History(now)
+    changed = recheck(session, config, store.load(*MUTED), history)
+    store.flush()
     history.write(session)
     return changed
 
 
 def recheck_inhibited_by(ctx: Context, resolved: set[int]) -> int:
-    """The open alerts that one of the ``resolved`` alerts inhibited, looked at again."""
-    stmt = MUTED_ALERTS.where(Alert.muted_by.startswith(INHIBITED_BY, autoescape=True))
-    candidates: list[AlertView] = [
-        ctx.store.by_id(alert.id) or alert  # the batch's own row, if it has the alert
-        for alert in ctx.session.scalars(stmt.order_by(Alert.id))
+    """The open alerts that one of the ``resolved`` alerts inhibited, looked at again (the
+    batch's own rows where it holds them)."""
+    inhibited = ALERTS.c.muted_by.startswith(INHIBITED_BY, autoescape=True)
+    candidates = [
+        alert
+        for alert in ctx.store.load(*MUTED, inhibited)
         if _inhibitor(alert.muted_by) in resolved
     ]
     return recheck(ctx.session, ctx.config, candidates, ctx.history)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import Config
 
 
@@ -45,7 +45,7 @@ def _noted(reason: str, notes: list[str]) -> str:
     return "; ".join([reason, *notes])
 
 
-def route(config: Config, alert: AlertView) -> Routing:
+def route(config: Config, alert: AlertRow) -> Routing:
     labels = alert.labels or {}
     label_team = labels.get("team") or alert.team
     named_service = labels.get("service") or alert.service

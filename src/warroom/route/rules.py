@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from warroom.alerts.history import History, count_events
 from warroom.alerts.labels import match_labels
 from warroom.alerts.models import AlertDecision, AlertEventKind, AlertStatus
-from warroom.alerts.state import AlertView
+from warroom.alerts.state import AlertRow
 from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
 from warroom.jobs.queue import schedule
 
@@ -42,7 +42,7 @@ class Wants(StrEnum):
 
 @dataclass(frozen=True)
 class Wanted:
-    alert: AlertView
+    alert: AlertRow
     rule: str
     wants: Wants
     group_by: RuleGroupBy = RuleGroupBy.NONE
@@ -52,7 +52,7 @@ class Wanted:
     """For ``JOIN``: the previous episode's incident."""
 
 
-def first_matching_rule(config: Config, alert: AlertView) -> AlertRule | None:
+def first_matching_rule(config: Config, alert: AlertRow) -> AlertRule | None:
     labels = match_labels(alert)
     for rule in config.alert_rules:
         if rule.matches(labels):
@@ -60,7 +60,7 @@ def first_matching_rule(config: Config, alert: AlertView) -> AlertRule | None:
     return None
 
 
-def incident_severity(config: Config, rule: AlertRule, alert: AlertView) -> str:
+def incident_severity(config: Config, rule: AlertRule, alert: AlertRow) -> str:
     if rule.action is RuleAction.TICKET:
         return rule.severity or config.severity_keys()[-1]
     return (
@@ -72,7 +72,7 @@ def incident_severity(config: Config, rule: AlertRule, alert: AlertView) -> str:
 
 def decide_now(
     history: History,
-    alert: AlertView,
+    alert: AlertRow,
     decision: AlertDecision,
     text: str,
     detail: dict[str, object] | None = None,
@@ -82,7 +82,7 @@ def decide_now(
 
 
 def condition_met(
-    session: Session, rule: AlertRule, alert: AlertView, now: datetime
+    session: Session, rule: AlertRule, alert: AlertRow, now: datetime
 ) -> tuple[bool, str]:
     if rule.after_occurrences is not None and rule.within is not None:
         counts = count_events(
@@ -109,7 +109,7 @@ def condition_met(
     return True, ""
 
 
-def decide(session: Session, config: Config, alert: AlertView, history: History) -> Wanted | None:
+def decide(session: Session, config: Config, alert: AlertRow, history: History) -> Wanted | None:
     """Run the alert rules on a firing (or acknowledged) alert that has no incident yet:
     record what they decided, or return what the incidents stage must do."""
     if alert.status is AlertStatus.RESOLVED or alert.incident_id is not None:
@@ -145,7 +145,7 @@ def decide(session: Session, config: Config, alert: AlertView, history: History)
 
 
 def decide_all(
-    session: Session, config: Config, alerts: Sequence[AlertView], history: History
+    session: Session, config: Config, alerts: Sequence[AlertRow], history: History
 ) -> list[Wanted]:
     """The route stage over a batch's alerts, in order."""
     wanted = []
