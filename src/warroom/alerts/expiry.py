@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,12 @@ from warroom.ingest.signal import SignalIn, persist
 from warroom.jobs.queue import schedule, schedule_many
 
 EXPIRY_JOB = "alert_expiry"
+
+
+class ExpiryPayload(TypedDict):
+    """Job ``alert_expiry``: alert ``alert_id`` resolves now unless its end moved."""
+
+    alert_id: int
 
 
 def _key(alert: AlertRow | Alert, ends_at: datetime) -> str:
@@ -43,19 +49,20 @@ def schedule_all(session: Session, batch: Sequence[Applied], now: datetime) -> N
         before = applied.ends_at_before
         if before is not None and before <= alert.ends_at:
             continue  # its timer is due first and sets itself again for the later end
-        jobs.append((alert.ends_at, {"alert_id": alert.id}, _key(alert, alert.ends_at)))
+        payload = ExpiryPayload(alert_id=alert.id)
+        jobs.append((alert.ends_at, payload, _key(alert, alert.ends_at)))
     schedule_many(session, EXPIRY_JOB, jobs, now)
 
 
-def alert_expiry(session: Session, _config: Config, payload: dict[str, Any], now: datetime) -> None:
+def alert_expiry(session: Session, _config: Config, payload: ExpiryPayload, now: datetime) -> None:
     """Resolve through the pipeline (a resolve signal), unless a later signal moved the end:
     then the timer is set again for that end."""
-    alert = session.get(Alert, int(payload["alert_id"]))
+    alert = session.get(Alert, payload["alert_id"])
     if alert is None or alert.status is AlertStatus.RESOLVED or alert.ends_at is None:
         return
     if alert.ends_at > now:
         key = _key(alert, alert.ends_at)
-        schedule(session, EXPIRY_JOB, alert.ends_at, now, {"alert_id": alert.id}, key=key)
+        schedule(session, EXPIRY_JOB, alert.ends_at, now, ExpiryPayload(alert_id=alert.id), key=key)
         return
     signal = SignalIn(
         action=SignalAction.RESOLVE,

@@ -29,6 +29,7 @@ from warroom.incidents import actions, timeline
 from warroom.incidents.commands import DeclareIncident
 from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
 from warroom.incidents.lifecycle import OPEN_STATUSES
+from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident, IncidentService
 from warroom.incidents.service import declare
 from warroom.route.rules import Wanted, Wants
@@ -341,9 +342,7 @@ def follow_resolved(
 def _follow(
     session: Session, config: Config, incident_id: int, alerts: list[AlertRow], now: datetime
 ) -> None:
-    incident = session.scalar(
-        select(Incident).where(Incident.id == incident_id).with_for_update(of=Incident)
-    )
+    incident = lock_incident(session, incident_id)
     if incident is None:
         return
     if len(alerts) == 1:

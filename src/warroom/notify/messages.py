@@ -23,6 +23,7 @@ def incident_summary(incident: Incident) -> dict[str, Any]:
         "team": incident.team,
         "services": incident.service_slugs,
         "declared_at": incident.declared_at.isoformat(),
+        "alert_count": incident.alert_count,
     }
 
 

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from warroom.alerts.history import History
 from warroom.alerts.models import AlertEventKind, AlertStatus
 from warroom.alerts.mute import InhibitMuter, Muter, SilenceMuter, first_reason
-from warroom.alerts.service import MUTE_RECHECK_JOB
+from warroom.alerts.service import MUTE_RECHECK_JOB, MuteRecheckPayload
 from warroom.alerts.state import ALERTS, AlertRow, AlertStore
 from warroom.config import Config
 from warroom.incidents import from_alerts
 from warroom.pipeline.stage import Context
 from warroom.route import rules
-from warroom.route.rules import FIRING_FOR_JOB
+from warroom.route.rules import FIRING_FOR_JOB, RuleCheckPayload
 
 __all__ = ["FIRING_FOR_JOB", "MUTE_RECHECK_JOB", "alert_rule_check", "mute_recheck"]
 
@@ -32,10 +31,10 @@ def _muters(config: Config) -> list[Muter]:
 
 
 def alert_rule_check(
-    session: Session, config: Config, payload: dict[str, Any], now: datetime
+    session: Session, config: Config, payload: RuleCheckPayload, now: datetime
 ) -> None:
     store = AlertStore(session)
-    found = store.load(ALERTS.c.id == int(payload["alert_id"]), for_update=True)
+    found = store.load(ALERTS.c.id == payload["alert_id"], for_update=True)
     if not found or found[0].status is AlertStatus.RESOLVED or found[0].incident_id is not None:
         return
     alert, history = found[0], History(now)
@@ -101,5 +100,7 @@ def _inhibitor(muted_by: str | None) -> int | None:
     return int(number) if number.isdigit() else None
 
 
-def mute_recheck(session: Session, config: Config, _payload: dict[str, Any], now: datetime) -> None:
+def mute_recheck(
+    session: Session, config: Config, _payload: MuteRecheckPayload, now: datetime
+) -> None:
     recheck_muted(session, config, now)

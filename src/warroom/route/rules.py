@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,15 @@ from warroom.config import AlertRule, Config, RuleAction, RuleGroupBy
 from warroom.jobs.queue import schedule
 
 FIRING_FOR_JOB = "alert_rule_check"
+
+
+class RuleCheckPayload(TypedDict):
+    """Job ``alert_rule_check``: alert ``alert_id`` has fired for its rule's ``firing_for``;
+    the rules look at it again."""
+
+    alert_id: int
+
+
 OCCURRENCE_EVENTS = (AlertEventKind.OPENED, AlertEventKind.OCCURRED)
 
 
@@ -102,7 +112,7 @@ def condition_met(
                 FIRING_FOR_JOB,
                 due,
                 now,
-                {"alert_id": alert.id},
+                RuleCheckPayload(alert_id=alert.id),
                 key=f"{FIRING_FOR_JOB}:{alert.id}:{rule.name}",
             )
             return False, f"rule {rule.name}: waits until it has fired for {rule.firing_for}"

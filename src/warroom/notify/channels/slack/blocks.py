@@ -56,6 +56,8 @@ def blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
             str(incident.get("status", "")),
             f"team {incident.get('team', '')}",
         ]
+        if incident.get("alert_count"):
+            facts.append(f"{incident['alert_count']:,} alerts")
         out.append(
             {
                 "type": "context",
