@@ -12,8 +12,8 @@ lines and signal outcomes in bulk and commits once.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,16 +45,19 @@ BATCH_SIZE = 500
 """At most this many signals per batch (one transaction) while one integration has
 pending signals: a storm is decided in big batches."""
 BATCH_PER_INTEGRATION = 1000
-"""At most this many signals of that integration per round..."""
+"""At most this many signals of that integration per round (further batches only while
+each comes back full, i.e. while there is a backlog)..."""
 BATCH_SECONDS = 0.05
 """...and no further batch once its turn has run this long (on SQLite a batch holds the
 one write lock that ingest also needs)."""
+Clock = Callable[[], datetime]
+"""When a batch is decided (its signals' ``processed_at``)."""
 SHARED_BATCH_SIZE = 100
 """While several integrations have pending signals, each turn is one batch of at most this
 many (tens of milliseconds): a flooding integration delays the others by one such batch."""
 
 
-def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
+def decide(ctx: Context, signals: Sequence[PendingSignal], decided_at: Clock | None = None) -> None:
     """Every stage, in order, over one batch (the pipeline, as it reads). A batch holds
     its resolves before its triggers (``cut``), so the resolved go first."""
     with ctx.session.no_autoflush:  # the stages flush where a query must see a change
@@ -63,14 +66,9 @@ def decide(ctx: Context, signals: Sequence[PendingSignal]) -> None:
         attachments = INCIDENTS(ctx, ROUTE(ctx, MUTE(ctx, firing(applied))))
         EXPIRY(ctx, applied)
     ctx.write()
-    dedup.write_outcomes(ctx.session, signals, ctx.now)
+    decided = ctx.now if decided_at is None else max(ctx.now, decided_at())
+    dedup.write_outcomes(ctx.session, signals, decided)
     from_alerts.link_all(ctx.session, attachments, ctx.now)  # last: it locks the incident
-
-
-def _context(
-    session: Session, config: Config, integration: str, now: datetime, silencer: SilenceMuter
-) -> Context:
-    return Context(session, config, integration, History(now), silencer, AlertStore(session))
 
 
 def process_integration(
@@ -79,9 +77,11 @@ def process_integration(
     integration: str,
     now: datetime,
     limit: int = BATCH_SIZE,
+    clock: Clock | None = None,
 ) -> int:
     """One transaction's worth of the integration's pending signals (at most ``limit``);
-    returns how many it handled. The caller commits."""
+    returns how many it handled. The caller commits. ``now`` is the round's time, which the
+    decisions carry; ``clock`` says when each batch was decided (``processed_at``)."""
     signals = cut(config, integration, claim.claim(session, integration, limit))
     if not signals:
         return 0
@@ -89,42 +89,31 @@ def process_integration(
     # before it was received.
     now = max(now, *(signal.received_at for signal in signals))
     silencer = SilenceMuter(active_silences(session, now))
+
+    def context() -> Context:
+        history = History(now)
+        return Context(session, config, integration, history, silencer, AlertStore(session))
+
+    decided_at = clock or (lambda: now)
     try:
         with session.begin_nested():
-            decide(
-                Context(session, config, integration, History(now), silencer, AlertStore(session)),
-                signals,
-            )
+            decide(context(), signals, decided_at)
     except Exception:
         # A bug must not wedge the queue: apply the batch one signal at a time, each in a
         # savepoint of its own, and drop (with the reason) only the ones that fail.
         log.warning("batch_failed", integration=integration, signals=len(signals))
         for signal in signals:
-            _decide_alone(session, config, integration, signal, now, silencer)
+            signal.alert, signal.outcome, signal.reason = None, None, None
+            try:
+                with session.begin_nested():
+                    decide(context(), [signal], decided_at)
+            except Exception as exc:
+                log.exception("signal_failed", signal_id=signal.id, integration=integration)
+                signal.alert = None  # its alert was rolled back with its savepoint
+                reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]
+                signal.decided(SignalOutcome.DROPPED, reason)
+                dedup.write_outcomes(session, [signal], max(now, decided_at()))
     return len(signals)
-
-
-def _decide_alone(
-    session: Session,
-    config: Config,
-    integration: str,
-    signal: PendingSignal,
-    now: datetime,
-    silencer: SilenceMuter,
-) -> None:
-    signal.alert, signal.outcome, signal.reason = None, None, None
-    try:
-        with session.begin_nested():
-            decide(
-                Context(session, config, integration, History(now), silencer, AlertStore(session)),
-                [signal],
-            )
-    except Exception as exc:
-        log.exception("signal_failed", signal_id=signal.id, integration=integration)
-        signal.alert = None  # its alert was rolled back with its savepoint
-        reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]
-        signal.decided(SignalOutcome.DROPPED, reason)
-        dedup.write_outcomes(session, [signal], now)
 
 
 def signal_stage(
@@ -138,6 +127,11 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
     ``SHARED_BATCH_SIZE``); returns how many ran."""
     with session_factory() as session:
         integrations = claim.pending_integrations(session)
+    started = time.monotonic()
+
+    def clock() -> datetime:  # the round's time, moved on by the time the round has taken
+        return now + timedelta(seconds=time.monotonic() - started)
+
     alone = len(integrations) == 1
     budget = BATCH_PER_INTEGRATION if alone else SHARED_BATCH_SIZE
     done = 0
@@ -147,10 +141,10 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
         while handled < budget:
             with session_factory() as session:
                 limit = min(BATCH_SIZE, budget - handled)
-                count = process_integration(session, config, integration, now, limit)
+                count = process_integration(session, config, integration, now, limit, clock)
                 session.commit()
             handled += count
-            if count == 0 or time.monotonic() > deadline:
-                break
+            if count < limit or time.monotonic() > deadline:
+                break  # caught up (or out of time): a new round looks at the others again
         done += handled
     return done
