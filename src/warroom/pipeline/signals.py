@@ -45,11 +45,12 @@ BATCH_SIZE = 500
 """At most this many signals per batch (one transaction) while one integration has
 pending signals: a storm is decided in big batches."""
 BATCH_PER_INTEGRATION = 1000
-"""At most this many signals of that integration per round (further batches only while
-each comes back full, i.e. while there is a backlog)..."""
-BATCH_SECONDS = 0.05
-"""...and no further batch once its turn has run this long (on SQLite a batch holds the
-one write lock that ingest also needs)."""
+"""At most this many signals of that integration per round..."""
+BATCH_SECONDS = 0.02
+"""...and no further batch once its turn has run this long: signals of another integration
+that arrive meanwhile wait at most about this (and one batch) for the next round. (Every
+round also takes SQLite's write lock for its other work, which ingest waits for: a round per
+small batch would slow intake down in a storm.)"""
 Clock = Callable[[], datetime]
 """When a batch is decided (its signals' ``processed_at``)."""
 SHARED_BATCH_SIZE = 100
@@ -144,7 +145,7 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
                 count = process_integration(session, config, integration, now, limit, clock)
                 session.commit()
             handled += count
-            if count < limit or time.monotonic() > deadline:
-                break  # caught up (or out of time): a new round looks at the others again
+            if count == 0 or time.monotonic() > deadline:
+                break
         done += handled
     return done
