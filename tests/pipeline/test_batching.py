@@ -29,8 +29,19 @@ def ids(signals: list[PendingSignal]) -> list[int]:
 
 
 def test_a_storm_of_triggers_is_one_batch() -> None:
-    storm = [signal(n, f"fp{n % 50}", TRIGGER) for n in range(500)]
+    storm = [signal(n, f"fp{n}", TRIGGER) for n in range(500)]
     assert ids(cut(config(), "am", storm)) == list(range(500))
+    without_counting = config().model_copy(
+        update={"alert_rules": [r for r in config().alert_rules if not r.after_occurrences]}
+    )
+    repeated = [signal(n, f"fp{n % 50}", TRIGGER) for n in range(500)]
+    assert ids(cut(without_counting, "am", repeated)) == list(range(500))
+
+
+def test_with_a_rule_that_counts_occurrences_an_alert_triggers_once_per_batch() -> None:
+    # tests/fixtures/warroom.yaml: noisy-warnings waits for 3 occurrences within 10m
+    signals = [signal(1, "a", TRIGGER), signal(2, "b", TRIGGER), signal(3, "a", TRIGGER)]
+    assert ids(cut(config(), "am", signals)) == [1, 2]
 
 
 def test_a_batch_ends_before_an_alerts_second_kind_of_change() -> None:

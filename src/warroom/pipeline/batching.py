@@ -16,8 +16,11 @@ ROUTED_LABELS = frozenset({"team", "service", "severity", "environment"})
 
 def might_inhibit(config: Config, integration: str, signal: PendingSignal) -> bool:
     """Whether the signal's alert could be the source of an inhibit rule (for a matcher
-    on a label warroom decides later, assume it could)."""
+    on a label warroom decides later, assume it could; a resolve that carries no labels,
+    such as PagerDuty's, could be anyone's)."""
     data = signal.data
+    if signal.action is SignalAction.RESOLVE and not data.get("labels"):
+        return True
     labels = dict(data.get("labels") or {})
     labels.setdefault("alertname", data.get("title") or signal.identity)
     labels.setdefault("source", signal.source.value)
@@ -36,16 +39,31 @@ def cut(config: Config, integration: str, signals: Sequence[PendingSignal]) -> l
       one kind of change per batch, and every state it went through is decided;
     - resolves come before triggers: the batch's incidents follow the resolved alerts
       before the new ones are attached;
+    - with a rule that counts occurrences, an alert has one trigger per batch: the rules
+      decide it at the occurrence that meets the count, in order with the others;
     - a trigger that could inhibit others only starts a batch: the alerts before it were
-      decided without it, the ones after it with it.
+      decided without it, the ones after it with it; a resolve that could have inhibited
+      others is a batch of its own: the alerts it muted are looked at again before any
+      other signal changes them.
     """
     prefix = dedup.cut(signals)
     triggered = False
+    inhibits = bool(config.inhibit_rules)
+    counts = any(rule.after_occurrences for rule in config.alert_rules)
+    triggers: set[str] = set()
     for index, signal in enumerate(prefix):
+        if counts and signal.action is SignalAction.TRIGGER:
+            if signal.identity in triggers:
+                return prefix[:index]  # its rule is decided at this occurrence, in order
+            triggers.add(signal.identity)
         if signal.action is SignalAction.RESOLVE and triggered:
             return prefix[:index]
-        if signal.action is SignalAction.TRIGGER:
-            if index and config.inhibit_rules and might_inhibit(config, integration, signal):
+        if signal.action is SignalAction.ACKNOWLEDGE:
+            continue
+        if inhibits and might_inhibit(config, integration, signal):
+            if index:
                 return prefix[:index]
-            triggered = True
+            if signal.action is SignalAction.RESOLVE:
+                return prefix[:1]  # what it muted is looked at before anything else changes
+        triggered = triggered or signal.action is SignalAction.TRIGGER
     return prefix
