@@ -12,7 +12,7 @@ an ``AlertStore`` too, so every stage works on ``AlertRow``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
@@ -105,9 +105,6 @@ class AlertStore:
             self._written[row.id] = _values(row)
         return found
 
-    def by_id(self, alert_id: int) -> AlertRow | None:
-        return self._rows.get(alert_id)
-
     def load(self, *where: ColumnElement[bool], for_update: bool = False) -> list[AlertRow]:
         """The alerts matching ``where``, by id, as rows this store writes back (a row it
         holds already is returned as it is, not read again)."""
@@ -161,6 +158,3 @@ class AlertStore:
             for row in self._new:
                 self._written[row.id] = _values(row)
             self._new = []
-
-    def rows(self) -> Iterable[AlertRow]:
-        return self._rows.values()
