@@ -38,6 +38,7 @@ from warroom.incidents.metrics import IncidentCollector
 from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestDispatcher
 from warroom.ingest.http import Ingestor
+from warroom.ingest.sentry.endpoint import SentryEndpoint
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
@@ -136,6 +137,7 @@ def create_app(
             worker.start()
         yield
         await asyncio.to_thread(app.state.ingestor.writer.close)
+        await asyncio.to_thread(app.state.sentry.writer.close)
         if run_worker and worker is not None:
             worker.stop()
         if owns_engine:
@@ -211,4 +213,8 @@ def create_app(
     app.ingest = IngestDispatcher(
         metrics, ingest_routers, INGEST_PREFIXES, max_body_bytes=settings.max_body_bytes
     )
+    app.state.sentry = SentryEndpoint(
+        engine, lambda: live_config.current, metrics, clock, worker.wake
+    )
+    app.ingest.sentry = app.state.sentry
     return app

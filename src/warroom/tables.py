@@ -8,9 +8,11 @@ from here when a caller wants autogenerate (see docs/development.md).
 from warroom.alerts import models as alert_models
 from warroom.auth import models as auth_models
 from warroom.db.base import Base
+from warroom.errors import models as error_models
 from warroom.escalation import models as escalation_models
 from warroom.incidents import models as incident_models
 from warroom.ingest import models as ingest_models
+from warroom.ingest.sentry import models as sentry_models
 from warroom.jobs import models as job_models
 from warroom.notify import models as notify_models
 from warroom.schedules import models as schedule_models
@@ -21,6 +23,7 @@ __all__ = [
     "Base",
     "alert_models",
     "auth_models",
+    "error_models",
     "escalation_models",
     "incident_models",
     "ingest_models",
@@ -28,4 +31,5 @@ __all__ = [
     "metadata",
     "notify_models",
     "schedule_models",
+    "sentry_models",
 ]

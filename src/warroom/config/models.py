@@ -35,6 +35,7 @@ from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .intake import Integration
 from .notify import NotificationSettings
 from .people import Person
+from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
 from .schedules import Schedule
 from .values import (
@@ -305,6 +306,16 @@ class Config(_Model):
         default_factory=NotificationSettings,
         description="Channels (email, Slack, webhooks), broadcast routing and retries.",
     )
+    projects: list[Project] = Field(
+        default_factory=list,
+        description="Error-tracking projects that Sentry SDKs send to, each with a unique slug, "
+        "id and DSN keys.",
+    )
+    issue_rules: list[IssueRule] = Field(
+        default_factory=list,
+        description="What error issues become (incident, attach, notify, ticket); every "
+        "matching rule acts, at most once per its interval per issue.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -315,6 +326,9 @@ class Config(_Model):
     _people: dict[str, Person] = PrivateAttr(default_factory=dict)
     _schedules: dict[str, Schedule] = PrivateAttr(default_factory=dict)
     _policies: dict[str, EscalationPolicy] = PrivateAttr(default_factory=dict)
+    _projects: dict[str, Project] = PrivateAttr(default_factory=dict)
+    _projects_by_id: dict[int, Project] = PrivateAttr(default_factory=dict)
+    _project_keys: dict[str, tuple[Project, DsnKey]] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def default(cls) -> Config:
@@ -348,6 +362,11 @@ class Config(_Model):
             self._schedules.setdefault(schedule.slug, schedule)
         for policy in self.escalation_policies:
             self._policies.setdefault(policy.slug, policy)
+        for project in self.projects:
+            self._projects.setdefault(project.slug, project)
+            self._projects_by_id.setdefault(project.id, project)
+            for key in project.keys:
+                self._project_keys.setdefault(key.public_key, (project, key))
         if self.severity_map is not None:
             self._severity_map.update(self.severity_map)
         else:
@@ -380,6 +399,8 @@ class Config(_Model):
                     "schedules",
                     "escalation_policies",
                     "notifications",
+                    "projects",
+                    "issue_rules",
                 },
                 exclude_unset=True,
             ),
@@ -426,6 +447,16 @@ class Config(_Model):
     def integration_by_key(self, key: str) -> Integration | None:
         """The integration whose secret key (URL token, PagerDuty routing_key) is ``key``."""
         return self._integrations_by_key.get(key)
+
+    def project(self, slug: str) -> Project | None:
+        return self._projects.get(slug)
+
+    def project_by_id(self, project_id: int) -> Project | None:
+        return self._projects_by_id.get(project_id)
+
+    def project_key(self, public_key: str) -> tuple[Project, DsnKey] | None:
+        """The project whose DSN key is ``public_key``, with the key."""
+        return self._project_keys.get(public_key)
 
     @property
     def effective_severity_map(self) -> dict[str, str]:

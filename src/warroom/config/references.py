@@ -17,6 +17,7 @@ from .defaults import DEFAULT_INCIDENT_SEVERITY, DEFAULT_SEVERITY_KEYS
 from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
+from .project_references import project_reference_problems
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     for index, rule in _items(data, "alert_rules"):
         problems += _alert_rule_problems(index, rule, severities)
     problems += oncall_reference_problems(data, teams, severities, _unique_names, ReferenceProblem)
+    problems += project_reference_problems(data, teams, services, severities, ReferenceProblem)
     return problems
 
 

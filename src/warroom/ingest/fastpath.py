@@ -45,6 +45,8 @@ from warroom.ingest.http import (
     receive_body,
 )
 from warroom.ingest.models import SourceKind
+from warroom.ingest.sentry.endpoint import SENTRY_ROUTE
+from warroom.ingest.sentry.endpoint import route_of as sentry_route_of
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware, next_request_id
 from warroom.problems import WarroomError
@@ -75,6 +77,8 @@ MAX_CACHED_KEYS = 1024
 
 
 ROUTE_PD_ENQUEUE = "/v2/enqueue"
+SENTRY_PREFIX = "/api/"
+SENTRY_METHODS = ("POST", "OPTIONS")
 SENDER_ROUTE = "warroom.sender_route"
 """Scope key: (key, route template) of a request ``pick`` gave to ``SenderFastPath``."""
 JSON_ROUTES = (ROUTE_WEBHOOK, ROUTE_PD_ENQUEUE)
@@ -302,6 +306,8 @@ class IngestDispatcher:
     ) -> None:
         self.prefixes = prefixes
         self.senders = SenderFastPath(metrics)
+        self.sentry: Handler | None = None
+        """Sentry's intake (``/api/{project_id}/envelope/`` and ``/store/``), once wired."""
         self.routes = [
             Route(route.path, _plain(route.endpoint), methods=sorted(route.methods or ()))
             for router in routers
@@ -317,6 +323,11 @@ class IngestDispatcher:
     def pick(self, scope: Scope) -> Handler | None:
         """The handler of an HTTP request under the ingest prefixes; None: FastAPI's."""
         path: str = scope["path"]
+        if self.sentry is not None and path.startswith(SENTRY_PREFIX):
+            sentry = sentry_route_of(path)
+            if sentry is not None and scope["method"] in SENTRY_METHODS:
+                scope[SENTRY_ROUTE] = sentry
+                return self.sentry
         if not path.startswith(self.prefixes):
             return None
         sender = sender_route(scope["method"], path)

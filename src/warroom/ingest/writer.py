@@ -76,9 +76,13 @@ Row = tuple[str, str, str, str, Any, str]
 """Driver parameters of one signal, in ``COLUMNS`` order (see ``SignalWriter.row``)."""
 
 
+AnyRow = tuple[Any, ...]
+"""Driver parameters of a row of another table (``SignalWriter(table=..., columns=...)``)."""
+
+
 @dataclass
 class _Pending:
-    rows: list[Row]
+    rows: list[Row] | list[AnyRow]
     future: asyncio.Future[None]
 
 
@@ -87,8 +91,21 @@ _Job = tuple[asyncio.AbstractEventLoop, list[_Pending]] | None
 
 
 class SignalWriter:
-    def __init__(self, engine: Engine) -> None:
+    """Group commit of rows into ``table`` (the signals, unless told otherwise: error items
+    use it too, with ``ignore_conflicts`` so that a repeated event id is a no-op)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        table: str = Signal.__tablename__,
+        columns: tuple[str, ...] = COLUMNS,
+        ignore_conflicts: bool = False,
+    ) -> None:
         self.engine = engine
+        self.table = table
+        self.columns = columns
+        self.ignore_conflicts = ignore_conflicts
         self._pending: list[_Pending] = []
         self._scheduled = False
         self._pending_rows = 0
@@ -102,10 +119,9 @@ class SignalWriter:
         self.received = _sqlite_time if sqlite else _unchanged
         """A receipt time as the driver takes it (SQLite: SQLAlchemy's text format)."""
         mark = "?" if sqlite else "%s"
-        columns = ", ".join(COLUMNS)
-        self._sql = (
-            f"INSERT INTO {Signal.__tablename__} ({columns}) "
-            f"VALUES ({', '.join([mark] * len(COLUMNS))})"
+        names = ", ".join(columns)
+        self._sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})" + (
+            " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
         )
         self._sqlite = sqlite
         self._threaded = sqlite
@@ -139,7 +155,7 @@ class SignalWriter:
             ]
         )
 
-    async def write_rows(self, rows: list[Row]) -> None:
+    async def write_rows(self, rows: list[Row] | list[AnyRow]) -> None:
         """``write`` for rows already in driver form (the ingest fast path)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
@@ -266,11 +282,11 @@ class SignalWriter:
             return exc
         return None
 
-    def _commit(self, rows: list[Row]) -> None:
+    def _commit(self, rows: list[AnyRow]) -> None:
         with self.engine.begin() as conn:
             self._insert(conn, rows)
 
-    def _insert(self, conn: Connection, rows: list[Row]) -> None:
+    def _insert(self, conn: Connection, rows: list[AnyRow]) -> None:
         """Straight to the driver: the rows are plain values already, so SQLAlchemy's
         per-value type processing (a third of the cost) is skipped. SQLite: multi-row
         INSERTs (see the module's docstring); otherwise one ``executemany``."""
@@ -281,18 +297,20 @@ class SignalWriter:
             chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
             size = 1 << (len(chunk) - 1).bit_length()
             params = [value for row in chunk for value in row]
-            params.extend([None] * (len(COLUMNS) * (size - len(chunk))))
+            params.extend([None] * (len(self.columns) * (size - len(chunk))))
             inserted = conn.exec_driver_sql(self._multi_insert(size), tuple(params)).rowcount
-            if inserted != len(chunk):  # a row with a NULL integration would be left out
+            if inserted != len(chunk) and not self.ignore_conflicts:
+                # a row with a NULL first column would be left out
                 raise ValueError(f"{len(chunk) - inserted} signal rows were not inserted")
 
     def _multi_insert(self, size: int) -> str:
         """``size`` rows of parameters; the NULL rows that pad a batch are left out."""
         sql = self._multi_sql.get(size)
         if sql is None:
-            row = f"({', '.join(['?'] * len(COLUMNS))})"
+            row = f"({', '.join(['?'] * len(self.columns))})"
             sql = self._multi_sql[size] = (
-                f"INSERT INTO {Signal.__tablename__} ({', '.join(COLUMNS)}) "
+                f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
                 f"SELECT * FROM (VALUES {', '.join([row] * size)}) WHERE column1 IS NOT NULL"
+                + (" ON CONFLICT DO NOTHING" if self.ignore_conflicts else "")
             )
         return sql

@@ -1,0 +1,2 @@
+"""Sentry-compatible error tracking: normalise events, group them into issues, track
+releases, sessions and check-ins."""

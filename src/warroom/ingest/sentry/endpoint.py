@@ -1,0 +1,269 @@
+"""``POST /api/{project_id}/envelope/`` and ``/api/{project_id}/store/`` as a raw ASGI
+handler (the answers of Sentry's Relay), with CORS for browser SDKs (``OPTIONS`` preflight
+and the headers of every answer to a request that names an Origin).
+
+The rows are durable (group commit through a ``SignalWriter`` on ``error_items``) before
+the 200. Refusals are counted per project (``sentry_*`` outcomes of the ingest counter).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+import structlog
+from sqlalchemy import Engine
+from starlette.types import Receive, Scope, Send
+
+from warroom.config import Config
+from warroom.ingest.errors import IngestError
+from warroom.ingest.http import Disconnected, receive_body
+from warroom.ingest.limits import IngestStats
+from warroom.ingest.sentry.decode import decompress
+from warroom.ingest.sentry.intake import MAX_ENVELOPE_BYTES, Parsed, RateLimited, SentryIntake
+from warroom.ingest.sentry.models import ErrorItem
+from warroom.ingest.writer import SignalWriter
+from warroom.observability.metrics import Metrics
+from warroom.observability.middleware import next_request_id
+
+log = structlog.get_logger("warroom.ingest.sentry")
+ROUTE = re.compile(r"^/api/(\d{1,16})/(envelope|store)/?$")
+COLUMNS = ("project_id", "public_key", "kind", "event_id", "received_at", "headers", "payload")
+ALLOWED_HEADERS = (
+    "x-sentry-auth, x-requested-with, x-forwarded-for, origin, referer, accept, content-type, "
+    "authentication, authorization, content-encoding, transfer-encoding, sentry-trace, baggage"
+)
+EXPOSED_HEADERS = "x-sentry-error, x-sentry-rate-limits, retry-after"
+PREFLIGHT_MAX_AGE = "3600"
+UNKNOWN_PROJECT = "<unknown>"
+SENTRY_ROUTE = "warroom.sentry_route"
+"""Scope key: (project id, "envelope" or "store") of a request the dispatcher matched."""
+
+
+def route_of(path: str) -> tuple[int, str] | None:
+    """(project id, "envelope" or "store") of a Sentry intake path, else None."""
+    found = ROUTE.match(path)
+    return None if found is None else (int(found.group(1)), found.group(2))
+
+
+class SentryEndpoint:
+    def __init__(
+        self,
+        engine: Engine,
+        config: Callable[[], Config],
+        metrics: Metrics,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None],
+    ) -> None:
+        self.config = config
+        self.metrics = metrics
+        self.clock = clock
+        self.wake = wake
+        self.intake = SentryIntake()
+        self.stats = IngestStats()
+        """Per project slug: accepted items, refusals, skipped item types (this process)."""
+        self.writer = SignalWriter(
+            engine, table=ErrorItem.__tablename__, columns=COLUMNS, ignore_conflicts=True
+        )
+        self._received = self.writer.received
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def count(self, project: str, outcome: str, amount: int = 1) -> None:
+        if amount:
+            self.stats.add(project, outcome, amount)
+            self.metrics.ingest.labels(f"sentry:{project}", outcome).inc(amount)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        project_id, route = scope[SENTRY_ROUTE]
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name, value)
+        origin_raw = headers.get(b"origin")
+        origin = origin_raw.decode("latin-1") if origin_raw is not None else None
+        request_id = headers.get(b"x-request-id", b"")[:128] or next_request_id().encode()
+        cors = _cors(origin)
+        config = self.config()
+        project = config.project_by_id(project_id)
+        slug = project.slug if project is not None else UNKNOWN_PROJECT
+        if scope["method"] == "OPTIONS":
+            await self._preflight(send, config, project_id, origin, cors)
+            return
+        status = 200
+        try:
+            await self._accept(scope, receive, send, headers, (project_id, route), request_id)
+        except Disconnected:
+            status = 499
+        except RateLimited as limited:
+            status = 429
+            parsed = limited.parsed
+            assert parsed.limited is not None
+            self.count(parsed.project.slug, "rate_limited", max(1, parsed.dropped_events))
+            retry = parsed.limited.retry_after
+            extra = [
+                *cors,
+                (b"retry-after", b"%d" % retry),
+                (b"x-sentry-rate-limits", parsed.limited.header().encode()),
+            ]
+            message = f"rate limited ({parsed.limited.reason}); retry in {retry}s"
+            await _send(send, 429, _error(429, "rate_limited", message, None), request_id, extra)
+        except IngestError as exc:
+            status = exc.status_code
+            self.count(slug, exc.outcome)
+            body = _error(status, exc.code, exc.message, exc.field)
+            shown = [] if exc.outcome == "origin_not_allowed" else cors
+            extra = [*shown, (b"x-sentry-error", exc.message.encode("utf-8", "replace")[:512])]
+            await _send(send, status, body, request_id, extra)
+            log.info(
+                "sentry_refused",
+                request_id=request_id.decode("latin-1"),
+                project_id=project_id,
+                status=status,
+                outcome=exc.outcome,
+                field=exc.field,
+            )
+        except Exception:
+            status = 500
+            log.exception("sentry_ingest_failed", request_id=request_id.decode("latin-1"))
+            message = "internal error; the request id is in the logs"
+            await _send(send, 500, _error(500, "internal", message, None), request_id, cors)
+        self._observe(route, status, time.perf_counter() - started)
+
+    def _observe(self, route: str, status: int, seconds: float) -> None:
+        children = self._children.get((route, status))
+        if children is None:
+            template = f"/api/{{project_id}}/{route}/"
+            children = self._children[(route, status)] = (
+                self.metrics.requests.labels("POST", template, str(status)),
+                self.metrics.latency.labels("POST", template),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+
+    async def _accept(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        target: tuple[int, str],
+        request_id: bytes,
+    ) -> None:
+        project_id, route = target
+        origin_raw = headers.get(b"origin")
+        origin = origin_raw.decode("latin-1") if origin_raw is not None else None
+        body = await receive_body(receive, headers.get(b"content-length"), None, MAX_ENVELOPE_BYTES)
+        encoding = headers.get(b"content-encoding")
+        if encoding:
+            body = decompress(body, encoding.decode("latin-1"), MAX_ENVELOPE_BYTES)
+        auth = headers.get(b"x-sentry-auth")
+        if auth is None and headers.get(b"authorization", b"")[:7].lower() == b"sentry ":
+            auth = headers[b"authorization"]
+        parse = self.intake.envelope if route == "envelope" else self.intake.store
+        parsed = parse(
+            self.config(),
+            project_id,
+            body,
+            auth.decode("latin-1") if auth is not None else None,
+            scope.get("query_string", b""),
+            origin,
+        )
+        await self._store(parsed)
+        answer = {"id": parsed.event_id} if parsed.event_id else {}
+        extra = _cors(origin)
+        if parsed.limited is not None:
+            extra.append((b"x-sentry-rate-limits", parsed.limited.header().encode()))
+        await _send(send, 200, orjson.dumps(answer), request_id, extra)
+
+    async def _store(self, parsed: Parsed) -> None:
+        slug = parsed.project.slug
+        for kind, amount in parsed.skipped.items():
+            self.count(slug, f"skipped:{kind}", amount)
+        self.count(slug, "rate_limited", parsed.dropped_events)
+        if not parsed.rows:
+            return
+        received = self._received(self.clock())
+        project_id, public_key = parsed.project.id, parsed.key.public_key
+        rows = [
+            (
+                project_id,
+                public_key,
+                kind.value,
+                event_id,
+                received,
+                orjson.dumps(headers).decode(),
+                payload,
+            )
+            for kind, event_id, headers, payload in parsed.rows
+        ]
+        await self.writer.write_rows(rows)
+        self.wake()
+        self.count(slug, "accepted", len(rows))
+
+    async def _preflight(
+        self,
+        send: Send,
+        config: Config,
+        project_id: int,
+        origin: str | None,
+        cors: list[tuple[bytes, bytes]],
+    ) -> None:
+        project = config.project_by_id(project_id)
+        allowed = project is not None and (
+            origin is None
+            or "*" in project.allowed_origins
+            or origin.lower() in project.allowed_origins
+        )
+        if not allowed:
+            message = f"origin {origin!r} may not send to project {project_id}"
+            await _send(send, 403, _error(403, "forbidden", message, "origin"), b"", [])
+            return
+        extra = [
+            *cors,
+            (b"access-control-allow-methods", b"POST, OPTIONS"),
+            (b"access-control-allow-headers", ALLOWED_HEADERS.encode()),
+            (b"access-control-max-age", PREFLIGHT_MAX_AGE.encode()),
+        ]
+        await _send(send, 200, b"", b"", extra)
+
+
+def _cors(origin: str | None) -> list[tuple[bytes, bytes]]:
+    """The CORS headers of an answer to a request that names its Origin (the origin was
+    checked against the project's before anything is stored)."""
+    if origin is None:
+        return []
+    return [
+        (b"access-control-allow-origin", origin.encode("latin-1")),
+        (b"access-control-expose-headers", EXPOSED_HEADERS.encode()),
+        (b"vary", b"Origin"),
+    ]
+
+
+def _error(status: int, code: str, message: str, field: str | None) -> bytes:
+    """Sentry's ``detail`` (what SDKs and sentry-cli print) and warroom's ``error``."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return orjson.dumps({"detail": message, "error": error})
+
+
+async def _send(
+    send: Send,
+    status: int,
+    body: bytes,
+    request_id: bytes,
+    extra: list[tuple[bytes, bytes]],
+) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        *extra,
+    ]
+    if request_id:
+        headers.append((b"x-request-id", request_id))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
