@@ -26,7 +26,7 @@ from .base import StrictModel
 from .code_owners import OwnershipRule, parse_ownership_rule
 from .values import Duration, MatcherText, NonEmptyStr, Slug, config_problem, parse_duration
 
-PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9]{16,64}$"
+PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9]{8,64}$"
 """A DSN's public key: letters and digits (Sentry's are 32 hex characters)."""
 MAX_PROJECT_ID = 2**53
 """Project ids must fit a JSON number exactly (SDKs parse them as integers)."""
@@ -59,7 +59,7 @@ class DsnKey(StrictModel):
     """One DSN key of a project. Rotate a key by adding the new one, then disabling the old."""
 
     public_key: PublicKey = Field(
-        description="The key in the DSN (the part before '@'): 16 to 64 letters and digits; "
+        description="The key in the DSN (the part before '@'): 8 to 64 letters and digits; "
         "unique across projects. `openssl rand -hex 16` makes one."
     )
     secret_key: PublicKey | None = Field(

@@ -74,7 +74,7 @@ class Quotas:
         rate = per_minute / SECONDS_PER_MINUTE
         bucket = self._buckets.get(scope)
         if bucket is None or bucket.rate != rate:
-            bucket = self._buckets[scope] = TokenBucket(rate, float(per_minute))
+            bucket = self._buckets[scope] = TokenBucket(rate, float(per_minute), updated=now)
         wait = bucket.take(min(amount, per_minute), now)
         return 0 if wait == 0 else max(1, math.ceil(wait))
 
