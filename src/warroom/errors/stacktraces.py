@@ -17,7 +17,10 @@ from warroom.errors.invalid import InvalidEvent
 
 UNKNOWN_FUNCTION = "?"
 _URL_PREFIXES = ("file:", "http:", "https:", "applewebdata:")
-_STRING_FIELDS = {
+_KEEP = "keep"
+_INT = "int"
+_BOOL = "bool"
+_FIELDS: dict[str, limits.MaxChars | str] = {
     "function": limits.SYMBOL,
     "raw_function": limits.SYMBOL,
     "module": limits.SYMBOL,
@@ -28,9 +31,14 @@ _STRING_FIELDS = {
     "platform": limits.ENUM_LIKE,
     "symbol": limits.SYMBOL,
     "instruction_addr": limits.ENUM_LIKE,
+    "lineno": _INT,
+    "colno": _INT,
+    "in_app": _BOOL,
+    "pre_context": _KEEP,
+    "post_context": _KEEP,
+    "vars": _KEEP,
+    "data": _KEEP,
 }
-_INT_FIELDS = ("lineno", "colno")
-_KEPT_FIELDS = ("pre_context", "post_context", "vars", "data")
 
 
 def normalize_stacktrace(value: Any, path: str) -> dict[str, Any] | None:
@@ -61,22 +69,24 @@ def normalize_stacktrace(value: Any, path: str) -> dict[str, Any] | None:
 
 
 def normalize_frame(item: dict[str, Any]) -> dict[str, Any]:
-    frame: dict[str, Any] = {}
-    for key, max_chars in _STRING_FIELDS.items():
-        value = item.get(key)
-        if isinstance(value, str) and value:
-            frame[key] = limits.trim(value, max_chars)
+    frame: dict[str, Any] = {"in_app": None}
+    for key, value in item.items():
+        kind = _FIELDS.get(key)
+        if kind is None or value is None:
+            continue
+        if kind is _KEEP:
+            frame[key] = value
+        elif kind is _INT:
+            if type(value) is int and value >= 0:
+                frame[key] = value
+        elif kind is _BOOL:
+            if type(value) is bool:
+                frame[key] = value
+        elif isinstance(value, str) and value:
+            assert isinstance(kind, limits.MaxChars)
+            frame[key] = limits.trim(value, kind)
     if frame.get("function") == UNKNOWN_FUNCTION:
         del frame["function"]
-    for key in _INT_FIELDS:
-        number = item.get(key)
-        if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
-            frame[key] = number
-    for key in _KEPT_FIELDS:
-        if item.get(key) is not None:
-            frame[key] = item[key]
-    in_app = item.get("in_app")
-    frame["in_app"] = in_app if isinstance(in_app, bool) else None
     _fill_paths(frame)
     return frame
 

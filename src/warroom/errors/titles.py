@@ -4,7 +4,8 @@
   when missing, left out for synthetic exceptions), ``metadata.value`` (first 1024 chars), and
   the crash location (``filename``, ``function``) of the innermost in-app frame, else the
   innermost frame. The title is ``Type: first line of value`` (a line longer than 100
-  chars keeps 97 and ends in ``...``), just ``Type`` without a value, else the function, else ``<unknown>``.
+  chars keeps 97 and ends in ``...``), just ``Type`` without a value, else the function,
+  else ``<unknown>``.
 * **Default events** (messages) take the first line of the formatted message as title and
   ``metadata.title``, or ``<unlabeled event>``.
 * **Culprit**: the transaction when there is one; else the innermost in-app frame of the last
