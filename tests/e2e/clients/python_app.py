@@ -79,9 +79,11 @@ def main(dsn: str, compression: str) -> None:
         scope.add_attachment(bytes=b"order=o-1\nstate=declined\n", filename="debug.txt")
         sent["with_attachment"] = sentry_sdk.capture_message("checkout trace attached", "warning")
 
-    with sentry_sdk.start_transaction(name="GET /orders", op="http.server"):
-        with sentry_sdk.start_span(op="db", description="SELECT orders"):
-            pass
+    with (
+        sentry_sdk.start_transaction(name="GET /orders", op="http.server"),
+        sentry_sdk.start_span(op="db", description="SELECT orders"),
+    ):
+        pass
 
     sentry_sdk.flush(timeout=FLUSH_SECONDS)
     print(json.dumps(sent))
