@@ -267,7 +267,7 @@ def main() -> None:
             prepare_file(envelopes, PREPARED)
         for backend in args.backends.split(","):
 
-            def url(name: str) -> str:
+            def url(name: str, backend: str = backend) -> str:
                 nonlocal pg
                 if backend == "sqlite":
                     return f"sqlite:///{tmp / name}.db"
