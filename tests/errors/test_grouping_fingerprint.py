@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.errors.support_grouping import event, exception_event, frame, grouping, md5
 
 STACK = [frame("get", module="app.views")]

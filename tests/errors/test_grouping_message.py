@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.errors.support_grouping import event, grouping, md5
+
 from warroom.errors.grouping.parameterize import normalize_message, parameterize
 
 

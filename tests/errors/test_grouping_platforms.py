@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.errors.support_grouping import exception_event, frame, grouping, md5
+
 from warroom.errors.frames import trim_function_name
 
 
