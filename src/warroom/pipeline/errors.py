@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +43,7 @@ BATCH_SECONDS = 0.05
 HANDLED = (ItemKind.EVENT, ItemKind.ATTACHMENT, ItemKind.CLIENT_REPORT)
 """The item kinds this pipeline takes; others wait for theirs."""
 Handler = Callable[[Session, Config, Project, list[ClaimedItem], datetime], None]
+Clock = Callable[[], datetime]
 
 
 def _issue_info(project: Project, touch: IssueTouch) -> dict[str, object]:
@@ -136,9 +137,16 @@ HANDLERS: dict[ItemKind, Handler] = {
 
 
 def process_project(
-    session: Session, config: Config, project_id: int, now: datetime, limit: int = BATCH_SIZE
+    session: Session,
+    config: Config,
+    project_id: int,
+    now: datetime,
+    limit: int = BATCH_SIZE,
+    clock: Clock | None = None,
 ) -> int:
-    """One transaction's worth of the project's pending items; the caller commits."""
+    """One transaction's worth of the project's pending items; the caller commits. ``now``
+    is the round's time, which the decisions carry; ``clock`` says when the batch was
+    decided (the items' ``processed_at``)."""
     items = claim(session, project_id, HANDLED, limit)
     if not items:
         return 0
@@ -176,7 +184,7 @@ def process_project(
                     reason = f"processing failed: {type(exc).__name__}: {exc}"
                     item.decided(ItemOutcome.FAILED, reason)
     outcomes.record(session, project.id, client, items, now)
-    mark_processed(session, items, now)
+    mark_processed(session, items, max(now, clock()) if clock else now)
     return len(items)
 
 
@@ -190,6 +198,11 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
     """One fair round over every project with pending items; returns how many ran."""
     with session_factory() as session:
         projects = pending_projects(session, HANDLED)
+    started = time.monotonic()
+
+    def clock() -> datetime:  # the round's time, moved on by the time the round has taken
+        return now + timedelta(seconds=time.monotonic() - started)
+
     alone = len(projects) == 1
     budget = BATCH_PER_PROJECT if alone else SHARED_BATCH_SIZE
     done = 0
@@ -198,9 +211,8 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
         deadline = time.monotonic() + BATCH_SECONDS
         while handled < budget:
             with session_factory() as session:
-                count = process_project(
-                    session, config, project_id, now, min(BATCH_SIZE, budget - handled)
-                )
+                limit = min(BATCH_SIZE, budget - handled)
+                count = process_project(session, config, project_id, now, limit, clock)
                 session.commit()
             handled += count
             if count == 0 or time.monotonic() > deadline:
