@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.config.projects import DsnKey, Project, spike_limit
@@ -67,7 +68,8 @@ class _Rate:
 
 
 class Quotas:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rates: dict[int, _Rate] = {}
@@ -85,7 +87,7 @@ class Quotas:
         """None when ``events`` error events may be taken now, else the limit that refuses."""
         if events == 0:
             return None
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             if key.events_per_minute is not None:
                 wait = self._take(("key", key.public_key), key.events_per_minute, events, now)
