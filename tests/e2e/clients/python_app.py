@@ -1,5 +1,6 @@
 """An application instrumented with the real sentry-sdk, run as its own process by the
-end-to-end tests: ``python -m tests.e2e.clients.python_app DSN COMPRESSION`` (or ``DSN flood``).
+end-to-end tests: ``python -m tests.e2e.clients.python_app DSN COMPRESSION`` (or ``DSN flood``, or
+``DSN error RELEASE ENVIRONMENT`` for one error of a release).
 
 It serves a WSGI app on loopback and requests a path that raises (an unhandled exception
 the SDK's WSGI middleware reports), logs an error through the logging integration, captures
@@ -64,6 +65,22 @@ def flood(dsn: str) -> None:
     print(json.dumps(sent))
 
 
+def settle_invoice(invoice: str) -> None:
+    totals: dict[str, int] = {}
+    print(totals[invoice])
+
+
+def one_error(dsn: str, release: str, environment: str) -> None:
+    """The same error (same stack, so the same issue) from ``release`` in ``environment``."""
+    sentry_sdk.init(dsn=dsn, release=release, environment=environment)
+    try:
+        settle_invoice("inv-1")
+    except KeyError:
+        event_id = sentry_sdk.capture_exception()
+    sentry_sdk.flush(timeout=FLUSH_SECONDS)
+    print(json.dumps({"events": [event_id]}))
+
+
 def main(dsn: str, compression: str) -> None:
     sent: dict[str, Any] = {}
 
@@ -115,5 +132,7 @@ def main(dsn: str, compression: str) -> None:
 if __name__ == "__main__":
     if sys.argv[2] == "flood":
         flood(sys.argv[1])
+    elif sys.argv[2] == "error":
+        one_error(sys.argv[1], sys.argv[3], sys.argv[4])
     else:
         main(sys.argv[1], sys.argv[2])
