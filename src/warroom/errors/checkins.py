@@ -170,6 +170,7 @@ def apply(
         run = MonitorCheckIn(
             monitor_id=monitor.id,
             check_in_id=check_in.check_in_id,
+            status=check_in.status,
             environment=check_in.environment,
             release=check_in.release,
             received_at=check_in.at,
