@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import orjson
-
 from tests.errors.support import make_envelope, post_envelope
 from tests.support.api import Harness
 

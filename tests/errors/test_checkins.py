@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-
 from tests.errors.health_support import check_in, send_items
 from tests.errors.support import envelope, error_app, post_envelope, session_of
 from tests.support.api import Harness
+
 from warroom.ingest.sentry.models import ErrorItem, ItemOutcome
 
 MONITORS = "/api/v1/projects/api/monitors"

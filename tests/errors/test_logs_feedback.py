@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-
 from tests.errors.health_support import send_items
 from tests.errors.support import envelope, error_app, post_envelope, session_of
 from tests.support.api import Harness
+
 from warroom.ingest.sentry.models import ErrorItem, ItemOutcome
 
 COUNTS = "/api/v1/projects/api/logs/counts"

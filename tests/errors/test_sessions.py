@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-
 from tests.errors.health_support import send_items, session_update
 from tests.errors.support import PROJECT_ID, envelope, error_app, post_envelope, session_of
 from tests.support.api import Harness
+
 from warroom.errors.sessions import crash_free
 from warroom.ingest.sentry.models import ErrorItem, ItemOutcome
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-
 from tests.errors.health_support import send_items
 from tests.errors.support import envelope, error_app, post_envelope
 from tests.support.api import Harness
+
 from warroom.errors.transactions import ERROR_BOUND, bucket_of, quantile
 
 TRANSACTIONS = "/api/v1/projects/api/transactions"
