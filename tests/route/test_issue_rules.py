@@ -58,7 +58,7 @@ def test_code_owner_rules_match_the_top_in_app_frame_and_the_last_match_wins(
         send(api, module="app.checkout.legacy", function="pay")
         send(api, module="app.billing.charge", function="charge")
         api.drain()
-        owners = {i["title"]: (i["team"], i["routed_by"]["step"]) for i in issues(api)}
+        owners = {i["short_id"]: (i["team"], i["routed_by"]["step"]) for i in issues(api)}
         assert sorted(owners.values()) == [("payments", "code_owners"), ("platform", "code_owners")]
 
 

@@ -165,7 +165,7 @@ def _assign(
                     next_number = (highest or 0) + 1
                 issue = _open_issue(session, project_id, event, next_number)
                 next_number += 1
-                session.flush([issue])
+                session.flush()
                 touch_or_none = touches[issue.id] = IssueTouch(issue, new=True)
             touch = touch_or_none
         for hash_ in event.hashes:
@@ -265,13 +265,12 @@ def _count_users(session: Session, touches: Sequence[IssueTouch]) -> None:
         return
     issue_ids = {issue_id for issue_id, _ in wanted}
     keys = {user for _, user in wanted}
-    seen = set(
-        session.execute(
-            select(IssueUser.issue_id, IssueUser.user_key).where(
-                IssueUser.issue_id.in_(issue_ids), IssueUser.user_key.in_(keys)
-            )
-        ).tuples()
+    rows = session.execute(
+        select(IssueUser.issue_id, IssueUser.user_key).where(
+            IssueUser.issue_id.in_(issue_ids), IssueUser.user_key.in_(keys)
+        )
     )
+    seen = {(issue_id, user) for issue_id, user in rows}
     fresh = [
         {"issue_id": issue_id, "user_key": user, "first_seen": at}
         for (issue_id, user), at in wanted.items()

@@ -36,7 +36,7 @@ def issue_owner(config: Config, project: Project, event: dict[str, Any]) -> Rout
     if tagged:
         notes.append(f"tag team={tagged} is not a configured team")
     found = match_owner(project.ownership_rules, event)
-    if found is not None and config.team(found.team):
+    if found is not None and found.team is not None and config.team(found.team):
         return Routing(
             found.team,
             service,
@@ -44,6 +44,7 @@ def issue_owner(config: Config, project: Project, event: dict[str, Any]) -> Rout
             "; ".join([f"code owner rule {found.rule!r}", *notes]),
         )
     if found is not None:
-        notes.append(f"code owner rule {found.rule!r} names {found.team}, not a configured team")
+        named = found.team or ", ".join(found.owners)
+        notes.append(f"code owner rule {found.rule!r} names {named}, not a configured team")
     reason = f"project {project.slug} is owned by {project.team}"
     return Routing(project.team, service, "project", "; ".join([reason, *notes]))
