@@ -7,21 +7,24 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from wsgiref.util import setup_testing_defaults
 
 import sentry_sdk
 from sentry_sdk.integrations.wsgi import SentryWsgiMiddleware
 
+if TYPE_CHECKING:
+    from sentry_sdk._types import MonitorConfig
+
 RELEASE = "shop@2.0"
 FLUSH_SECONDS = 10
-NIGHTLY = {
+NIGHTLY: MonitorConfig = {
     "schedule": {"type": "crontab", "value": "0 3 * * *"},
     "checkin_margin": 10,
     "max_runtime": 20,
     "timezone": "Europe/Prague",
 }
-HOURLY = {"schedule": {"type": "interval", "value": 2, "unit": "hour"}}
+HOURLY: MonitorConfig = {"schedule": {"type": "interval", "value": 2, "unit": "hour"}}
 
 
 @sentry_sdk.monitor(monitor_slug="nightly", monitor_config=NIGHTLY)
