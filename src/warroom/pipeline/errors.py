@@ -2,7 +2,8 @@
 
     claim → events: prepare (normalise, group, describe) → issues (counts, states,
     regressions) → owner of new issues → issue rules → incidents / team notifications;
-    attachments and client reports beside them
+    attachments and client reports beside them; sessions (release health, crash-free
+    rules), check-ins (cron monitors), transactions, logs and feedback (``pipeline.health``)
 
 Each round gives every project with pending items one turn, so a project flooding warroom
 delays only itself (as integrations do in the signal pipeline). A batch is one transaction.
@@ -31,6 +32,7 @@ from warroom.errors.release_order import ReleaseOrder
 from warroom.incidents import from_issues
 from warroom.ingest.sentry.models import ItemKind, ItemOutcome
 from warroom.notify.issues import tell_team
+from warroom.pipeline import health
 from warroom.route.issue_owners import issue_owner
 from warroom.route.issue_rules import Firing, evaluate
 
@@ -40,7 +42,18 @@ SHARED_BATCH_SIZE = 100
 """While several projects have pending items, each turn is one batch of at most this many."""
 BATCH_PER_PROJECT = 2000
 BATCH_SECONDS = 0.05
-HANDLED = (ItemKind.EVENT, ItemKind.ATTACHMENT, ItemKind.CLIENT_REPORT)
+HANDLED = (
+    ItemKind.EVENT,
+    ItemKind.ATTACHMENT,
+    ItemKind.CLIENT_REPORT,
+    ItemKind.SESSION,
+    ItemKind.SESSIONS,
+    ItemKind.CHECK_IN,
+    ItemKind.TRANSACTION,
+    ItemKind.LOG,
+    ItemKind.USER_REPORT,
+    ItemKind.FEEDBACK,
+)
 """The item kinds this pipeline takes; others wait for theirs."""
 Handler = Callable[[Session, Config, Project, list[ClaimedItem], datetime], None]
 Clock = Callable[[], datetime]
@@ -133,6 +146,13 @@ def handle_attachments(
 HANDLERS: dict[ItemKind, Handler] = {
     ItemKind.EVENT: handle_events,
     ItemKind.ATTACHMENT: handle_attachments,
+    ItemKind.SESSION: health.handle_sessions,
+    ItemKind.SESSIONS: health.handle_sessions,
+    ItemKind.CHECK_IN: health.handle_check_ins,
+    ItemKind.TRANSACTION: health.handle_transactions,
+    ItemKind.LOG: health.handle_logs,
+    ItemKind.USER_REPORT: health.handle_feedback,
+    ItemKind.FEEDBACK: health.handle_feedback,
 }
 
 
