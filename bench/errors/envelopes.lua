@@ -1,20 +1,32 @@
 -- wrk script: POST prepared gzip envelopes (one event each) to a Sentry envelope endpoint.
 -- Env: ENVELOPES (a file of records "<8-digit length><bytes>"), AUTH (X-Sentry-Auth).
+-- Each thread sends its own share of the envelopes (record i goes to thread i % THREADS),
+-- so no event id is sent twice unless a thread runs through its whole share.
 local auth = os.getenv("AUTH") or ""
+local threads = tonumber(os.getenv("THREADS") or "2")
 local bodies = {}
 local index = 0
+local next_id = 0
+
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+end
 
 function init(args)
   local file = assert(io.open(os.getenv("ENVELOPES"), "rb"))
   local data = file:read("*a")
   file:close()
   local position = 1
+  local record = 0
   while position <= #data do
     local length = tonumber(data:sub(position, position + 7))
-    bodies[#bodies + 1] = data:sub(position + 8, position + 7 + length)
+    if record % threads == tid then
+      bodies[#bodies + 1] = data:sub(position + 8, position + 7 + length)
+    end
+    record = record + 1
     position = position + 8 + length
   end
-  index = math.random(#bodies)
 end
 
 function request()

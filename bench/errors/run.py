@@ -52,8 +52,10 @@ CAPTURED = (
 KEY = "abc123publickey"
 PROJECT_ID = 42
 AUTH = f"Sentry sentry_key={KEY}, sentry_version=7, sentry_client=sentry.python/2.75.0"
-PREPARED = 20_000
-"""Distinct envelopes wrk cycles through (each a new event id)."""
+PREPARED = 60_000
+"""Distinct envelopes (each a new event id), shared out among wrk's threads; a run that
+answers more than this sends some twice (the check then counts distinct ids)."""
+WRK_THREADS = 2
 CONFIG = f"""
 teams: [{{slug: bench, name: Bench, timezone: UTC}}]
 projects:
@@ -94,8 +96,22 @@ def prepare_file(path: Path, count: int) -> None:
 
 def wrk(url: str, seconds: int, connections: int, envelopes: Path) -> dict[str, int]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
-        env={"ENVELOPES": str(envelopes), "AUTH": AUTH, "PATH": "/usr/bin:/bin"},
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(LUA),
+            url,
+        ],
+        env={
+            "ENVELOPES": str(envelopes),
+            "AUTH": AUTH,
+            "THREADS": str(WRK_THREADS),
+            "PATH": "/usr/bin:/bin",
+        },
         capture_output=True,
         text=True,
         check=True,

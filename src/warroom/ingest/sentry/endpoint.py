@@ -71,11 +71,17 @@ class SentryEndpoint:
         )
         self._received = self.writer.received
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
 
     def count(self, project: str, outcome: str, amount: int = 1) -> None:
         if amount:
             self.stats.add(project, outcome, amount)
-            self.metrics.ingest.labels(f"sentry:{project}", outcome).inc(amount)
+            child = self._counters.get((project, outcome))
+            if child is None:  # labels() costs more than the rest of the count: once
+                child = self._counters[(project, outcome)] = self.metrics.ingest.labels(
+                    f"sentry:{project}", outcome
+                )
+            child.inc(amount)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()

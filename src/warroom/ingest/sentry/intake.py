@@ -174,6 +174,14 @@ class SentryIntake:
     def credentials(
         self, auth_header: str | None, query: bytes, envelope: Envelope | None
     ) -> Credentials:
+        if (
+            auth_header is not None
+            and not query
+            and (envelope is None or "dsn" not in envelope.headers)
+        ):
+            found = from_header(auth_header)  # the usual case: one place to look
+            assert found is not None
+            return found
         return agree(
             [
                 ("x-sentry-auth", from_header(auth_header)),
