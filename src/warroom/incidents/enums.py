@@ -57,6 +57,9 @@ class TimelineKind(StrEnum):
     REASSIGNED = "reassigned"
     UPDATE_REMINDER = "update_reminder"
     NOTIFIED = "notified"
+    ISSUE_LINKED = "issue_linked"
+    ISSUE_ACTIVITY = "issue_activity"
+    SUSPECT_DEPLOY = "suspect_deploy"
 
 
 class TimestampField(StrEnum):
