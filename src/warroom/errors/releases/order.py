@@ -25,12 +25,16 @@ VERSION_PREFIXES = ("v", "V")
 
 
 def parse(name: str) -> tuple[str, semver.Version] | None:
-    """(package, version) of a release name that is a semantic version, else None."""
+    """(package, version) of a release name that is a semantic version (at least
+    ``major.minor``), else None."""
     package, separator, version = name.rpartition(PACKAGE_SEPARATOR)
     if not separator:
         package, version = "", name
     if version[:1] in VERSION_PREFIXES:
         version = version[1:]
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    if "." not in core:
+        return None  # "7" or "2026-03-02" is a build number or a date, not major.minor
     try:
         return package, semver.Version.parse(version, optional_minor_and_patch=True)
     except (ValueError, TypeError):
