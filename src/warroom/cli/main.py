@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import alerts, deliveries, heartbeat, incident, local, oncall, serve
+from warroom.cli import alerts, deliveries, heartbeat, incident, local, oncall, release, serve
 
 app = typer.Typer(
     name="warroom",
@@ -27,6 +27,7 @@ app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
+app.add_typer(release.app, name="release")
 
 
 def main() -> None:

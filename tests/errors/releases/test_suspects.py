@@ -32,7 +32,10 @@ def deploy(
 
 
 def suspect(
-    engine: Engine, seen_at: datetime, environment: str | None = "production", release: str | None = None
+    engine: Engine,
+    seen_at: datetime,
+    environment: str | None = "production",
+    release: str | None = None,
 ) -> int | None:
     with session_of(engine) as session:
         found = suspect_deploy(session, API, environment, release, seen_at)
@@ -40,7 +43,7 @@ def suspect(
 
 
 def test_deploy_within_the_window_is_the_suspect(engine: Engine) -> None:
-    assert SUSPECT_WINDOW == timedelta(hours=1)
+    assert timedelta(hours=1) == SUSPECT_WINDOW
     deployed = deploy(engine, "1.1", "production", T0)
     assert suspect(engine, T0 + timedelta(minutes=10)) == deployed
     assert suspect(engine, T0 + SUSPECT_WINDOW) == deployed

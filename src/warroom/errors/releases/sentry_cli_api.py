@@ -182,21 +182,23 @@ def releases_json(
     projects = service.projects_of(session, ids)
     deploys = service.deploys_of(session, ids)
     commits = service.commit_counts(session, ids)
-    heads = dict(
-        session.execute(
+    heads: dict[int, str] = {
+        release_id: commit_id
+        for release_id, commit_id in session.execute(
             select(ReleaseCommit.release_id, ReleaseCommit.commit_id).where(
                 ReleaseCommit.release_id.in_(ids), ReleaseCommit.position == 0
             )
-        ).tuples()
-    )
+        )
+    }
     versions = [release.version for release in releases]
-    new_groups = dict(
-        session.execute(
+    new_groups: dict[str | None, int] = {
+        version: int(count)
+        for version, count in session.execute(
             select(Issue.first_release, func.count())
             .where(Issue.first_release.in_(versions))
             .group_by(Issue.first_release)
-        ).tuples()
-    )
+        )
+    }
     out = []
     for release in releases:
         latest = deploys.get(release.id, [])
