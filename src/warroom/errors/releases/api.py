@@ -62,7 +62,7 @@ def deploys_out(
             started_at=d.started_at,
             finished_at=d.finished_at,
             source=d.source.value,
-            projects=[_slug(config, pid) for pid in projects.get(d.id, [])],
+            projects=sorted(_slug(config, pid) for pid in projects.get(d.id, [])),
             service_change_id=d.service_change_id,
         )
         for d in deploys
@@ -78,7 +78,7 @@ def releases_out(session: Session, config: Config, releases: Sequence[Release]) 
     return [
         ReleaseOut(
             version=r.version,
-            projects=[_slug(config, pid) for pid in projects.get(r.id, [])],
+            projects=sorted(_slug(config, pid) for pid in projects.get(r.id, [])),
             ref=r.ref,
             url=r.url,
             created_at=r.created_at,
