@@ -24,6 +24,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import heartbeat
+from warroom.errors import api as errors_api
 from warroom.errors.releases import api as releases_api
 from warroom.errors.releases import changes as release_changes
 from warroom.errors.releases import sentry_cli_api
@@ -36,7 +37,7 @@ from warroom.escalation import service as escalation
 from warroom.escalation import steps as escalation_jobs
 from warroom.http import errors
 from warroom.incidents import api as incidents_api
-from warroom.incidents import events
+from warroom.incidents import events, issues_api
 from warroom.incidents.metrics import IncidentCollector
 from warroom.ingest import alertmanager_api, changes, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestDispatcher
@@ -54,6 +55,7 @@ from warroom.notify.pages import OutboxMessenger
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.pipeline import timers as pipeline_timers
+from warroom.pipeline.errors import error_stage
 from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
@@ -106,6 +108,7 @@ def build_worker(
         JOB_HANDLERS,
         [
             signal_stage,
+            error_stage,
             heartbeat.HeartbeatReconciler(),
             JobPruner(),
             oncall_calendars.CalendarRefresher(),
@@ -200,6 +203,8 @@ def create_app(
         slack_api.router,
         deliveries_api.router,
         actions_api.router,
+        errors_api.router,
+        issues_api.router,
         releases_api.router,
         sentry_cli_api.router,
     ):

@@ -19,7 +19,8 @@ def test_schema_describes_the_top_level() -> None:
     assert set(schema["properties"]) == {
         "organization", "teams", "services", "severities", "incident_defaults",
         "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
-        "people", "schedules", "escalation_policies", "notifications",
+        "people", "schedules", "escalation_policies", "notifications", "projects",
+        "issue_rules",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -28,7 +29,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     schema = config_json_schema()
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
-    assert len(objects) == 32
+    assert len(objects) == 36  # 32 + DsnKey, Project, IssueCondition, IssueRule
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-
 from tests.alerts.support import custom_app
 from tests.support.api import Harness
+
 from warroom.db.engine import make_session_factory
 from warroom.ingest.sentry.models import ErrorItem
 

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from warroom.matchers import Matcher, parse_all
+
 from .alerting import RuleAction
 from .base import StrictModel
 from .code_owners import OwnershipRule, parse_ownership_rule
@@ -212,6 +214,15 @@ class IssueRule(StrictModel):
         default=parse_duration(DEFAULT_ACTION_INTERVAL),
         description="Act at most once per this long per issue. Default 30m.",
     )
+
+    _tag_matchers: list[Matcher] = PrivateAttr(default_factory=list)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._tag_matchers = parse_all(self.tags)
+
+    @property
+    def tag_matchers(self) -> list[Matcher]:
+        return self._tag_matchers
 
     def covers(self, project: str) -> bool:
         return not self.projects or project in self.projects

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db.base import Base
@@ -115,6 +115,13 @@ class ErrorEvent(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "event_id", name="ux_error_events_event_id"),
         Index("ix_error_events_issue_time", "issue_id", "timestamp"),
+        Index(
+            "ix_error_events_samples",
+            "issue_id",
+            "id",
+            sqlite_where=text("body IS NOT NULL"),
+            postgresql_where=text("body IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +134,7 @@ class ErrorEvent(Base):
     release: Mapped[str | None] = mapped_column(String(250))
     environment: Mapped[str | None] = mapped_column(String(64))
     user_key: Mapped[str | None] = mapped_column(String(255))
-    body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class IssueTag(Base):
@@ -208,3 +215,33 @@ class ProjectOutcome(Base):
     reason: Mapped[str] = mapped_column(String(128))
     quantity: Mapped[int]
     last_at: Mapped[datetime]
+
+
+class IssueMinute(Base):
+    """Events of an issue per minute: the windows of issue rules and the escalating check
+    sum these, not the events."""
+
+    __tablename__ = "error_issue_minutes"
+    __table_args__ = (UniqueConstraint("issue_id", "minute", name="ux_error_issue_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("error_issues.id"))
+    minute: Mapped[datetime]
+    events: Mapped[int]
+
+
+class Attachment(Base):
+    """A file an SDK sent with an event (a log, a minidump, a screenshot)."""
+
+    __tablename__ = "error_attachments"
+    __table_args__ = (Index("ix_error_attachments_event", "project_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int]
+    event_id: Mapped[str | None] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    attachment_type: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]

@@ -11,12 +11,12 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-
 from tests.alerts.support import config_doc
 from tests.cli.harness import LiveServer, live_server
 from tests.errors.support import PROJECT_ID, projects
 from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
+
 from warroom.db.engine import make_session_factory
 from warroom.errors.models import (
     Issue,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
-
 from tests.errors.releases.support import release_app
+
 from warroom.auth.models import UserRole
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
-
 from tests.errors.releases.support import API, release_app, session_of
 from tests.ingest.test_pagerduty_changes import CHANGE, PROCESSED, change_event
+
 from warroom.errors.releases.models import Deploy, DeploySource, Release
 from warroom.ingest.models import ServiceChange
 

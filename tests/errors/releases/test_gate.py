@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-
 from tests.errors.releases.support import (
     API,
     add_issue,
@@ -16,6 +15,7 @@ from tests.errors.releases.support import (
     session_of,
     short_ids,
 )
+
 from warroom.errors.models import IssueStatus, ResolveMode
 from warroom.errors.releases import gate
 

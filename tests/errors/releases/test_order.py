@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
-
 from tests.errors.releases.support import API, add_issue, session_of
+
 from warroom.errors.releases import service
 from warroom.errors.releases.commands import NewRelease
 from warroom.errors.releases.order import ReleaseOrder, parse, semver_compare

@@ -11,10 +11,10 @@ import orjson
 import pytest
 from click.testing import Result
 from sqlalchemy import Engine
-from typer.testing import CliRunner
-
 from tests.cli.harness import LiveServer, plain, wide_console
 from tests.errors.releases.support import add_issue, release_server, resolve, session_of
+from typer.testing import CliRunner
+
 from warroom.cli.client import ApiClient, ClientError
 from warroom.cli.main import app as cli_app
 from warroom.cli.release import poll_gate

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-
 from tests.cli.harness import LiveServer
 from tests.errors.releases.support import API, release_server, session_of
+
 from warroom.auth.models import UserRole
 from warroom.errors.releases.models import (
     Deploy,

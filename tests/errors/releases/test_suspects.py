@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-
 from tests.errors.releases.support import API, release_app, session_of
+
 from warroom.errors.releases import service
 from warroom.errors.releases.commands import NewDeploy, NewRelease
 from warroom.errors.releases.models import Deploy
