@@ -64,7 +64,12 @@ def test_bad_input_gets_a_4xx_naming_the_field(engine: Engine, tmp_path: Path) -
 def test_sentry_api_errors_are_sentry_shaped(engine: Engine, tmp_path: Path) -> None:
     with release_app(engine, tmp_path) as api:
         releases = "/api/0/organizations/any-org/releases/"
-        assert api.client.get("/api/0/").json() == {"version": "0", "auth": None, "user": None}
+        anonymous_info = api.client.get("/api/0/")
+        assert anonymous_info.status_code == 401
+        assert set(anonymous_info.json()) == {"detail"}
+        info = api.ok("GET", "/api/0/")
+        assert info["user"]["username"] == "admin"
+        assert "project:releases" in info["auth"]["scopes"]
         bad = api.client.get("/api/0/", headers={"Authorization": "Bearer nope"})
         assert bad.status_code == 401 and set(bad.json()) == {"detail"}
         anonymous = api.client.post(releases, json={"version": "1", "projects": ["api"]})

@@ -35,6 +35,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
@@ -50,7 +51,7 @@ from warroom.errors.releases.schemas import (
     SentryReleaseIn,
     SentryReleaseUpdate,
 )
-from warroom.http.deps import ConfigDep, NowDep, SessionDep, bearer
+from warroom.http.deps import ConfigDep, NowDep, SessionDep, bearer, get_now
 from warroom.http.errors import field_path
 from warroom.problems import Forbidden, InvalidInput, Unauthorized, WarroomError
 
@@ -79,6 +80,20 @@ def _validation_detail(exc: RequestValidationError) -> str:
     return f"{field}: {first.get('msg', 'is invalid')}"
 
 
+async def _refuse_stranger(request: Request) -> JSONResponse | None:
+    credentials = await bearer(request)
+
+    def authenticate() -> None:
+        with request.app.state.session_factory() as session:
+            reader(optional_user(request, session, get_now(request), credentials))
+
+    try:
+        await run_in_threadpool(authenticate)
+    except Unauthorized as exc:
+        return sentry_error(exc.status_code, exc.message)
+    return None
+
+
 class SentryRoute(APIRoute):
     """Answers errors in Sentry's shape, ``{"detail": "…"}``, which sentry-cli shows."""
 
@@ -89,7 +104,10 @@ class SentryRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
-                return sentry_error(400, _validation_detail(exc))
+                # FastAPI reads the body before it resolves dependencies: strangers get
+                # their 401, never a 400 about the body.
+                refused = await _refuse_stranger(request)
+                return refused or sentry_error(400, _validation_detail(exc))
             except InvalidInput as exc:
                 return sentry_error(400, exc.message)
             except WarroomError as exc:
@@ -275,9 +293,7 @@ def _apply(
 
 
 @router.get("/", summary="sentry-cli info: who the token belongs to")
-def auth_info(user: Annotated[User | None, Depends(optional_user)]) -> dict[str, Any]:
-    if user is None:
-        return {"version": API_VERSION, "auth": None, "user": None}
+def auth_info(user: ReaderDep) -> dict[str, Any]:
     writes = user.role in (UserRole.RESPONDER, UserRole.ADMIN)
     return {
         "version": API_VERSION,
