@@ -23,8 +23,9 @@ from warroom.auth import api as auth_api
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
-from warroom.detect import heartbeat
+from warroom.detect import cron_monitors, heartbeat
 from warroom.errors import api as errors_api
+from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
 from warroom.errors.releases import changes as release_changes
 from warroom.errors.releases import sentry_cli_api
@@ -82,6 +83,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     pipeline_timers.MUTE_RECHECK_JOB: pipeline_timers.mute_recheck,
     expiry.EXPIRY_JOB: expiry.alert_expiry,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
+    cron_monitors.CHECK_JOB: cron_monitors.monitor_check,
 }
 
 
@@ -204,6 +206,7 @@ def create_app(
         deliveries_api.router,
         actions_api.router,
         errors_api.router,
+        health_api.router,
         issues_api.router,
         releases_api.router,
         sentry_cli_api.router,

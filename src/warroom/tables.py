@@ -8,6 +8,7 @@ from here when a caller wants autogenerate (see docs/development.md).
 from warroom.alerts import models as alert_models
 from warroom.auth import models as auth_models
 from warroom.db.base import Base
+from warroom.errors import health_models
 from warroom.errors import models as error_models
 from warroom.errors.releases import models as release_models
 from warroom.escalation import models as escalation_models
@@ -26,6 +27,7 @@ __all__ = [
     "auth_models",
     "error_models",
     "escalation_models",
+    "health_models",
     "incident_models",
     "ingest_models",
     "job_models",

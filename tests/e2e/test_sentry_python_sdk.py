@@ -20,6 +20,7 @@ KEY = "e2e0sentry0python0key0123456789a"
 PROJECT_ID = 42
 ROOT = Path(__file__).parents[2]
 APP_SECONDS = 60
+FLOOD_EVENTS = 20  # as tests/e2e/clients/python_app.py sends
 
 PROJECTS = {
     "projects": [
@@ -117,3 +118,30 @@ def test_the_python_sdk_reports_to_warroom(
     assert explained["issue"] == fingerprinted["issue"]
     attached = warroom.get("/api/v1/projects/shop")
     assert attached["intake"]["accepted"] >= 6  # 4 events, an attachment, a transaction
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_python_sdk_backs_off_when_its_project_is_over_quota(
+    stack: Stack, request: pytest.FixtureRequest, backend: str
+) -> None:
+    url = request.getfixturevalue("empty_postgres_url") if backend == "postgres" else None
+    limited = {**PROJECTS, "projects": [{**PROJECTS["projects"][0], "events_per_minute": 6}]}
+    warroom = stack.warroom(database_url=url, extra=limited)
+    warroom.wait_ready()
+    sent = run_app(warroom, "flood")
+    assert len(sent["events"]) == FLOOD_EVENTS
+
+    def reported() -> dict[str, Any] | None:
+        project = warroom.get("/api/v1/projects/shop")
+        backoff = [o for o in project["outcomes"] if o["reason"] == "ratelimit_backoff"]
+        return project if backoff else None
+
+    project = stack.wait(reported, "the SDK's client report of what it dropped")
+    accepted = project["intake"].get("accepted", 0)
+    refused = project["intake"].get("rate_limited", 0)
+    (backoff,) = [o for o in project["outcomes"] if o["reason"] == "ratelimit_backoff"]
+    assert (backoff["source"], backoff["category"]) == ("client", "error")
+    # The SDK sent until its first 429, then dropped the rest itself and said so.
+    assert refused >= 1
+    assert accepted + refused + backoff["quantity"] >= FLOOD_EVENTS
+    assert backoff["quantity"] >= FLOOD_EVENTS // 2

@@ -313,3 +313,44 @@ def test_an_attachment_is_kept_with_its_event(api: Harness, engine: Engine) -> N
         (attachment,) = session.scalars(select(Attachment))
     assert attachment.event_id == "a0b7befca4d447ebb7fd1942c4584fef"
     assert attachment.size == len(attachment.data) > 0
+
+
+def spike(api: Harness, hours: int = 10, per_hour: int = 1, burst: int = 30) -> None:
+    """``per_hour`` events an hour for ``hours`` hours, then ``burst`` within an hour."""
+    for _ in range(hours):
+        for _ in range(per_hour):
+            send(api)
+        api.drain()
+        api.clock.advance(hours=1)
+    for _ in range(burst):
+        send(api)
+    api.drain()
+
+
+def test_an_issue_ignored_until_escalating_comes_back_when_it_spikes(api: Harness) -> None:
+    send(api)
+    api.drain()
+    api.ok("POST", "/api/v1/errors/issues/API-1/ignore", json={"mode": "until_escalating"})
+    api.clock.advance(hours=1)
+    spike(api, burst=3)  # the baseline's pace: stays ignored
+    assert (only_issue(api)["status"], only_issue(api)["substatus"]) == (
+        "ignored",
+        "until_escalating",
+    )
+    for _ in range(30):
+        send(api)
+    api.drain()
+    issue = only_issue(api)
+    assert (issue["status"], issue["substatus"]) == ("unresolved", "escalating")
+
+
+def test_a_spike_marks_an_unresolved_issue_escalating(api: Harness) -> None:
+    spike(api)
+    assert only_issue(api)["substatus"] == "escalating"
+
+
+def test_a_young_issue_is_new_not_escalating(api: Harness) -> None:
+    for _ in range(50):
+        send(api)
+    api.drain()
+    assert only_issue(api)["substatus"] == "new"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.errors.support import error_app, post_envelope, session_of
-from tests.pipeline.test_errors import error_event, issues, only_issue, send
+from tests.pipeline.test_errors import error_event, issues, only_issue, send, spike
 from warroom.notify.models import Delivery
 
 CODE_OWNERS = [
@@ -167,3 +167,45 @@ def test_a_responder_opens_an_incident_from_an_issue(engine: Engine, tmp_path: P
         assert issue["incident"] == "INC-1"
         incident = api.ok("GET", "/api/v1/incidents/INC-1")
         assert (incident["team"], incident["severity"]) == ("payments", "SEV3")
+
+
+def test_more_than_n_users_within_a_window(engine: Engine, tmp_path: Path) -> None:
+    rule = {
+        "name": "many-users",
+        "conditions": [{"kind": "users", "more_than": 2, "within": "1h"}],
+        "action": "incident",
+    }
+    with error_app(engine, tmp_path, configure(rule)) as api:
+        for user in ("a", "b", "a", "b"):
+            send(api, user=user)
+        api.drain()
+        assert only_issue(api)["incident"] is None
+        send(api, user="c")
+        api.drain()
+        assert only_issue(api)["incident"] == "INC-1"
+
+
+def test_users_long_ago_do_not_count_in_the_window(engine: Engine, tmp_path: Path) -> None:
+    rule = {
+        "name": "many-users",
+        "conditions": [{"kind": "users", "more_than": 2, "within": "1h"}],
+        "action": "incident",
+    }
+    with error_app(engine, tmp_path, configure(rule)) as api:
+        for user in ("a", "b"):
+            send(api, user=user)
+        api.drain()
+        api.clock.advance(hours=2)
+        send(api, user="c")
+        api.drain()
+        issue = only_issue(api)
+        assert (issue["users"], issue["incident"]) == (3, None)
+
+
+def test_an_escalating_issue_opens_an_incident(engine: Engine, tmp_path: Path) -> None:
+    rule = {"name": "spikes", "conditions": [{"kind": "escalating"}], "action": "incident"}
+    with error_app(engine, tmp_path, configure(rule)) as api:
+        spike(api, burst=3)
+        assert only_issue(api)["incident"] is None
+        spike(api, hours=0, burst=30)
+        assert only_issue(api)["incident"] == "INC-1"

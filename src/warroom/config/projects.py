@@ -146,29 +146,55 @@ class IssueConditionKind(StrEnum):
     EVENTS = "events"
     USERS = "users"
     ESCALATING = "escalating"
+    CRASH_FREE_BELOW = "crash_free_below"
+    """About a release rather than an issue: checked when sessions arrive."""
+
+
+COUNTED_CONDITIONS = (IssueConditionKind.EVENTS, IssueConditionKind.USERS)
+MAX_PERCENT = 100
 
 
 class IssueCondition(StrictModel):
     """One condition: a new issue, a regression, more than N events or N users within a
-    window, or escalating (a spike over the issue's own baseline)."""
+    window, escalating (a spike over the issue's own baseline), or a release's crash-free
+    sessions rate below a threshold within a window."""
 
     kind: IssueConditionKind = Field(
-        description="new_issue, regression, events, users or escalating."
+        description="new_issue, regression, events, users, escalating or crash_free_below."
     )
     more_than: StrictInt | None = Field(
-        None, ge=0, description="For events and users: fire past this many within `within`."
+        None,
+        ge=0,
+        description="For events and users: fire past this many within `within`. For "
+        "crash_free_below (optional): only judge a release with more than this many sessions "
+        "within `within`.",
     )
     within: Duration | None = Field(
-        None, description="For events and users: the window counted in, e.g. 1h."
+        None,
+        description="For events, users and crash_free_below: the window counted in, e.g. 1h.",
+    )
+    threshold: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_PERCENT,
+        description="For crash_free_below: fire when the crash-free sessions rate of a release "
+        "and environment within `within` is below this percentage, e.g. 99.5.",
     )
 
     @model_validator(mode="after")
     def _counts_need_a_window(self) -> IssueCondition:
-        counted = self.kind in (IssueConditionKind.EVENTS, IssueConditionKind.USERS)
+        kind = self.kind.value
+        if self.kind is IssueConditionKind.CRASH_FREE_BELOW:
+            if self.threshold is None or self.within is None:
+                raise config_problem(f"a {kind} condition needs threshold and within")
+            return self
+        if self.threshold is not None:
+            raise config_problem(f"a {kind} condition takes no threshold")
+        counted = self.kind in COUNTED_CONDITIONS
         if counted and (self.more_than is None or self.within is None):
-            raise config_problem(f"a {self.kind.value} condition needs more_than and within")
+            raise config_problem(f"a {kind} condition needs more_than and within")
         if not counted and (self.more_than is not None or self.within is not None):
-            raise config_problem(f"a {self.kind.value} condition takes no more_than or within")
+            raise config_problem(f"a {kind} condition takes no more_than or within")
         return self
 
 
@@ -181,7 +207,11 @@ class IssueRule(StrictModel):
         default_factory=list, description="Slugs of the projects it covers; empty: all."
     )
     conditions: list[IssueCondition] = Field(
-        min_length=1, description="Any one of these makes the rule fire."
+        min_length=1,
+        description="Any one of these makes the rule fire. A crash_free_below condition is "
+        "judged per release and environment (filters: environments, release) and its action "
+        "opens an incident for the project's team, at most once per interval per release and "
+        "environment.",
     )
     level: Literal["debug", "info", "warning", "error", "fatal"] | None = Field(
         None, description="Filter: only events at least this severe."
@@ -216,6 +246,16 @@ class IssueRule(StrictModel):
     )
 
     _tag_matchers: list[Matcher] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _release_conditions_open_incidents(self) -> IssueRule:
+        kinds = {condition.kind for condition in self.conditions}
+        if IssueConditionKind.CRASH_FREE_BELOW in kinds and self.action is RuleAction.NOTIFY:
+            raise config_problem(
+                "a crash_free_below condition opens an incident (action incident, attach or "
+                "ticket), it cannot only notify"
+            )
+        return self
 
     def model_post_init(self, context: Any, /) -> None:
         self._tag_matchers = parse_all(self.tags)

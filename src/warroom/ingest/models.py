@@ -18,6 +18,8 @@ class SourceKind(StrEnum):
     PAGERDUTY = "pagerduty"
     WEBHOOK = "webhook"
     HEARTBEAT = "heartbeat"
+    CRON = "cron"
+    """Sentry cron monitors (check-ins) of an error-tracking project."""
 
 
 class SignalAction(StrEnum):

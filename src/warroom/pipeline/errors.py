@@ -2,7 +2,8 @@
 
     claim → events: prepare (normalise, group, describe) → issues (counts, states,
     regressions) → owner of new issues → issue rules → incidents / team notifications;
-    attachments and client reports beside them
+    attachments and client reports beside them; sessions (release health, crash-free
+    rules), check-ins (cron monitors), transactions, logs and feedback (``pipeline.health``)
 
 Each round gives every project with pending items one turn, so a project flooding warroom
 delays only itself (as integrations do in the signal pipeline). A batch is one transaction.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +32,7 @@ from warroom.errors.release_order import ReleaseOrder
 from warroom.incidents import from_issues
 from warroom.ingest.sentry.models import ItemKind, ItemOutcome
 from warroom.notify.issues import tell_team
+from warroom.pipeline import health
 from warroom.route.issue_owners import issue_owner
 from warroom.route.issue_rules import Firing, evaluate
 
@@ -40,9 +42,21 @@ SHARED_BATCH_SIZE = 100
 """While several projects have pending items, each turn is one batch of at most this many."""
 BATCH_PER_PROJECT = 2000
 BATCH_SECONDS = 0.05
-HANDLED = (ItemKind.EVENT, ItemKind.ATTACHMENT, ItemKind.CLIENT_REPORT)
+HANDLED = (
+    ItemKind.EVENT,
+    ItemKind.ATTACHMENT,
+    ItemKind.CLIENT_REPORT,
+    ItemKind.SESSION,
+    ItemKind.SESSIONS,
+    ItemKind.CHECK_IN,
+    ItemKind.TRANSACTION,
+    ItemKind.LOG,
+    ItemKind.USER_REPORT,
+    ItemKind.FEEDBACK,
+)
 """The item kinds this pipeline takes; others wait for theirs."""
 Handler = Callable[[Session, Config, Project, list[ClaimedItem], datetime], None]
+Clock = Callable[[], datetime]
 
 
 def _issue_info(project: Project, touch: IssueTouch) -> dict[str, object]:
@@ -132,13 +146,27 @@ def handle_attachments(
 HANDLERS: dict[ItemKind, Handler] = {
     ItemKind.EVENT: handle_events,
     ItemKind.ATTACHMENT: handle_attachments,
+    ItemKind.SESSION: health.handle_sessions,
+    ItemKind.SESSIONS: health.handle_sessions,
+    ItemKind.CHECK_IN: health.handle_check_ins,
+    ItemKind.TRANSACTION: health.handle_transactions,
+    ItemKind.LOG: health.handle_logs,
+    ItemKind.USER_REPORT: health.handle_feedback,
+    ItemKind.FEEDBACK: health.handle_feedback,
 }
 
 
 def process_project(
-    session: Session, config: Config, project_id: int, now: datetime, limit: int = BATCH_SIZE
+    session: Session,
+    config: Config,
+    project_id: int,
+    now: datetime,
+    limit: int = BATCH_SIZE,
+    clock: Clock | None = None,
 ) -> int:
-    """One transaction's worth of the project's pending items; the caller commits."""
+    """One transaction's worth of the project's pending items; the caller commits. ``now``
+    is the round's time, which the decisions carry; ``clock`` says when the batch was
+    decided (the items' ``processed_at``)."""
     items = claim(session, project_id, HANDLED, limit)
     if not items:
         return 0
@@ -176,7 +204,7 @@ def process_project(
                     reason = f"processing failed: {type(exc).__name__}: {exc}"
                     item.decided(ItemOutcome.FAILED, reason)
     outcomes.record(session, project.id, client, items, now)
-    mark_processed(session, items, now)
+    mark_processed(session, items, max(now, clock()) if clock else now)
     return len(items)
 
 
@@ -190,6 +218,11 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
     """One fair round over every project with pending items; returns how many ran."""
     with session_factory() as session:
         projects = pending_projects(session, HANDLED)
+    started = time.monotonic()
+
+    def clock() -> datetime:  # the round's time, moved on by the time the round has taken
+        return now + timedelta(seconds=time.monotonic() - started)
+
     alone = len(projects) == 1
     budget = BATCH_PER_PROJECT if alone else SHARED_BATCH_SIZE
     done = 0
@@ -198,9 +231,8 @@ def process_pending(session_factory: sessionmaker[Session], config: Config, now:
         deadline = time.monotonic() + BATCH_SECONDS
         while handled < budget:
             with session_factory() as session:
-                count = process_project(
-                    session, config, project_id, now, min(BATCH_SIZE, budget - handled)
-                )
+                limit = min(BATCH_SIZE, budget - handled)
+                count = process_project(session, config, project_id, now, limit, clock)
                 session.commit()
             handled += count
             if count == 0 or time.monotonic() > deadline:

@@ -150,6 +150,8 @@ def evaluate(
 
 def _first_firing(judge: Judge, rule: IssueRule, touch: IssueTouch, now: datetime) -> Firing | None:
     for condition in rule.conditions:
+        if condition.kind is IssueConditionKind.CRASH_FREE_BELOW:
+            continue  # about releases, judged when sessions arrive (warroom.pipeline.health)
         candidates = [e for e in _candidates(condition, touch) if passes(rule, touch, e, now)]
         if not candidates:
             continue

@@ -1,5 +1,6 @@
 """An application instrumented with the real sentry-sdk, run as its own process by the
-end-to-end tests: ``python -m tests.e2e.clients.python_app DSN COMPRESSION``.
+end-to-end tests: ``python -m tests.e2e.clients.python_app DSN COMPRESSION`` (or ``DSN flood``, or
+``DSN error RELEASE ENVIRONMENT`` for one error of a release).
 
 It serves a WSGI app on loopback and requests a path that raises (an unhandled exception
 the SDK's WSGI middleware reports), logs an error through the logging integration, captures
@@ -39,6 +40,45 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 def charge(order: str) -> None:
     raise ValueError(f"card declined for order {order}")
+
+
+FLOOD_EVENTS = 20
+
+
+def flood(dsn: str) -> None:
+    """Capture ``FLOOD_EVENTS`` errors in a row: past the project's quota warroom answers
+    429, and the SDK stops sending errors and reports what it dropped."""
+    sent: dict[str, Any] = {"events": []}
+
+    def remember(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        sent["events"].append(event["event_id"])
+        return event
+
+    sentry_sdk.init(dsn=dsn, release="shop@1.4.0", before_send=remember)
+    for n in range(FLOOD_EVENTS):
+        try:
+            charge(f"o-{n}")
+        except ValueError:
+            sentry_sdk.capture_exception()
+        sentry_sdk.flush(timeout=FLUSH_SECONDS)
+    sentry_sdk.get_client().close(timeout=FLUSH_SECONDS)
+    print(json.dumps(sent))
+
+
+def settle_invoice(invoice: str) -> None:
+    totals: dict[str, int] = {}
+    print(totals[invoice])
+
+
+def one_error(dsn: str, release: str, environment: str) -> None:
+    """The same error (same stack, so the same issue) from ``release`` in ``environment``."""
+    sentry_sdk.init(dsn=dsn, release=release, environment=environment)
+    try:
+        settle_invoice("inv-1")
+    except KeyError:
+        event_id = sentry_sdk.capture_exception()
+    sentry_sdk.flush(timeout=FLUSH_SECONDS)
+    print(json.dumps({"events": [event_id]}))
 
 
 def main(dsn: str, compression: str) -> None:
@@ -90,4 +130,9 @@ def main(dsn: str, compression: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[2] == "flood":
+        flood(sys.argv[1])
+    elif sys.argv[2] == "error":
+        one_error(sys.argv[1], sys.argv[3], sys.argv[4])
+    else:
+        main(sys.argv[1], sys.argv[2])

@@ -413,7 +413,7 @@ def quota(events_per_minute: int, key_limit: int | None = None) -> Any:
 def test_past_the_project_quota_events_get_429_with_sentrys_headers(
     engine: Engine, tmp_path: Path
 ) -> None:
-    with error_app(engine, tmp_path, quota(2)) as api:
+    with error_app(engine, tmp_path, quota(12)) as api:  # 10 s worth at once: 2
         answers = [post_envelope(api, event_envelope(f"{n:032x}")) for n in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 429]
         limited = answers[2]
@@ -429,7 +429,7 @@ def test_past_the_project_quota_events_get_429_with_sentrys_headers(
 
 
 def test_a_keys_own_limit_is_scoped_to_the_key(engine: Engine, tmp_path: Path) -> None:
-    with error_app(engine, tmp_path, quota(100, key_limit=1)) as api:
+    with error_app(engine, tmp_path, quota(600, key_limit=6)) as api:
         answers = [post_envelope(api, event_envelope(f"{n:032x}")) for n in range(2)]
         assert [a.status_code for a in answers] == [200, 429]
         assert answers[1].headers["x-sentry-rate-limits"].endswith(":error;default:key:key_quota")
@@ -438,7 +438,7 @@ def test_a_keys_own_limit_is_scoped_to_the_key(engine: Engine, tmp_path: Path) -
 def test_a_limited_envelope_keeps_its_other_items_and_says_what_was_limited(
     engine: Engine, tmp_path: Path
 ) -> None:
-    with error_app(engine, tmp_path, quota(1)) as api:
+    with error_app(engine, tmp_path, quota(6)) as api:
         assert post_envelope(api, event_envelope(f"{1:032x}")).status_code == 200
         body = make_envelope(
             {"event_id": f"{2:032x}"},

@@ -1,6 +1,6 @@
 """Rate limits of error events: a project's quota, a key's own limit, and spike protection.
 
-Quotas are token buckets of events per minute (a minute's worth may come at once). Spike
+Quotas are token buckets of events per minute; ``BURST_SECONDS`` worth may come at once. Spike
 protection watches a project without a quota: past ``DEFAULT_SPIKE_MULTIPLE`` times its
 own rate of the last hour (once it has ten minutes of history; never below the floor) it is
 throttled until its rate falls. All of it is per process, like the integrations' limits.
@@ -12,12 +12,15 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.config.projects import DsnKey, Project, spike_limit
 from warroom.ingest.limits import TokenBucket
 
 SECONDS_PER_MINUTE = 60
+BURST_SECONDS = 10
+"""A quota lets this many seconds' worth of events come at once (then its rate)."""
 HISTORY_MINUTES = 60
 MIN_HISTORY_MINUTES = 10
 EVENT_CATEGORIES = "error;default"
@@ -65,24 +68,26 @@ class _Rate:
 
 
 class Quotas:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rates: dict[int, _Rate] = {}
 
     def _take(self, scope: tuple[str, str], per_minute: int, amount: int, now: float) -> int:
         rate = per_minute / SECONDS_PER_MINUTE
+        burst = max(1.0, rate * BURST_SECONDS)
         bucket = self._buckets.get(scope)
         if bucket is None or bucket.rate != rate:
-            bucket = self._buckets[scope] = TokenBucket(rate, float(per_minute), updated=now)
-        wait = bucket.take(min(amount, per_minute), now)
+            bucket = self._buckets[scope] = TokenBucket(rate, burst, updated=now)
+        wait = bucket.take(min(float(amount), burst), now)
         return 0 if wait == 0 else max(1, math.ceil(wait))
 
     def admit(self, project: Project, key: DsnKey, events: int) -> Limited | None:
         """None when ``events`` error events may be taken now, else the limit that refuses."""
         if events == 0:
             return None
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             if key.events_per_minute is not None:
                 wait = self._take(("key", key.public_key), key.events_per_minute, events, now)
