@@ -26,6 +26,9 @@ from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
+from warroom.errors.releases import api as releases_api
+from warroom.errors.releases import changes as release_changes
+from warroom.errors.releases import sentry_cli_api
 from warroom.escalation import api as escalation_api
 from warroom.escalation import events as escalation_events
 from warroom.escalation import messenger as escalation_messenger
@@ -37,7 +40,7 @@ from warroom.http import errors
 from warroom.incidents import api as incidents_api
 from warroom.incidents import events, issues_api
 from warroom.incidents.metrics import IncidentCollector
-from warroom.ingest import alertmanager_api, heartbeat_api, pagerduty_api, webhook_api
+from warroom.ingest import alertmanager_api, changes, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestDispatcher
 from warroom.ingest.http import Ingestor
 from warroom.ingest.sentry.endpoint import SentryEndpoint
@@ -88,6 +91,7 @@ def wire() -> None:
     """Install the implementations of the ports lower layers own (escalation pages through
     notify's outbox). Idempotent; ``create_app`` and ``build_worker`` call it."""
     escalation_messenger.install(OutboxMessenger())
+    changes.install(release_changes.on_service_change)
 
 
 def build_worker(
@@ -204,6 +208,8 @@ def create_app(
         errors_api.router,
         health_api.router,
         issues_api.router,
+        releases_api.router,
+        sentry_cli_api.router,
     ):
         app.include_router(router)
     ingest_routers = [

@@ -10,6 +10,7 @@ from warroom.auth import models as auth_models
 from warroom.db.base import Base
 from warroom.errors import health_models
 from warroom.errors import models as error_models
+from warroom.errors.releases import models as release_models
 from warroom.escalation import models as escalation_models
 from warroom.incidents import models as incident_models
 from warroom.ingest import models as ingest_models
@@ -32,6 +33,7 @@ __all__ = [
     "job_models",
     "metadata",
     "notify_models",
+    "release_models",
     "schedule_models",
     "sentry_models",
 ]

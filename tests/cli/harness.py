@@ -131,14 +131,16 @@ def server_logs_to(sink: io.StringIO) -> Iterator[None]:
 
 
 @contextmanager
-def live_server(engine: Engine, clock: FakeClock | None = None) -> Iterator[LiveServer]:
+def live_server(
+    engine: Engine, clock: FakeClock | None = None, config_path: Path = TEST_CONFIG
+) -> Iterator[LiveServer]:
     """The real app under uvicorn on a free loopback port, with an admin and its token."""
     clock = clock or FakeClock()
     with make_session_factory(engine)() as session:
         admin = auth_service.create_user(session, "admin", UserRole.ADMIN, clock())
         _row, token = auth_service.create_token(session, admin, "test", clock())
         session.commit()
-    app = create_app(Settings(), LiveConfig(TEST_CONFIG), engine=engine, clock=clock)
+    app = create_app(Settings(), LiveConfig(config_path), engine=engine, clock=clock)
     sock = loopback_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import alerts, deliveries, errors, heartbeat, incident, local, oncall, serve
+from warroom.cli import (
+    alerts,
+    deliveries,
+    errors,
+    heartbeat,
+    incident,
+    local,
+    oncall,
+    release,
+    serve,
+)
 
 app = typer.Typer(
     name="warroom",
@@ -29,6 +39,7 @@ app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")
 app.add_typer(errors.projects_app, name="projects")
+app.add_typer(release.app, name="release")
 
 
 def main() -> None:

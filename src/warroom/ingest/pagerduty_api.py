@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from warroom.config import Config, Integration, IntegrationKind
-from warroom.ingest import pagerduty
+from warroom.ingest import changes, pagerduty
 from warroom.ingest.errors import IngestError
 from warroom.ingest.http import (
     UNKNOWN_INTEGRATION,
@@ -154,24 +154,25 @@ async def enqueue(request: Request) -> Response:
 
 def _store_change(
     session_factory: sessionmaker[Session],
+    config: Config,
     integration: Integration,
     service: str | None,
     change: pagerduty.ChangeEvent,
     received_at: datetime,
 ) -> None:
     with session_factory() as session:
-        session.add(
-            ServiceChange(
-                integration=integration.slug,
-                service=service,
-                summary=change.summary,
-                source=change.source,
-                happened_at=change.timestamp or received_at,
-                received_at=received_at,
-                links=change.links,
-                details=change.custom_details,
-            )
+        row = ServiceChange(
+            integration=integration.slug,
+            service=service,
+            summary=change.summary,
+            source=change.source,
+            happened_at=change.timestamp or received_at,
+            received_at=received_at,
+            links=change.links,
+            details=change.custom_details,
         )
+        session.add(row)
+        changes.recorded(session, config, row, received_at)
         session.commit()
 
 
@@ -197,7 +198,13 @@ async def change_enqueue(request: Request) -> Response:
         ingestor.admit(integration, 1)
         service = change_service(config, integration, change.custom_details)
         await run_in_threadpool(
-            _store_change, ingestor.session_factory, integration, service, change, ingestor.clock()
+            _store_change,
+            ingestor.session_factory,
+            config,
+            integration,
+            service,
+            change,
+            ingestor.clock(),
         )
     except IngestError as exc:
         exc.integration = _slug_of(config, doc) if config is not None else None

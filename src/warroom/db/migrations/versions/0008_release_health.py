@@ -2,7 +2,7 @@
 transactions per minute with duration histograms; log counts; user feedback
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 05:13:04.719505
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import warroom.db.base
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
