@@ -209,3 +209,31 @@ def test_an_escalating_issue_opens_an_incident(engine: Engine, tmp_path: Path) -
         assert only_issue(api)["incident"] is None
         spike(api, hours=0, burst=30)
         assert only_issue(api)["incident"] == "INC-1"
+
+
+def test_a_new_issue_after_a_deploy_names_it_as_the_suspect(engine: Engine, tmp_path: Path) -> None:
+    with error_app(engine, tmp_path, configure(NEW_ISSUE_INCIDENT)) as api:
+        api.ok("POST", "/api/v1/releases", json={"version": "api@1.1.0", "projects": ["api"]})
+        deploy = api.ok(
+            "POST", "/api/v1/releases/api@1.1.0/deploys", json={"environment": "production"}
+        )
+        api.clock.advance(minutes=10)
+        send(api, release="api@1.1.0")
+        api.drain()
+        issue = only_issue(api)
+        assert issue["suspect_deploy"]["id"] == deploy["id"]
+        assert issue["suspect_deploy"]["release"] == "api@1.1.0"
+        timeline = api.ok("GET", f"/api/v1/incidents/{issue['incident']}/timeline")
+        suspects = [e for e in timeline["entries"] if e["kind"] == "suspect_deploy"]
+        assert len(suspects) == 1
+        assert "release api@1.1.0 to production" in suspects[0]["text"]
+
+
+def test_a_deploy_long_before_is_no_suspect(engine: Engine, tmp_path: Path) -> None:
+    with error_app(engine, tmp_path, configure(NEW_ISSUE_INCIDENT)) as api:
+        api.ok("POST", "/api/v1/releases", json={"version": "api@1.1.0", "projects": ["api"]})
+        api.ok("POST", "/api/v1/releases/api@1.1.0/deploys", json={"environment": "production"})
+        api.clock.advance(hours=3)
+        send(api, release="api@1.1.0")
+        api.drain()
+        assert only_issue(api)["suspect_deploy"] is None

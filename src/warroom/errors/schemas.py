@@ -75,6 +75,9 @@ class EventOut(BaseModel):
 
 
 class IssueDetail(IssueOut):
+    suspect_deploy: dict[str, Any] | None
+    """The deploy of the project to the event's environment that the issue (or its spike)
+    followed within the suspect window."""
     tags: dict[str, list[dict[str, Any]]]
     releases: list[ReleaseSeen]
     sample: EventOut | None

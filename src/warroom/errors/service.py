@@ -4,7 +4,6 @@ Services take a session and plain values and never commit (the router or CLI doe
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from warroom.errors.models import (
     IssueTag,
     ResolveMode,
 )
-from warroom.errors.release_order import ReleaseOrder
+from warroom.errors.releases.service import newest_release
 from warroom.problems import InvalidInput, NotFound
 
 SHORT_ID = re.compile(r"^([a-z0-9][a-z0-9-]*)-(\d+)$", re.IGNORECASE)
@@ -87,22 +86,8 @@ def search(
 
 
 def current_release(session: Session, project_id: int) -> str | None:
-    """The newest release the project's events have named (the "next release" of a resolve
-    is any release newer than this one)."""
-    names = session.scalars(
-        select(IssueRelease.release)
-        .join(Issue, Issue.id == IssueRelease.issue_id)
-        .where(Issue.project_id == project_id, IssueRelease.release != "")
-        .distinct()
-    ).all()
-    if not names:
-        return None
-    order = ReleaseOrder(session, project_id)
-
-    def compare(a: str, b: str) -> int:
-        return 1 if order.newer(a, b) else -1 if order.newer(b, a) else 0
-
-    return max(names, key=functools.cmp_to_key(compare))
+    """The project's newest release (the "next release" of a resolve is any newer one)."""
+    return newest_release(session, project_id)
 
 
 def resolve(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from warroom.config import Config
 from warroom.errors import service
 from warroom.errors.models import ErrorEvent, Issue
+from warroom.errors.releases.models import Deploy, Release
 from warroom.errors.schemas import EventOut, IssueDetail, IssueOut, ReleaseSeen
 
 INCIDENTS = "incidents"
@@ -76,11 +77,33 @@ def event_out(config: Config, event: ErrorEvent, issue: Issue, body: bool = True
     )
 
 
+def suspect(session: Session, issue: Issue) -> dict[str, object] | None:
+    """The deploy the issue followed within the suspect window, if any."""
+    if issue.suspect_deploy_id is None:
+        return None
+    row = session.execute(
+        select(Deploy, Release.version)
+        .join(Release, Release.id == Deploy.release_id)
+        .where(Deploy.id == issue.suspect_deploy_id)
+    ).first()
+    if row is None:
+        return None
+    deploy, version = row
+    return {
+        "id": deploy.id,
+        "release": version,
+        "environment": deploy.environment,
+        "name": deploy.name,
+        "finished_at": deploy.finished_at.isoformat(),
+    }
+
+
 def issue_detail(session: Session, config: Config, issue: Issue) -> IssueDetail:
     base = issue_out(config, issue, incident_refs(session, [issue]))
     sample = service.latest_sample(session, issue)
     return IssueDetail(
         **base.model_dump(),
+        suspect_deploy=suspect(session, issue),
         tags=service.tag_values(session, issue),
         releases=[
             ReleaseSeen(

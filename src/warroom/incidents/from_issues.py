@@ -21,6 +21,7 @@ from warroom.config import Config
 from warroom.config.alerting import RuleAction
 from warroom.config.projects import IssueRule, Project
 from warroom.errors.models import Issue
+from warroom.errors.releases.models import Deploy
 from warroom.incidents import timeline
 from warroom.incidents.commands import DeclareIncident
 from warroom.incidents.enums import TimelineKind
@@ -28,6 +29,7 @@ from warroom.incidents.from_alerts import open_incident_for_service
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.incidents.service import declare
+from warroom.incidents.suspects import record_suspect
 
 ATTACH_WINDOW = timedelta(minutes=30)
 MAX_TITLE = 300
@@ -99,6 +101,24 @@ def _declare(
     return incident
 
 
+def record_issue_suspect(
+    session: Session, project: Project, issue: Issue, incident: Incident, now: datetime
+) -> None:
+    """The issue's suspect deploy on the incident's timeline (once per deploy)."""
+    if issue.suspect_deploy_id is None:
+        return
+    deploy = session.get(Deploy, issue.suspect_deploy_id)
+    if deploy is not None:
+        record_suspect(
+            session,
+            incident,
+            deploy,
+            now,
+            issue_short_id=short_id(project, issue),
+            first_event_at=issue.first_seen,
+        )
+
+
 def declare_for_issue(
     session: Session,
     config: Config,
@@ -108,7 +128,9 @@ def declare_for_issue(
     now: datetime,
 ) -> Incident:
     """A responder opens an incident for the issue by hand."""
-    return _declare(session, config, project, issue, severity, "opened by a responder", now)
+    incident = _declare(session, config, project, issue, severity, "opened by a responder", now)
+    record_issue_suspect(session, project, issue, incident, now)
+    return incident
 
 
 def act(

@@ -28,7 +28,8 @@ from warroom.errors.events import InvalidItem, PreparedEvent, prepare
 from warroom.errors.issues import IssueTouch, record_events, reopen
 from warroom.errors.items import ClaimedItem, claim, mark_processed, pending_projects
 from warroom.errors.models import IgnoreMode, IssueStatus, IssueSubstatus
-from warroom.errors.release_order import ReleaseOrder
+from warroom.errors.releases.order import ReleaseOrder
+from warroom.errors.releases.suspects import suspect_deploy
 from warroom.incidents import from_issues
 from warroom.ingest.sentry.models import ItemKind, ItemOutcome
 from warroom.notify.issues import tell_team
@@ -100,6 +101,20 @@ def _escalations(session: Session, touches: Sequence[IssueTouch], now: datetime)
             issue.substatus = IssueSubstatus.ESCALATING
 
 
+def _suspects(session: Session, project: Project, touches: Sequence[IssueTouch]) -> None:
+    """A new issue, or a spike, within the window after a deploy of the project to the
+    event's environment names that deploy as the suspect."""
+    for touch in touches:
+        if not (touch.new or touch.escalated):
+            continue
+        first = touch.events[0] if touch.new else touch.latest
+        deploy = suspect_deploy(
+            session, project.id, first.environment, first.release, first.received_at
+        )
+        if deploy is not None:
+            touch.issue.suspect_deploy_id = deploy.id
+
+
 def _carry_out(
     session: Session, config: Config, project: Project, firings: Sequence[Firing], now: datetime
 ) -> None:
@@ -117,7 +132,9 @@ def _carry_out(
                 now,
             )
             continue
-        from_issues.act(session, config, project, issue, rule, firing.reason, now)
+        incident = from_issues.act(session, config, project, issue, rule, firing.reason, now)
+        if incident is not None:
+            from_issues.record_issue_suspect(session, project, issue, incident, now)
 
 
 def handle_events(
@@ -133,6 +150,7 @@ def handle_events(
     touches = record_events(session, project.id, prepared, order.newer, now)
     _own(config, project, touches)
     _escalations(session, touches, now)
+    _suspects(session, project, touches)
     session.flush()
     _carry_out(session, config, project, evaluate(session, config, project.slug, touches, now), now)
 
