@@ -101,8 +101,13 @@ class SignalWriter:
         table: str = Signal.__tablename__,
         columns: tuple[str, ...] = COLUMNS,
         ignore_conflicts: bool = False,
+        inline_rows: int = INLINE_ROWS,
+        flush_rows: int = FLUSH_ROWS,
     ) -> None:
         self.engine = engine
+        self.inline_rows = inline_rows
+        """Groups under this many rows commit on the loop (``INLINE_ROWS`` for signals)."""
+        self.flush_rows = flush_rows
         self.table = table
         self.columns = columns
         self.ignore_conflicts = ignore_conflicts
@@ -161,7 +166,7 @@ class SignalWriter:
         future: asyncio.Future[None] = loop.create_future()
         self._pending.append(_Pending(rows, future))
         self._pending_rows += len(rows)
-        if self._pending_rows >= FLUSH_ROWS and self._threaded:
+        if self._pending_rows >= self.flush_rows and self._threaded:
             self._flush(loop)
         elif not self._scheduled and not self._committing:
             self._scheduled = True
@@ -180,7 +185,7 @@ class SignalWriter:
         goes to the writer thread (the loop never waits for the lock)."""
         if not self._pending:
             return
-        if self._pending_rows >= INLINE_ROWS and self._threaded:
+        if self._pending_rows >= self.inline_rows and self._threaded:
             self._flush(loop)
             return
         if not self._threaded:

@@ -230,6 +230,10 @@ def test_a_broken_stream_and_an_unknown_encoding(api: Harness) -> None:
     broken = post_envelope(api, b"not gzip", gzipped=False, headers={"Content-Encoding": "gzip"})
     assert broken.status_code == 400
     assert error_of(broken)["field"] == "body"
+    cut = gzip.compress(event_envelope(EVENT_ID))[:-12]
+    truncated = post_envelope(api, cut, gzipped=False, headers={"Content-Encoding": "gzip"})
+    assert truncated.status_code == 400
+    assert error_of(truncated)["field"] == "body"
     unknown = post_envelope(api, b"x", gzipped=False, headers={"Content-Encoding": "lzma"})
     assert unknown.status_code == 415
     assert error_of(unknown)["field"] == "content-encoding"

@@ -1,15 +1,16 @@
 """Bounded decompression of request bodies: gzip, deflate, br and zstd.
 
 Every decoder stops at ``limit`` bytes of output, so a small compression bomb costs at most
-``limit`` bytes of memory before it is refused with 413.
+``limit`` bytes of memory before it is refused with 413. gzip and deflate go through ISA-L
+(``isal``, the same formats, about a third faster than zlib here: every SDK envelope is
+gzip).
 """
 
 from __future__ import annotations
 
-import zlib
-
 import brotli
 import zstandard
+from isal import isal_zlib
 
 from warroom.ingest.errors import IngestError
 
@@ -31,18 +32,27 @@ def _broken(encoding: str, exc: Exception) -> IngestError:
     )
 
 
+class InflateError(ValueError):
+    pass
+
+
+INFLATE_ERRORS: tuple[type[Exception], ...] = (isal_zlib.error, InflateError)  # type: ignore[assignment]
+
+
 def _inflate(body: bytes, limit: int, wbits: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    out = inflater.decompress(body, limit + 1)
+    inflater = isal_zlib.decompressobj(wbits)
+    out: bytes = inflater.decompress(body, limit + 1)
     if len(out) > limit or inflater.unconsumed_tail:
         raise _too_large(limit)
+    if not inflater.eof:  # garbage, or a stream cut short: no end of stream came
+        raise InflateError("the stream ends before its end")
     return out
 
 
 def _gzip(body: bytes, limit: int) -> bytes:
     try:
         return _inflate(body, limit, GZIP_WRAPPED)
-    except zlib.error as exc:
+    except INFLATE_ERRORS as exc:
         raise _broken("gzip", exc) from None
 
 
@@ -50,11 +60,11 @@ def _deflate(body: bytes, limit: int) -> bytes:
     """HTTP's deflate is zlib-wrapped; some clients send raw deflate: both are taken."""
     try:
         return _inflate(body, limit, ZLIB_WRAPPED)
-    except zlib.error:
+    except INFLATE_ERRORS:
         pass
     try:
         return _inflate(body, limit, RAW_DEFLATE)
-    except zlib.error as exc:
+    except INFLATE_ERRORS as exc:
         raise _broken("deflate", exc) from None
 
 

@@ -40,6 +40,11 @@ ALLOWED_HEADERS = (
 EXPOSED_HEADERS = "x-sentry-error, x-sentry-rate-limits, retry-after"
 PREFLIGHT_MAX_AGE = "3600"
 UNKNOWN_PROJECT = "<unknown>"
+INLINE_ROWS = 1
+"""Error items carry kilobytes each: every group goes to the writer thread (on SQLite), so
+the event loop goes on parsing while the rows are written (signals, a few hundred bytes,
+commit small groups on the loop)."""
+FLUSH_ROWS = 64
 SENTRY_ROUTE = "warroom.sentry_route"
 """Scope key: (project id, "envelope" or "store") of a request the dispatcher matched."""
 
@@ -67,7 +72,12 @@ class SentryEndpoint:
         self.stats = IngestStats()
         """Per project slug: accepted items, refusals, skipped item types (this process)."""
         self.writer = SignalWriter(
-            engine, table=ErrorItem.__tablename__, columns=COLUMNS, ignore_conflicts=True
+            engine,
+            table=ErrorItem.__tablename__,
+            columns=COLUMNS,
+            ignore_conflicts=True,
+            inline_rows=INLINE_ROWS,
+            flush_rows=FLUSH_ROWS,
         )
         self._received = self.writer.received
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
@@ -94,8 +104,6 @@ class SentryEndpoint:
         request_id = headers.get(b"x-request-id", b"")[:128] or next_request_id().encode()
         cors = _cors(origin)
         config = self.config()
-        project = config.project_by_id(project_id)
-        slug = project.slug if project is not None else UNKNOWN_PROJECT
         if scope["method"] == "OPTIONS":
             await self._preflight(send, config, project_id, origin, cors)
             return
@@ -119,7 +127,8 @@ class SentryEndpoint:
             await _send(send, 429, _error(429, "rate_limited", message, None), request_id, extra)
         except IngestError as exc:
             status = exc.status_code
-            self.count(slug, exc.outcome)
+            project = config.project_by_id(project_id)
+            self.count(project.slug if project is not None else UNKNOWN_PROJECT, exc.outcome)
             body = _error(status, exc.code, exc.message, exc.field)
             shown = [] if exc.outcome == "origin_not_allowed" else cors
             extra = [*shown, (b"x-sentry-error", exc.message.encode("utf-8", "replace")[:512])]

@@ -64,6 +64,7 @@ KNOWN_SKIPPED = frozenset(
 ENVELOPE_CONTEXT = ("sent_at", "sdk", "trace")
 """Envelope headers each kept item carries along for the worker."""
 EVENT_ID_LENGTH = 32
+MAX_CACHED_SENDERS = 4096
 
 
 @dataclass
@@ -170,6 +171,42 @@ class SentryIntake:
 
     def __init__(self) -> None:
         self.quotas = Quotas()
+        self._config: Config | None = None
+        self._senders: dict[tuple[str, int, str | None], tuple[Project, DsnKey, str | None]] = {}
+        """(auth header, project id, origin) → the project, key and client it was admitted
+        as, for the config it was checked against: an SDK sends the same header every time,
+        so it is parsed and checked once."""
+
+    def sender(
+        self,
+        config: Config,
+        project_id: int,
+        auth_header: str | None,
+        query: bytes,
+        envelope: Envelope | None,
+        origin: str | None,
+    ) -> tuple[Project, DsnKey, str | None]:
+        """The project and key a request sends as (and the SDK it names), checked."""
+        cacheable = (
+            auth_header is not None
+            and not query
+            and (envelope is None or "dsn" not in envelope.headers)
+        )
+        if config is not self._config:
+            self._config, self._senders = config, {}
+        if cacheable:
+            assert auth_header is not None
+            found = self._senders.get((auth_header, project_id, origin))
+            if found is not None:
+                return found
+        credentials = self.credentials(auth_header, query, envelope)
+        project, key = _project(config, project_id, credentials)
+        check_origin(project, origin)
+        admitted = (project, key, credentials.client)
+        if cacheable and len(self._senders) < MAX_CACHED_SENDERS:
+            assert auth_header is not None
+            self._senders[(auth_header, project_id, origin)] = admitted
+        return admitted
 
     def credentials(
         self, auth_header: str | None, query: bytes, envelope: Envelope | None
@@ -200,13 +237,11 @@ class SentryIntake:
         origin: str | None,
     ) -> Parsed:
         envelope = parse_envelope(body)
-        credentials = self.credentials(auth_header, query, envelope)
-        project, key = _project(config, project_id, credentials)
-        check_origin(project, origin)
+        project, key, client = self.sender(config, project_id, auth_header, query, envelope, origin)
         envelope_id = normal_event_id(envelope.headers.get("event_id"))
         if envelope.headers.get("event_id") is not None and envelope_id is None:
             raise IngestError(400, "envelope header event_id is not an event id", field="event_id")
-        context = _context(envelope, credentials.client)
+        context = _context(envelope, client)
         parsed = Parsed(project, key, envelope_id, [])
         for index, item in enumerate(envelope.items):
             _check_size(index, item.type, item.payload)
@@ -244,9 +279,7 @@ class SentryIntake:
     ) -> Parsed:
         """The legacy ``/store/`` endpoint: one event as JSON (or base64 of zlib of it, as
         the oldest SDKs sent it)."""
-        credentials = self.credentials(auth_header, query, None)
-        project, key = _project(config, project_id, credentials)
-        check_origin(project, origin)
+        project, key, client = self.sender(config, project_id, auth_header, query, None, origin)
         payload = _store_payload(body)
         _check_size(0, ItemKind.EVENT.value, payload)
         event = _json_object(payload)
@@ -262,8 +295,8 @@ class SentryIntake:
             parsed.limited, parsed.dropped_events = limited, 1
             raise RateLimited(parsed)
         headers: dict[str, Any] = {"type": kind.value, "endpoint": "store"}
-        if credentials.client:
-            headers["client"] = credentials.client
+        if client:
+            headers["client"] = client
         parsed.rows.append((kind, event_id, headers, payload))
         return parsed
 
