@@ -103,4 +103,4 @@ def test_errors_refusals_are_one_line(server: LiveServer) -> None:
     missing = run(server, "errors", "show", "API-99")
     assert error_line(missing) == "error: no error issue API-99"
     both = run(server, "errors", "resolve", "API-1", "--next-release", "--in-release", "x")
-    assert both.exit_code == 2  # noqa: PLR2004 - usage
+    assert both.exit_code == 2
