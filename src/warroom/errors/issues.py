@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from warroom.clock import as_utc
 from warroom.db.base import table_of
+from warroom.db.bulk import bulk_insert
 from warroom.db.upsert import upsert
 from warroom.errors.events import PreparedEvent
 from warroom.errors.models import (
@@ -145,14 +146,15 @@ def _assign(
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     issues = {issue.id: issue for issue in session.scalars(query)}
-    touches: dict[int, IssueTouch] = {}
+    existing: dict[int, IssueTouch] = {}
     opened: dict[str, IssueTouch] = {}
+    fresh: list[IssueTouch] = []
     next_number: int | None = None
-    new_hashes: list[dict[str, object]] = []
+    hash_owners: list[tuple[str, IssueTouch]] = []
     for event in events:
         issue_id = next((known[h] for h in event.hashes if h in known), None)
         if issue_id is not None:
-            touch = touches.get(issue_id) or touches.setdefault(
+            touch = existing.get(issue_id) or existing.setdefault(
                 issue_id, IssueTouch(issues[issue_id])
             )
         else:
@@ -165,18 +167,24 @@ def _assign(
                     next_number = (highest or 0) + 1
                 issue = _open_issue(session, project_id, event, next_number)
                 next_number += 1
-                session.flush()
-                touch_or_none = touches[issue.id] = IssueTouch(issue, new=True)
+                touch_or_none = IssueTouch(issue, new=True)
+                fresh.append(touch_or_none)
             touch = touch_or_none
         for hash_ in event.hashes:
             if hash_ not in known and hash_ not in opened:
                 opened[hash_] = touch
-                new_hashes.append(
-                    {"project_id": project_id, "hash": hash_, "issue_id": touch.issue.id}
-                )
+                hash_owners.append((hash_, touch))
         touch.events.append(event)
-    if new_hashes:
-        session.execute(insert(table_of(IssueHash)), new_hashes)
+    if fresh:
+        session.flush()  # once for every issue the batch opened: their ids
+    if hash_owners:
+        rows = [
+            {"project_id": project_id, "hash": hash_, "issue_id": touch.issue.id}
+            for hash_, touch in hash_owners
+        ]
+        session.execute(insert(table_of(IssueHash)), rows)
+    touches = dict(existing)
+    touches.update((touch.issue.id, touch) for touch in fresh)
     return touches
 
 
@@ -309,6 +317,34 @@ def _events(touches: Sequence[IssueTouch], project_id: int) -> list[dict[str, ob
     return rows
 
 
+EVENT_COLUMNS = (
+    "project_id",
+    "event_id",
+    "issue_id",
+    "timestamp",
+    "received_at",
+    "level",
+    "release",
+    "environment",
+    "user_key",
+    "body",
+)
+
+
+def _insert_events(session: Session, rows: list[dict[str, object]]) -> None:
+    """On SQLite through ``db.bulk`` (the driver's executemany; a Core insert spends more
+    on building each row's parameters than SQLite on storing it); elsewhere a Core insert
+    (a body that is None must stay SQL NULL, which the JSON-array statement would not keep)."""
+    table = table_of(ErrorEvent)
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(table), rows)
+        return
+    bulk_insert(table, EVENT_COLUMNS, dialect).run(
+        session.connection(), [tuple(row[name] for name in EVENT_COLUMNS) for row in rows]
+    )
+
+
 def _tags(touches: Sequence[IssueTouch]) -> list[dict[str, object]]:
     counts: Counter[tuple[int, str, str]] = Counter()
     first: dict[tuple[int, str, str], datetime] = {}
@@ -387,7 +423,7 @@ def record_events(
         if _unignores(touch.issue, now):
             reopen(touch.issue, IssueSubstatus.ONGOING)
             touch.unignored = True
-    session.execute(insert(table_of(ErrorEvent)), _events(touches, project_id))
+    _insert_events(session, _events(touches, project_id))
     upsert(
         session,
         table_of(IssueTag),
@@ -425,7 +461,8 @@ def record_events(
         session, table_of(IssueMinute), _minutes(touches), ("issue_id", "minute"), add=("events",)
     )
     session.flush()
-    _prune_samples(session, [t for t in touches if len(t.events) or t.new])
+    # A new issue's bodies are all of this batch: only a longer batch has some to drop.
+    _prune_samples(session, [t for t in touches if not t.new or len(t.events) > SAMPLES_KEPT])
     return touches
 
 

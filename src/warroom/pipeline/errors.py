@@ -29,7 +29,7 @@ from warroom.errors.issues import IssueTouch, record_events, reopen
 from warroom.errors.items import ClaimedItem, claim, mark_processed, pending_projects
 from warroom.errors.models import IgnoreMode, IssueStatus, IssueSubstatus
 from warroom.errors.releases.order import ReleaseOrder
-from warroom.errors.releases.suspects import suspect_deploy
+from warroom.errors.releases.suspects import SUSPECT_WINDOW, any_deploy_since, suspect_deploy
 from warroom.incidents import from_issues
 from warroom.ingest.sentry.models import ItemKind, ItemOutcome
 from warroom.notify.issues import tell_team
@@ -39,7 +39,7 @@ from warroom.route.issue_rules import Firing, evaluate
 
 log = structlog.get_logger("warroom.pipeline.errors")
 BATCH_SIZE = 500
-SHARED_BATCH_SIZE = 100
+SHARED_BATCH_SIZE = 50
 """While several projects have pending items, each turn is one batch of at most this many."""
 BATCH_PER_PROJECT = 2000
 BATCH_SECONDS = 0.05
@@ -104,7 +104,13 @@ def _escalations(session: Session, touches: Sequence[IssueTouch], now: datetime)
 def _suspects(session: Session, project: Project, touches: Sequence[IssueTouch]) -> None:
     """A new issue, or a spike, within the window after a deploy of the project to the
     event's environment names that deploy as the suspect."""
-    for touch in touches:
+    wanted = [t for t in touches if t.new or t.escalated]
+    if not wanted:
+        return
+    earliest = min(t.events[0].received_at for t in wanted)
+    if not any_deploy_since(session, project.id, earliest - SUSPECT_WINDOW):
+        return  # one query for the batch: no recent deploy, no suspect
+    for touch in wanted:
         if not (touch.new or touch.escalated):
             continue
         first = touch.events[0] if touch.new else touch.latest

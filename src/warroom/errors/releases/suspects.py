@@ -19,6 +19,17 @@ from warroom.errors.releases.models import Deploy, DeployProject, Release
 SUSPECT_WINDOW = timedelta(hours=1)
 
 
+def any_deploy_since(session: Session, project_id: int, since: datetime) -> bool:
+    """Whether the project had a deploy that finished at ``since`` or later."""
+    found = session.scalar(
+        select(Deploy.id)
+        .join(DeployProject, DeployProject.deploy_id == Deploy.id)
+        .where(DeployProject.project_id == project_id, Deploy.finished_at >= since)
+        .limit(1)
+    )
+    return found is not None
+
+
 def suspect_deploy(
     session: Session,
     project_id: int,
