@@ -39,7 +39,7 @@ from warroom.route.issue_rules import Firing, evaluate
 
 log = structlog.get_logger("warroom.pipeline.errors")
 BATCH_SIZE = 500
-SHARED_BATCH_SIZE = 50
+SHARED_BATCH_SIZE = 20
 """While several projects have pending items, each turn is one batch of at most this many."""
 BATCH_PER_PROJECT = 2000
 BATCH_SECONDS = 0.05
