@@ -11,10 +11,9 @@ delays only itself (as integrations do in the signal pipeline). A batch is one t
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +33,7 @@ from warroom.incidents import from_issues
 from warroom.ingest.sentry.models import ItemKind, ItemOutcome
 from warroom.notify.issues import tell_team
 from warroom.pipeline import health
+from warroom.pipeline.rounds import Clock, Turns, fair_round
 from warroom.route.issue_owners import issue_owner
 from warroom.route.issue_rules import Firing, evaluate
 
@@ -57,7 +57,6 @@ HANDLED = (
 )
 """The item kinds this pipeline takes; others wait for theirs."""
 Handler = Callable[[Session, Config, Project, list[ClaimedItem], datetime], None]
-Clock = Callable[[], datetime]
 
 
 def _issue_info(project: Project, touch: IssueTouch) -> dict[str, object]:
@@ -238,28 +237,17 @@ def error_stage(
     return process_pending(session_factory, live_config.current, now)
 
 
+def turns() -> Turns:
+    """The turns of a round, from the module's constants as they are now."""
+    return Turns(BATCH_SIZE, BATCH_PER_PROJECT, SHARED_BATCH_SIZE, BATCH_SECONDS)
+
+
 def process_pending(session_factory: sessionmaker[Session], config: Config, now: datetime) -> int:
     """One fair round over every project with pending items; returns how many ran."""
     with session_factory() as session:
         projects = pending_projects(session, HANDLED)
-    started = time.monotonic()
 
-    def clock() -> datetime:  # the round's time, moved on by the time the round has taken
-        return now + timedelta(seconds=time.monotonic() - started)
+    def run(session: Session, project_id: int, limit: int, clock: Clock) -> int:
+        return process_project(session, config, project_id, now, limit, clock)
 
-    alone = len(projects) == 1
-    budget = BATCH_PER_PROJECT if alone else SHARED_BATCH_SIZE
-    done = 0
-    for project_id in projects:
-        handled = 0
-        deadline = time.monotonic() + BATCH_SECONDS
-        while handled < budget:
-            with session_factory() as session:
-                limit = min(BATCH_SIZE, budget - handled)
-                count = process_project(session, config, project_id, now, limit, clock)
-                session.commit()
-            handled += count
-            if count == 0 or time.monotonic() > deadline:
-                break
-        done += handled
-    return done
+    return fair_round(session_factory, projects, run, turns(), now)

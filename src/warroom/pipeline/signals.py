@@ -11,9 +11,8 @@ lines and signal outcomes in bulk and commits once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +27,7 @@ from warroom.incidents import from_alerts
 from warroom.ingest.models import SignalOutcome
 from warroom.pipeline import claim
 from warroom.pipeline.batching import cut
+from warroom.pipeline.rounds import Turns, fair_round
 from warroom.pipeline.stage import Context
 from warroom.pipeline.stages import (
     DEDUP,
@@ -52,7 +52,8 @@ that arrive meanwhile wait at most about this (and one batch) for the next round
 round also takes SQLite's write lock for its other work, which ingest waits for: a round per
 small batch would slow intake down in a storm.)"""
 Clock = Callable[[], datetime]
-"""When a batch is decided (its signals' ``processed_at``)."""
+"""When a batch is decided (its signals' ``processed_at``): the round's time moved on by
+the time the round has taken (``pipeline.rounds``)."""
 SHARED_BATCH_SIZE = 100
 """While several integrations have pending signals, each turn is one batch of at most this
 many (tens of milliseconds): a flooding integration delays the others by one such batch."""
@@ -123,29 +124,18 @@ def signal_stage(
     return process_pending(session_factory, live_config.current, now)
 
 
+def turns() -> Turns:
+    """The turns of a round, from the module's constants as they are now."""
+    return Turns(BATCH_SIZE, BATCH_PER_INTEGRATION, SHARED_BATCH_SIZE, BATCH_SECONDS)
+
+
 def process_pending(session_factory: sessionmaker[Session], config: Config, now: datetime) -> int:
     """One fair round over every integration with pending signals (see ``BATCH_SIZE`` and
     ``SHARED_BATCH_SIZE``); returns how many ran."""
     with session_factory() as session:
         integrations = claim.pending_integrations(session)
-    started = time.monotonic()
 
-    def clock() -> datetime:  # the round's time, moved on by the time the round has taken
-        return now + timedelta(seconds=time.monotonic() - started)
+    def run(session: Session, integration: str, limit: int, clock: Clock) -> int:
+        return process_integration(session, config, integration, now, limit, clock)
 
-    alone = len(integrations) == 1
-    budget = BATCH_PER_INTEGRATION if alone else SHARED_BATCH_SIZE
-    done = 0
-    for integration in integrations:
-        handled = 0
-        deadline = time.monotonic() + BATCH_SECONDS
-        while handled < budget:
-            with session_factory() as session:
-                limit = min(BATCH_SIZE, budget - handled)
-                count = process_integration(session, config, integration, now, limit, clock)
-                session.commit()
-            handled += count
-            if count == 0 or time.monotonic() > deadline:
-                break
-        done += handled
-    return done
+    return fair_round(session_factory, integrations, run, turns(), now)
