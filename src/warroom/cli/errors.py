@@ -63,7 +63,7 @@ def list_issues(
 
     def human() -> None:
         _table(
-            f"{page['total']:,} issues",
+            f"{page['total']:,} issue{'' if page['total'] == 1 else 's'}",
             ["issue", "status", "title", "events", "users", "last seen", "team", "incident"],
             [
                 [
@@ -245,7 +245,7 @@ def list_projects(as_json: AsJson = False) -> None:
 
     def human() -> None:
         _table(
-            f"{len(projects)} projects",
+            f"{len(projects)} project{'' if len(projects) == 1 else 's'}",
             ["project", "id", "team", "platform", "unresolved", "keys"],
             [
                 [
