@@ -102,4 +102,6 @@ def test_a_storm_of_one_service_makes_one_incident_that_pages_once(
             else:
                 ids.append(after["alert"])
         assert len(ids) == len(set(ids)) == TARGETS * PER_TARGET
-        assert len(attached) < 10  # a few batches, not a line per alert
+        # A line per batch, not per alert: batches of at least 50 on average (how many
+        # batches a storm takes depends on the machine's load: a turn ends after 20 ms).
+        assert len(attached) <= len(ids) // 50
