@@ -29,6 +29,7 @@ from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
 from warroom.errors.releases import changes as release_changes
 from warroom.errors.releases import sentry_cli_api
+from warroom.errors.retention import ErrorPruner
 from warroom.escalation import api as escalation_api
 from warroom.escalation import events as escalation_events
 from warroom.escalation import messenger as escalation_messenger
@@ -113,6 +114,7 @@ def build_worker(
             error_stage,
             heartbeat.HeartbeatReconciler(),
             JobPruner(),
+            ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
         ],
         own_thread=[

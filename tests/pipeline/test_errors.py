@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from tests.errors.support import (
 )
 from tests.support.api import Harness
 from warroom.errors.issues import SAMPLES_KEPT
-from warroom.errors.models import Attachment, ErrorEvent, ProjectOutcome
+from warroom.errors.models import Attachment, ErrorEvent, IssueMinute, ProjectOutcome
+from warroom.errors.retention import KEEP_ITEMS, KEEP_MINUTES, prune
 from warroom.ingest.sentry.models import ErrorItem, ItemOutcome
 
 WSGI_EVENT = "7e4567b307874c7d8f6b77873eb3c7cf"
@@ -354,3 +356,20 @@ def test_a_young_issue_is_new_not_escalating(api: Harness) -> None:
         send(api)
     api.drain()
     assert only_issue(api)["substatus"] == "new"
+
+
+def test_housekeeping_drops_old_processed_items_and_minute_counts_but_no_count(
+    api: Harness, engine: Engine
+) -> None:
+    send(api)
+    api.drain()
+    with session_of(engine) as session:
+        prune(session, api.clock() + KEEP_ITEMS - timedelta(minutes=1))
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(ErrorItem)) == 1
+        prune(session, api.clock() + max(KEEP_ITEMS, KEEP_MINUTES) + timedelta(minutes=2))
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(ErrorItem)) == 0
+        assert session.scalar(select(func.count()).select_from(IssueMinute)) == 0
+    assert only_issue(api)["events"] == 1
+    assert api.ok("GET", "/api/v1/errors/issues/API-1/events")[0]["issue"] == "API-1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -490,6 +490,3 @@ def forget_minutes_before(session: Session, before: datetime) -> int:
     """Housekeeping: per-minute counts older than any window reads."""
     result = session.execute(delete(IssueMinute).where(IssueMinute.minute < before))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-BASELINE_WINDOW = timedelta(days=7)
