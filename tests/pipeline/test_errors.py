@@ -14,6 +14,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.errors.support import (
+    KEY,
+    OTHER_KEY,
+    OTHER_PROJECT_ID,
     PROJECT_ID,
     envelope,
     error_app,
@@ -23,9 +26,10 @@ from tests.errors.support import (
 )
 from tests.support.api import Harness
 from warroom.errors.issues import SAMPLES_KEPT
+from warroom.errors.items import pending_projects
 from warroom.errors.models import Attachment, ErrorEvent, IssueMinute, ProjectOutcome
 from warroom.errors.retention import KEEP_ITEMS, KEEP_MINUTES, prune
-from warroom.ingest.sentry.models import ErrorItem, ItemOutcome
+from warroom.ingest.sentry.models import ErrorItem, ItemKind, ItemOutcome
 
 WSGI_EVENT = "7e4567b307874c7d8f6b77873eb3c7cf"
 
@@ -373,3 +377,16 @@ def test_housekeeping_drops_old_processed_items_and_minute_counts_but_no_count(
         assert session.scalar(select(func.count()).select_from(IssueMinute)) == 0
     assert only_issue(api)["events"] == 1
     assert api.ok("GET", "/api/v1/errors/issues/API-1/events")[0]["issue"] == "API-1"
+
+
+def test_the_project_waiting_longest_takes_the_first_turn(api: Harness, engine: Engine) -> None:
+    for project_id, key in (
+        (OTHER_PROJECT_ID, OTHER_KEY),
+        (PROJECT_ID, KEY),
+        (OTHER_PROJECT_ID, OTHER_KEY),
+    ):
+        _event_id, body = error_event()
+        auth = f"Sentry sentry_key={key}, sentry_version=7"
+        assert post_envelope(api, body, project=project_id, auth=auth).status_code == 200
+    with session_of(engine) as session:
+        assert pending_projects(session, [ItemKind.EVENT]) == [OTHER_PROJECT_ID, PROJECT_ID]

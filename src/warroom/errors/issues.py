@@ -225,13 +225,24 @@ def reopen(issue: Issue, substatus: IssueSubstatus) -> None:
     issue.ignore_mode = issue.ignore_until = issue.ignore_count = issue.ignore_baseline = None
 
 
+@dataclass
+class _Seen:
+    """A batch's events of one issue in one release and environment."""
+
+    first: datetime
+    last: datetime
+    count: int = 0
+    regressed: bool = False
+
+
 def _apply(touch: IssueTouch, newer: ReleaseNewer, now: datetime) -> list[dict[str, object]]:
     """Counts and state of the issue over its events, in order; the release rows to
     upsert. Users are counted by the caller (they need the database)."""
     issue = touch.issue
-    releases: dict[tuple[str, str], dict[str, object]] = {}
+    seen: dict[tuple[str, str], _Seen] = {}
     for event in touch.events:
-        if _regresses(issue, event, newer):
+        regresses = _regresses(issue, event, newer)
+        if regresses:
             reopen(issue, IssueSubstatus.REGRESSED)
             issue.regressed_at = now
             touch.regressed, touch.regressed_by = True, event
@@ -242,24 +253,25 @@ def _apply(touch: IssueTouch, newer: ReleaseNewer, now: datetime) -> list[dict[s
             issue.last_seen, issue.level = event.timestamp, event.level
             issue.last_release = event.release or issue.last_release
         issue.first_release = issue.first_release or event.release
-        key = (event.release or NO_RELEASE, event.environment)
-        row = releases.get(key)
-        if row is None:
-            releases[key] = {
-                "issue_id": issue.id,
-                "release": key[0],
-                "environment": key[1][:64],
-                "first_seen": event.timestamp,
-                "last_seen": event.timestamp,
-                "times_seen": 1,
-                "regressed": touch.regressed and issue.regressed_at == now,
-            }
-        else:
-            row["times_seen"] = int(str(row["times_seen"])) + 1
-            row["last_seen"] = event.timestamp
+        key = (event.release or NO_RELEASE, event.environment[:64])
+        row = seen.setdefault(key, _Seen(event.timestamp, event.timestamp))
+        row.count += 1
+        row.last = event.timestamp
+        row.regressed = row.regressed or regresses
     if issue.substatus is IssueSubstatus.NEW and not touch.new:
         issue.substatus = IssueSubstatus.ONGOING
-    return list(releases.values())
+    return [
+        {
+            "issue_id": issue.id,
+            "release": release,
+            "environment": environment,
+            "first_seen": row.first,
+            "last_seen": row.last,
+            "times_seen": row.count,
+            "regressed": row.regressed,
+        }
+        for (release, environment), row in seen.items()
+    ]
 
 
 def _count_users(session: Session, touches: Sequence[IssueTouch]) -> None:

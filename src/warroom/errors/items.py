@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from warroom.ingest.sentry.models import ErrorItem, ItemKind, ItemOutcome
@@ -36,9 +36,7 @@ def pending_projects(session: Session, kinds: Sequence[ItemKind]) -> list[int]:
         select(ErrorItem.project_id)
         .where(ErrorItem.processed_at.is_(None), ErrorItem.kind.in_(kinds))
         .group_by(ErrorItem.project_id)
-        .order_by(
-            select(ErrorItem.id).where(ErrorItem.processed_at.is_(None)).limit(1).scalar_subquery()
-        )
+        .order_by(func.min(ErrorItem.id))
     )
     return [project for (project,) in rows]
 

@@ -24,7 +24,13 @@ from warroom.ingest.errors import IngestError
 from warroom.ingest.http import Disconnected, receive_body
 from warroom.ingest.limits import IngestStats
 from warroom.ingest.sentry.decode import decompress
-from warroom.ingest.sentry.intake import MAX_ENVELOPE_BYTES, Parsed, RateLimited, SentryIntake
+from warroom.ingest.sentry.intake import (
+    MAX_ENVELOPE_BYTES,
+    Parsed,
+    RateLimited,
+    SentryIntake,
+    check_origin,
+)
 from warroom.ingest.sentry.models import ErrorItem
 from warroom.ingest.writer import SignalWriter
 from warroom.observability.metrics import Metrics
@@ -228,12 +234,11 @@ class SentryEndpoint:
         cors: list[tuple[bytes, bytes]],
     ) -> None:
         project = config.project_by_id(project_id)
-        allowed = project is not None and (
-            origin is None
-            or "*" in project.allowed_origins
-            or origin.lower() in project.allowed_origins
-        )
-        if not allowed:
+        try:
+            if project is None:
+                raise IngestError(403, "unknown project", field="project_id")
+            check_origin(project, origin)
+        except IngestError:
             message = f"origin {origin!r} may not send to project {project_id}"
             await _send(send, 403, _error(403, "forbidden", message, "origin"), b"", [])
             return
