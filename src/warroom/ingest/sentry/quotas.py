@@ -97,7 +97,9 @@ class Quotas:
                 wait = self._take(("project", project.slug), project.events_per_minute, events, now)
                 if wait:
                     return Limited(wait, "project", "project_quota")
-            rate = self._rates.setdefault(project.id, _Rate())
+            rate = self._rates.get(project.id)
+            if rate is None:
+                rate = self._rates[project.id] = _Rate()
             if project.spike_protection and project.events_per_minute is None:
                 baseline = rate.baseline(now)
                 if baseline is not None:
