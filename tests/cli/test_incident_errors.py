@@ -85,7 +85,7 @@ def test_viewer_cannot_write(cli: Cli, shared_server: LiveServer) -> None:
     viewer = cli.as_user(shared_server.user("vera", UserRole.VIEWER))
     assert viewer.json("show", ref)["ref"] == ref
     assert error_line(viewer("ack", ref)) == (
-        "error: vera is a viewer; responders and admins can write"
+        "error: vera is a viewer; this needs a responder or above"
     )
 
 

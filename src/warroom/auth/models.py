@@ -13,9 +13,21 @@ from warroom.db.types import str_enum
 
 
 class UserRole(StrEnum):
-    ADMIN = "admin"
-    RESPONDER = "responder"
+    """What a person may do, each role including the ones before it: viewers read,
+    responders act on incidents, alerts and error issues, team managers also manage their own
+    teams' schedules and overrides, admins everything (users, tokens, config)."""
+
     VIEWER = "viewer"
+    RESPONDER = "responder"
+    TEAM_MANAGER = "team_manager"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_ORDER.index(self)
+
+
+ROLE_ORDER = (UserRole.VIEWER, UserRole.RESPONDER, UserRole.TEAM_MANAGER, UserRole.ADMIN)
 
 
 class User(Base):
@@ -27,8 +39,35 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     role: Mapped[UserRole] = mapped_column(str_enum(UserRole))
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    """argon2id; None for a user who signs in only with SSO (or not at all: API tokens)."""
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    """The OpenID Connect ``sub`` of the identity provider's account, once signed in."""
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    memberships: Mapped[list[TeamMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def teams(self) -> list[str]:
+        return sorted(m.team for m in self.memberships)
+
+
+class TeamMembership(Base):
+    """A user belongs to a team (a slug of the configuration's teams): set by an admin, or
+    from the identity provider's group claim at each SSO sign-in."""
+
+    __tablename__ = "team_memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
 
 
 class ApiToken(Base):
@@ -42,6 +81,10 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    role: Mapped[UserRole | None] = mapped_column(str_enum(UserRole))
+    """At most the owner's role (None: the owner's role, whatever it is at the time)."""
+    team: Mapped[str | None] = mapped_column(String(64))
+    """Team scope: the token manages only this team's schedules (None: the owner's teams)."""
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import ApiToken, User, UserRole
+from warroom.auth.permissions import Principal, lower
 from warroom.problems import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "wr_"
@@ -61,13 +62,26 @@ def create_token(session: Session, user: User, name: str, now: datetime) -> tupl
     return token, secret
 
 
-def authenticate(session: Session, secret: str, now: datetime) -> User | None:
+def authenticate(
+    session: Session, secret: str, now: datetime, address: str | None = None
+) -> Principal | None:
+    """The caller a presented API token stands for: its owner, with the token's role (never
+    above the owner's) and team scope; None for an unknown or revoked token, or a disabled
+    owner."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or token.user.disabled_at is not None:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return token.user
+    user = token.user
+    teams = frozenset([token.team]) if token.team is not None else frozenset(user.teams)
+    return Principal(
+        user=user,
+        role=lower(user.role, token.role),
+        teams=teams,
+        via=f"token:{token.prefix}",
+        address=address,
+    )
 
 
 def list_tokens(session: Session, user: User | None = None) -> list[ApiToken]:

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from warroom.auth.permissions import Permission
 from warroom.http import deps
 from warroom.observability.middleware import BodyTooLarge
-from warroom.problems import Unauthorized, WarroomError
+from warroom.problems import Forbidden, Unauthorized, WarroomError
 
 log = structlog.get_logger("warroom.api")
 
@@ -71,32 +72,35 @@ def _message(error: dict[str, Any], field: str) -> str:
     return f"{field}: {error.get('msg', 'is invalid')}"
 
 
-def _needs_user(request: Request) -> bool:
-    """Whether the matched route depends on ``current_user``."""
+def _needed(request: Request) -> Permission | None:
+    """The permission the matched route declares (None: public)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     pending = [dependant] if dependant is not None else []
     while pending:
         current = pending.pop()
-        if current.call is deps.current_user:
-            return True
+        permission = deps.declared_permission(current.call)
+        if permission is not None and permission is not Permission.PUBLIC:
+            return permission
         pending.extend(current.dependencies)
-    return False
+    return None
 
 
 async def _refuse_stranger(request: Request) -> JSONResponse | None:
-    """The 401 the route would answer. FastAPI parses the JSON body before it resolves
-    dependencies, so without this a caller without a valid token would get a 400."""
-    if not _needs_user(request):
+    """The 401 or 403 the route would answer. FastAPI parses the JSON body before it
+    resolves dependencies, so without this a caller without a valid token would get a 400."""
+    permission = _needed(request)
+    if permission is None:
         return None
     credentials = await deps.bearer(request)
 
     def authenticate() -> None:
         with request.app.state.session_factory() as session:
-            deps.current_user(request, session, deps.get_now(request), credentials)
+            principal = deps.bearer_principal(request, session, deps.get_now(request), credentials)
+            deps.refuse(principal, permission)
 
     try:
         await run_in_threadpool(authenticate)
-    except Unauthorized as exc:
+    except (Unauthorized, Forbidden) as exc:
         return await _domain(request, exc)
     return None
 

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from warroom.auth import service as auth_service
-from warroom.auth.models import User, UserRole
+from warroom.auth.models import User
+from warroom.auth.permissions import Permission
 from warroom.clock import as_utc
 from warroom.config import Config
 from warroom.errors.models import Issue
@@ -51,9 +52,18 @@ from warroom.errors.releases.schemas import (
     SentryReleaseIn,
     SentryReleaseUpdate,
 )
-from warroom.http.deps import ConfigDep, NowDep, SessionDep, bearer, get_now
+from warroom.http.deps import (
+    PERMISSION_ATTRIBUTE,
+    ConfigDep,
+    NowDep,
+    SessionDep,
+    bearer,
+    client_address,
+    get_now,
+    refuse,
+)
 from warroom.http.errors import field_path
-from warroom.problems import Forbidden, InvalidInput, Unauthorized, WarroomError
+from warroom.problems import InvalidInput, Unauthorized, WarroomError
 
 API_VERSION = "0"
 PROVIDER = {"id": "warroom", "name": "warroom"}
@@ -85,7 +95,7 @@ async def _refuse_stranger(request: Request) -> JSONResponse | None:
 
     def authenticate() -> None:
         with request.app.state.session_factory() as session:
-            reader(optional_user(request, session, get_now(request), credentials))
+            reader(request, optional_user(request, session, get_now(request), credentials))
 
     try:
         await run_in_threadpool(authenticate)
@@ -128,26 +138,31 @@ def optional_user(
     """The token's user; None without a token; 401 for a token that is not valid."""
     if credentials is None:
         return None
-    user = auth_service.authenticate(session, credentials.credentials, now)
-    if user is None:
+    principal = auth_service.authenticate(
+        session, credentials.credentials, now, client_address(request)
+    )
+    if principal is None:
         raise Unauthorized("invalid or revoked token: create one with 'warroom tokens create'")
     session.commit()
-    request.state.user = user.username
-    return user
+    request.state.user = principal.user.username
+    request.state.principal = principal
+    return principal.user
 
 
-def reader(user: Annotated[User | None, Depends(optional_user)]) -> User:
-    if user is None:
-        raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
-    return user
+def _requiring(permission: Permission) -> Callable[..., User]:
+    def dependency(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
+        if user is None:
+            raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+        refuse(request.state.principal, permission)
+        return user
+
+    dependency.__name__ = f"sentry_cli_{permission.value}"
+    setattr(dependency, PERMISSION_ATTRIBUTE, permission)
+    return dependency
 
 
-def writer(user: Annotated[User, Depends(reader)]) -> User:
-    if user.role not in (UserRole.RESPONDER, UserRole.ADMIN):
-        raise Forbidden(
-            f"{user.username} is a {user.role.value}; recording releases needs a responder"
-        )
-    return user
+reader = _requiring(Permission.READ)
+writer = _requiring(Permission.RESPOND)
 
 
 ReaderDep = Annotated[User, Depends(reader)]
@@ -293,8 +308,8 @@ def _apply(
 
 
 @router.get("/", summary="sentry-cli info: who the token belongs to")
-def auth_info(user: ReaderDep) -> dict[str, Any]:
-    writes = user.role in (UserRole.RESPONDER, UserRole.ADMIN)
+def auth_info(request: Request, user: ReaderDep) -> dict[str, Any]:
+    writes = request.state.principal.may(Permission.RESPOND)
     return {
         "version": API_VERSION,
         "auth": {"scopes": WRITE_SCOPES if writes else READ_SCOPES},

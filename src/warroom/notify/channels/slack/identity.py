@@ -34,7 +34,7 @@ def acting_user(session: Session, config: Config, slack_user_id: str, now: datet
             "warroom configuration."
         )
     user = user_of_person(session, person, now)
-    if user.role not in (UserRole.RESPONDER, UserRole.ADMIN):
+    if user.role.rank < UserRole.RESPONDER.rank or user.disabled_at is not None:
         raise NotLinked(f"{user.username} is a {user.role.value}; only responders can do this.")
     return user
 
