@@ -1,8 +1,8 @@
-"""accounts: passwords, SSO subjects, team memberships, token roles and team scopes
+"""accounts: passwords, SSO subjects, team memberships, token roles and team scopes, web sessions
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-04 07:43:50.117881
+Create Date: 2026-12-04 07:55:05.785124
 """
 
 from __future__ import annotations
@@ -32,6 +32,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "team", name=op.f("pk_team_memberships")),
     )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("created_at", warroom.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", warroom.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", warroom.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=256), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_web_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
+
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -77,5 +98,9 @@ def downgrade() -> None:
         batch_op.drop_column("team")
         batch_op.drop_column("role")
 
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+
+    op.drop_table("web_sessions")
     op.drop_table("team_memberships")
     # ### end Alembic commands ###
