@@ -62,6 +62,7 @@ from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
 from warroom.settings import Settings
+from warroom.web import mount as web
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 """Ingest endpoints bound their bodies themselves (each protocol has its own limit)."""
@@ -147,6 +148,7 @@ def create_app(
         if run_worker and worker is not None:
             worker.start()
         yield
+        web.stop(app)
         await asyncio.to_thread(app.state.ingestor.writer.close)
         await asyncio.to_thread(app.state.sentry.writer.close)
         if run_worker and worker is not None:
@@ -214,6 +216,7 @@ def create_app(
         sentry_cli_api.router,
     ):
         app.include_router(router)
+    web.install(app, session_factory)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,

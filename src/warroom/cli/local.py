@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from warroom.auth import service as auth_service
+from warroom.auth import web_sessions
 from warroom.auth.models import User, UserRole
 from warroom.cli.output import JsonOption, console, fail, print_json, table, when
 from warroom.clock import utcnow
@@ -61,15 +63,23 @@ def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> No
 def users_create(
     username: str,
     email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
-    role: Annotated[UserRole, typer.Option("--role", help="admin, responder or viewer.")] = (
-        UserRole.RESPONDER
-    ),
+    role: Annotated[
+        UserRole, typer.Option("--role", help="admin, team_manager, responder or viewer.")
+    ] = UserRole.RESPONDER,
     display_name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
     token: Annotated[bool, typer.Option("--token", help="Also create an API token.")] = False,
+    password: Annotated[
+        bool, typer.Option("--password", help="Ask for a password to sign in to the web app.")
+    ] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
     database_url: Annotated[str | None, DatabaseOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Create a user (and with --token, print a new API token once)."""
+    """Create a user (with --token, print a new API token once; with --password, let them
+    sign in to the web app)."""
+    secret_password = _read_password(password, password_stdin)
     engine = make_engine(_url(database_url))
     try:
         with make_session_factory(engine)() as session:
@@ -77,6 +87,8 @@ def users_create(
             user = auth_service.create_user(
                 session, username, role, now, email=email, display_name=display_name
             )
+            if secret_password is not None:
+                web_sessions.set_password(session, user, secret_password, now)
             secret = None
             if token:
                 _row, secret = auth_service.create_token(session, user, "cli", now)
@@ -93,6 +105,41 @@ def users_create(
     console.print(f"created {role.value} [bold]{username}[/]")
     if secret:
         console.print(f"API token (shown once): [bold]{secret}[/]", highlight=False)
+
+
+def _read_password(prompt: bool, stdin: bool) -> str | None:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if prompt:
+        value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return value
+    return None
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+) -> None:
+    """Set (or reset) a user's web sign-in password; their browser sessions end."""
+    secret = _read_password(True, password_stdin)
+    assert secret is not None
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                fail(f"unknown user '{username}'")
+            web_sessions.set_password(session, user, secret, utcnow())
+            session.commit()
+    except WarroomError as exc:
+        fail(exc.message)
+    finally:
+        engine.dispose()
+    console.print(f"password set for [bold]{username}[/]")
 
 
 @tokens_app.command("create")
