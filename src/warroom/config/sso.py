@@ -34,7 +34,7 @@ class SsoSettings(StrictModel):
     issuer: HttpUrlStr = Field(
         description="The issuer URL; its /.well-known/openid-configuration is read."
     )
-    client_id: NonEmptyStr
+    client_id: NonEmptyStr = Field(description="The client id registered at the provider.")
     client_secret_env: NonEmptyStr = Field(
         "WARROOM_OIDC_CLIENT_SECRET",
         description="The environment variable holding the client secret (never the config).",
