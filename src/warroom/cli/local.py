@@ -146,6 +146,13 @@ def users_set_password(
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help="Owner of the token.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    role: Annotated[
+        UserRole | None,
+        typer.Option("--role", help="Cap the token's role (at most the owner's)."),
+    ] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="Scope the token to one of the owner's teams.")
+    ] = None,
     database_url: Annotated[str | None, DatabaseOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
@@ -156,7 +163,9 @@ def tokens_create(
             owner = session.scalar(select(User).where(User.username == user))
             if owner is None:
                 fail(f"unknown user '{user}'")
-            row, secret = auth_service.create_token(session, owner, name, utcnow())
+            row, secret = auth_service.create_token(
+                session, owner, name, utcnow(), role=role, team=team
+            )
             session.commit()
             token_id = row.id
     except WarroomError as exc:
