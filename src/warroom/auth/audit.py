@@ -24,8 +24,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import InstanceState, Mapper, Session, sessionmaker
+from sqlalchemy import event, insert
+from sqlalchemy.orm import InstanceState, Mapper, Session, UOWTransaction, sessionmaker
 
 from warroom.auth.audit_models import AuditAction, AuditEntry
 from warroom.auth.audit_tables import AUDITED, Audited
@@ -86,15 +86,15 @@ def actor_of(session: Session) -> Actor | None:
 
 def install(
     factory: sessionmaker[Session], clock: Callable[[], datetime] = utcnow
-) -> Callable[[Session, Any], None]:
+) -> Callable[[Session, UOWTransaction], None]:
     """Record the changes of the sessions ``factory`` makes; returns the listener (for
     ``sqlalchemy.event.remove``)."""
 
-    def record_changes(session: Session, _flush_context: Any) -> None:
+    def record_changes(session: Session, flush: UOWTransaction) -> None:
         actor = actor_of(session)
         if actor is None:
             return
-        rows = entries(session, actor, clock())
+        rows = entries(session, flush, actor, clock())
         if rows:
             session.connection().execute(insert(AUDIT_TABLE), rows)
 
@@ -102,41 +102,44 @@ def install(
     return record_changes
 
 
-def entries(session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
-    """The audit rows of a flush: called in ``after_flush``, where ``new``, ``dirty`` and
-    ``deleted`` still hold what was flushed, with its attribute history."""
+def entries(
+    session: Session, flush: UOWTransaction, actor: Actor, now: datetime
+) -> list[dict[str, Any]]:
+    """The audit rows of a flush, from ``after_flush``: the flush's own list of rows (which
+    has the orphans a collection let go, unlike ``session.deleted``), each with its attribute
+    history still in place."""
     rows: list[dict[str, Any]] = []
-    for objects, action in (
-        (session.new, AuditAction.CREATE),
-        (session.dirty, AuditAction.UPDATE),
-        (session.deleted, AuditAction.DELETE),
-    ):
-        for obj in objects:
-            state: InstanceState[Any] = inspect(obj)
-            spec = AUDITED.get(getattr(state.mapper.local_table, "name", ""))
-            if spec is None:
-                continue
-            change = _change(state, spec, action)
-            if change is None:
-                continue
-            before, after = change
-            values = _values(state)
-            object_id = spec.key(values, session) if spec.key else _primary_key(state)
-            rows.append(
-                {
-                    "at": now,
-                    "actor": actor.username,
-                    "actor_via": actor.via,
-                    "address": actor.address,
-                    "action": action,
-                    "object_type": spec.object_type,
-                    "object_id": object_id,
-                    "summary": _summary(action, spec, object_id, values, session, before, after),
-                    "before": before,
-                    "after": after,
-                    "request_id": actor.request_id,
-                }
-            )
+    for state, (is_delete, list_only) in flush.states.items():
+        if list_only:
+            continue
+        spec = AUDITED.get(getattr(state.mapper.local_table, "name", ""))
+        if spec is None:
+            continue
+        if is_delete:
+            action = AuditAction.DELETE
+        else:
+            action = AuditAction.UPDATE if state.has_identity else AuditAction.CREATE
+        change = _change(state, spec, action)
+        if change is None:
+            continue
+        before, after = change
+        values = _values(state)
+        object_id = spec.key(values, session) if spec.key else _primary_key(state)
+        rows.append(
+            {
+                "at": now,
+                "actor": actor.username,
+                "actor_via": actor.via,
+                "address": actor.address,
+                "action": action,
+                "object_type": spec.object_type,
+                "object_id": object_id,
+                "summary": _summary(action, spec, object_id, values, session, before, after),
+                "before": before,
+                "after": after,
+                "request_id": actor.request_id,
+            }
+        )
     return rows
 
 
@@ -209,7 +212,7 @@ def plain(value: Any) -> Any:
 
 
 def _short(value: Any) -> str:
-    text = "—" if value is None else str(value)
+    text = "—" if value is None else str(value) or '""'
     return text if len(text) <= MAX_SUMMARY_VALUE else text[: MAX_SUMMARY_VALUE - 1] + "…"
 
 
