@@ -53,7 +53,7 @@ def test_an_admin_reads_the_log_newest_first(api: Harness) -> None:
         "action": "update",
         "object_type": "incident",
         "object_id": "INC-1",
-        "summary": "changed incident INC-1 (Checkout returns 503): summary \"\" → EU only",
+        "summary": 'changed incident INC-1 (Checkout returns 503): summary "" → EU only',
         "before": {"summary": ""},
         "after": {"summary": "EU only"},
         "request_id": newest["request_id"],

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, insert
 from sqlalchemy.orm import InstanceState, Mapper, Session, UOWTransaction, sessionmaker
+from sqlalchemy.orm.attributes import instance_state
 
 from warroom.auth.audit_models import AuditAction, AuditEntry
 from warroom.auth.audit_tables import AUDITED, Audited
@@ -107,9 +108,13 @@ def entries(
 ) -> list[dict[str, Any]]:
     """The audit rows of a flush, from ``after_flush``: the flush's own list of rows (which
     has the orphans a collection let go, unlike ``session.deleted``), each with its attribute
-    history still in place."""
+    history still in place. New rows come first, in the order they were added."""
     rows: list[dict[str, Any]] = []
-    for state, (is_delete, list_only) in flush.states.items():
+    flushed = flush.states
+    added = [state for state in map(instance_state, session.new) if state in flushed]
+    first = set(added)
+    for state in [*added, *(state for state in flushed if state not in first)]:
+        is_delete, list_only = flushed[state]
         if list_only:
             continue
         spec = AUDITED.get(getattr(state.mapper.local_table, "name", ""))
