@@ -20,6 +20,7 @@ from warroom.api import catalog as catalog_api
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
+from warroom.auth import audit, audit_api
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
@@ -167,6 +168,7 @@ def create_app(
     )
     serve_docs(app, "/api/docs", "/api/static")
     session_factory = make_session_factory(engine)
+    audit.install(session_factory, clock)
     metrics = Metrics()
     metrics.registry.register(IncidentCollector(session_factory))
     metrics.config_generation.set(live_config.generation)
@@ -202,6 +204,7 @@ def create_app(
         incidents_api.router,
         catalog_api.router,
         auth_api.router,
+        audit_api.router,
         alerts_api.router,
         schedules_api.router,
         schedules_api.feeds,

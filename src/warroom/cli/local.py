@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from warroom.auth import audit
 from warroom.auth import service as auth_service
 from warroom.auth import web_sessions
 from warroom.auth.models import User, UserRole
@@ -44,6 +46,15 @@ DatabaseOption = typer.Option(
 
 def _url(database_url: str | None) -> str:
     return database_url or Settings.from_env().database_url
+
+
+def _audited_session(engine: Engine) -> Session:
+    """A session whose writes the audit log records as the operator's (``cli``)."""
+    factory = make_session_factory(engine)
+    audit.install(factory)
+    session = factory()
+    audit.act_as(session, audit.cli_actor())
+    return session
 
 
 @db_app.command("upgrade")
@@ -82,7 +93,7 @@ def users_create(
     secret_password = _read_password(password, password_stdin)
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             now = utcnow()
             user = auth_service.create_user(
                 session, username, role, now, email=email, display_name=display_name
@@ -159,7 +170,7 @@ def tokens_create(
     """Create an API token for a user and print it once."""
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             owner = session.scalar(select(User).where(User.username == user))
             if owner is None:
                 fail(f"unknown user '{user}'")
@@ -239,7 +250,7 @@ def tokens_revoke(
     """Revoke an API token by id; it stops working at once."""
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             auth_service.revoke_token(session, token_id, utcnow(), None)
             session.commit()
     except WarroomError as exc:
