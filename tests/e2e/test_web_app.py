@@ -153,14 +153,15 @@ def test_the_war_room_in_a_browser(
             responder.screenshot(path=str(SHOTS / "incident-phone.png"))
             responder.click("button[data-action=acknowledge]")
             responder.wait_for_selector("#incident-status:has-text('acknowledged')")
-            assert responder.is_visible("text=Olga Okafor")
+            responder.click("text=Take lead")
+            responder.wait_for_selector(".people li:has-text('lead') strong:has-text('Olga')")
             page.wait_for_selector("#incident-status:has-text('acknowledged')", timeout=5000)
             page.screenshot(path=str(SHOTS / "incident-desktop.png"), full_page=True)
 
             incident = warroom.get("/api/v1/incidents/INC-1")
             assert incident["status"] == "acknowledged"
-            me = [p["user"]["username"] for p in incident["participants"]]
-            assert "olga" in me
+            assert incident["roles"]["lead"]["username"] == "olga"
+            assert incident["acknowledged_at"] is not None
             olga = [u for u in warroom.get("/api/v1/users") if u["username"] == "olga"]
             assert olga and olga[0]["role"] == "responder"
 

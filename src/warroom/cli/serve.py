@@ -148,6 +148,7 @@ def serve(
             f"Sign in at {url}/login as admin with the password {password}\n"
             "  (shown once; change it with: warroom users set-password admin)",
             highlight=False,
+            soft_wrap=True,
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
     checkpointer = checkpoint_in_background(engine)
