@@ -11,9 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from warroom.auth import audit
+from warroom.auth import audit, web_sessions
 from warroom.auth import service as auth_service
-from warroom.auth import web_sessions
 from warroom.auth.models import User, UserRole
 from warroom.cli.output import JsonOption, console, fail, print_json, table, when
 from warroom.clock import utcnow
