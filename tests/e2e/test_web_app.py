@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import axe
 from tests.e2e.processes import IN_CI, Process, require_binary, start, wait_until
 from tests.e2e.stack import Stack, Warroom
 from tests.support.postgres import free_port
@@ -171,3 +172,63 @@ def test_the_war_room_in_a_browser(
             assert reader.locator("button[data-action]").count() == 0
         finally:
             browser.close()
+
+
+def page_paths(url: str) -> list[str]:
+    """Every page without path parameters (from the route table), and the incident page."""
+    from tests.web.permission_matrix import rules
+    from warroom.app import create_app
+    from warroom.config import LiveConfig
+    from warroom.db.engine import make_engine
+    from warroom.db.migrate import upgrade
+    from warroom.settings import Settings
+
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    config = Path(__file__).resolve().parents[2] / "examples" / "warroom.yaml"
+    app = create_app(Settings(), LiveConfig(config), engine=engine)
+    paths = sorted(
+        {
+            r.path
+            for r in rules(app)
+            if r.kind == "page" and r.method == "GET" and "{" not in r.path and r.path != "/"
+        }
+    )
+    engine.dispose()
+    return [*paths, "/incidents/INC-1"]
+
+
+def test_every_page_has_no_serious_accessibility_violation(
+    stack: Stack, node_clients: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    require_binary(CHROMIUM, "chromium")
+    warroom = stack.warroom()
+    url = warroom.url
+    password = admin_password(warroom)
+    warroom.client.post(
+        "/api/v1/incidents",
+        json={"title": "Search is slow", "team": "checkout", "summary": "p99 over 2 s"},
+    )
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            for viewport in ({"width": 1280, "height": 900}, PHONE):
+                context = browser.new_context(viewport=viewport, bypass_csp=True)
+                page = context.new_page()
+                page.goto(f"{url}/login")
+                login = axe.violations(page)
+                if login:
+                    found[f"/login at {viewport['width']}px"] = login
+                sign_in(page, url, "admin", password)
+                for path in page_paths(url):
+                    page.goto(f"{url}{path}")
+                    problems = axe.violations(page)
+                    if problems:
+                        found[f"{path} at {viewport['width']}px"] = problems
+                context.close()
+        finally:
+            browser.close()
+    assert found == {}
