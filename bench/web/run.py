@@ -29,8 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest.run import process  # noqa: E402
 from tests.support.postgres import free_port  # noqa: E402
+
+from bench.ingest.run import process  # noqa: E402
 from warroom.auth import service as auth_service  # noqa: E402
 from warroom.auth import web_sessions  # noqa: E402
 from warroom.auth.models import UserRole  # noqa: E402
