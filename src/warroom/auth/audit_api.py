@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
-from sqlalchemy import select
 
-from warroom.auth.audit_models import AuditAction, AuditEntry
+from warroom.auth.audit_models import AuditAction
+from warroom.auth.audit_queries import AuditFilter, search
 from warroom.auth.audit_schemas import AuditEntryOut, AuditPage
 from warroom.http.deps import AdminDep, SessionDep
 from warroom.http.inputs import NO_NUL
@@ -40,25 +40,9 @@ def list_audit(
     ] = None,
 ) -> AuditPage:
     """Who changed what, when and from where, newest first (see docs/audit.md)."""
-    stmt = select(AuditEntry)
-    if actor is not None:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if object_type is not None:
-        stmt = stmt.where(AuditEntry.object_type == object_type)
-    if object_id is not None:
-        stmt = stmt.where(AuditEntry.object_id == object_id)
-    if action is not None:
-        stmt = stmt.where(AuditEntry.action == action)
-    if since is not None:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until is not None:
-        stmt = stmt.where(AuditEntry.at < until)
-    if cursor is not None:
-        stmt = stmt.where(AuditEntry.id < int(cursor))
-    rows = list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    flt = AuditFilter(actor, object_type, object_id, action, since, until)
+    rows, next_cursor = search(session, flt, limit, int(cursor) if cursor else None)
     return AuditPage(
         items=[AuditEntryOut.model_validate(row, from_attributes=True) for row in rows],
-        next_cursor=str(rows[-1].id) if more else None,
+        next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
