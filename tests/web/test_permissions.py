@@ -47,6 +47,8 @@ def test_every_route_declares_a_permission_or_is_knowingly_public(api: Harness) 
         ("GET", "/"),
         ("GET", "/login"),
         ("POST", "/login"),
+        ("GET", "/login/oidc"),
+        ("GET", "/login/oidc/callback"),
     }
 
 
