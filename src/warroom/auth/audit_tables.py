@@ -147,6 +147,7 @@ AUDITED: dict[str, Audited] = {
         label=_column("role"),
     ),
     "team_memberships": Audited("team_membership", key=_membership),
+    "saved_views": Audited("saved_view", label=_column("name")),
     "api_tokens": Audited(
         "api_token",
         omit=frozenset({"last_used_at"}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warroom.db.base import Base
@@ -115,5 +115,26 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None]
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(256))
+
+    user: Mapped[User] = relationship()
+
+
+class SavedView(Base):
+    """A named filter of a list page (e.g. the incidents of a team lead's services), kept by
+    its owner and optionally shown to a team's members."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "page", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    page: Mapped[str] = mapped_column(String(32))
+    """Which list: ``incidents``, ``alerts``, ``errors``."""
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000))
+    """The list's query string, as the page's filter form sends it."""
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Shown to this team's members too (None: to the owner only)."""
+    created_at: Mapped[datetime]
 
     user: Mapped[User] = relationship()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from warroom.auth import saved_views
 from warroom.auth.permissions import Permission
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.http.inputs import MAX_INT
@@ -89,9 +90,38 @@ def incident_list(
             "teams": [t.slug for t in config.teams],
             "services": [s.slug for s in config.services],
             "can_declare": caller.may(Permission.RESPOND),
+            "views": saved_views.visible(session, caller.user, "incidents"),
+            "query": str(request.query_params),
+            "my_teams": caller.user.teams,
+            "me_id": caller.user.id,
             "default_severity": config.incident_defaults.severity,
         },
     )
+
+
+@router.post("/incidents/views")
+def save_view(
+    session: SessionDep,
+    now: NowDep,
+    caller: access.AnyActionDep,
+    name: Annotated[str, Form(max_length=80)],
+    query: Annotated[str, Form(max_length=2000)] = "",
+    team: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    view = saved_views.save(session, caller.user, "incidents", name, query, team or None, now)
+    session.commit()
+    return RedirectResponse(f"/incidents?{view.query}", status_code=303)
+
+
+@router.post("/incidents/views/{view_id}/delete")
+def delete_view(
+    view_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    session: SessionDep,
+    caller: access.AnyActionDep,
+) -> Response:
+    saved_views.delete(session, caller.user, view_id)
+    session.commit()
+    return RedirectResponse("/incidents", status_code=303)
 
 
 @router.post("/incidents")
