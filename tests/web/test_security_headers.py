@@ -34,3 +34,19 @@ def test_swagger_ui_allows_its_one_inline_script_by_hash(api: Harness) -> None:
     policy = response.headers["content-security-policy"]
     assert response.text.count("<script>") == 1
     assert "script-src 'self' 'sha256-" in policy
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/api/1/envelope/", 401), ("/ingest/alertmanager/no-such-key", 404), ("/api/v2/alerts", 401)],
+)
+def test_ingest_answers_carry_the_headers_of_a_data_answer(
+    api: Harness, path: str, status: int
+) -> None:
+    response = api.client.post(path, content=b"{}")
+    assert response.status_code == status
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert (
+        response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )
+    assert response.headers["referrer-policy"] == "no-referrer"

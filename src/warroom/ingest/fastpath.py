@@ -33,6 +33,7 @@ from starlette.types import Receive, Scope, Send
 
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.http.errors import error_response
+from warroom.http.security import MACHINE_HEADERS
 from warroom.ingest import alertmanager, pagerduty, pagerduty_api
 from warroom.ingest.errors import IngestError
 from warroom.ingest.http import (
@@ -285,7 +286,11 @@ async def _send(
     json: bool = True,
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    headers = [(b"content-length", b"%d" % len(body)), (b"x-request-id", request_id)]
+    headers = [
+        (b"content-length", b"%d" % len(body)),
+        (b"x-request-id", request_id),
+        *MACHINE_HEADERS,
+    ]
     if json:
         headers.append(JSON_HEADER)
     if extra:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from starlette.types import Receive, Scope, Send
 
 from warroom.config import Config
+from warroom.http.security import MACHINE_HEADERS
 from warroom.ingest.errors import IngestError
 from warroom.ingest.http import Disconnected, receive_body
 from warroom.ingest.limits import IngestStats
@@ -281,6 +282,7 @@ async def _send(
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", b"%d" % len(body)),
+        *MACHINE_HEADERS,
         *extra,
     ]
     if request_id:
