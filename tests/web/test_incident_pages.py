@@ -4,7 +4,11 @@ read-only view, user text escaped."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
+from sqlalchemy import Engine
+
+from tests.escalation.helpers import escalation_app, paged
 from tests.support.api import Harness
 from tests.support.web import web_user
 from warroom.auth.models import UserRole
@@ -76,3 +80,22 @@ def test_user_text_is_escaped_everywhere_on_the_page(api: Harness) -> None:
     page = rita.get("/incidents/INC-1").text
     assert attack not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_reassign_pages_another_person_from_the_page(engine: Engine, tmp_path: Path) -> None:
+    with escalation_app(engine, tmp_path) as api:
+        rita = web_user(api, "rita")
+        api.declare(severity="SEV1", team="payments")
+        api.drain()
+        response = rita.post("/incidents/INC-1/reassign", {"user": "bob", "reason": "on leave"})
+        assert response.status_code == 303
+        api.drain()
+        assert ("bob", 1, 1) in paged(api)
+
+
+def test_reassign_needs_exactly_one_target(api: Harness) -> None:
+    rita = web_user(api, "rita")
+    api.declare()
+    via_api = api.post("/api/v1/incidents/INC-1/reassign", json={})
+    response = rita.post("/incidents/INC-1/reassign", {})
+    assert response.status_code == via_api.status_code

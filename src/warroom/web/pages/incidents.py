@@ -13,6 +13,8 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from warroom.auth import saved_views
 from warroom.auth.permissions import Permission
+from warroom.escalation import reassign as escalation_reassign
+from warroom.escalation.schemas import ReassignRequest
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.http.inputs import MAX_INT
 from warroom.incidents import actions, people, service, timeline, updates
@@ -337,6 +339,25 @@ def post_update(
     body = validated(StatusUpdateCreate, text=text, audience=audience)
     incident = _locked(session, ref)
     updates.post_update(session, config, caller.user, incident, body.text, body.audience, now)
+    session.commit()
+    return back(incident)
+
+
+@router.post("/incidents/{ref}/reassign")
+def reassign(
+    ref: str,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    caller: access.ResponderAction,
+    user: Annotated[str, Form(max_length=64)] = "",
+    policy: Annotated[str, Form(max_length=63)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Page someone else, or run another escalation policy (``warroom incident reassign``)."""
+    body = validated(ReassignRequest, user=user, policy=policy, reason=reason)
+    incident = _locked(session, ref)
+    escalation_reassign.reassign(session, config, caller.user, incident, body.command(), now)
     session.commit()
     return back(incident)
 

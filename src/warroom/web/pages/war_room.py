@@ -125,5 +125,7 @@ def context(
         "audiences": [a.value for a in Audience],
         "timestamp_fields": [f.value for f in TimestampField],
         "users": list(session.scalars(select(User).order_by(User.username))),
+        "people": [p.username for p in config.people],
+        "policies": [p.slug for p in config.escalation_policies],
         "now": now,
     }
