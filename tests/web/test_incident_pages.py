@@ -99,3 +99,21 @@ def test_reassign_needs_exactly_one_target(api: Harness) -> None:
     via_api = api.post("/api/v1/incidents/INC-1/reassign", json={})
     response = rita.post("/incidents/INC-1/reassign", {})
     assert response.status_code == via_api.status_code
+
+
+def test_pinning_and_unpinning_an_entry_from_the_timeline(api: Harness) -> None:
+    rita = web_user(api, "rita")
+    api.declare()
+    note = api.ok("POST", "/api/v1/incidents/INC-1/notes", json={"text": "DB failover at 02:10"})
+    pinned = rita.post("/incidents/INC-1/pins", {"pin": note["id"]})
+    assert pinned.status_code == 303
+    assert pinned.headers["location"] == f"/incidents/INC-1#entry-{note['id']}"
+    page = rita.get("/incidents/INC-1").text
+    assert f'name="unpin" value="{note["id"]}"' in page
+    entries = api.ok("GET", "/api/v1/incidents/INC-1/timeline?pinned=true")["entries"]
+    assert [e["id"] for e in entries] == [note["id"]]
+    assert rita.post("/incidents/INC-1/pins", {"unpin": note["id"]}).status_code == 303
+    assert api.ok("GET", "/api/v1/incidents/INC-1/timeline?pinned=true")["entries"] == []
+    refused = rita.post("/incidents/INC-1/pins", {})
+    assert refused.status_code == 422
+    assert "name one entry to pin or unpin" in refused.text

@@ -28,6 +28,7 @@ from warroom.incidents.schemas import (
     StatusUpdateCreate,
     TimestampCorrection,
 )
+from warroom.problems import InvalidInput
 from warroom.web import access
 from warroom.web import live as live_events
 from warroom.web.forms import validated, words
@@ -362,18 +363,24 @@ def reassign(
     return back(incident)
 
 
-@router.post("/incidents/{ref}/timeline/{entry_id}/pin")
+@router.post("/incidents/{ref}/pins")
 def pin(
     ref: str,
-    entry_id: Annotated[int, Path(ge=1, le=MAX_INT)],
     session: SessionDep,
     caller: access.ResponderAction,
-    pinned: Annotated[bool, Form()] = True,
+    pin: Annotated[int | None, Form(ge=1, le=MAX_INT)] = None,
+    unpin: Annotated[int | None, Form(ge=1, le=MAX_INT)] = None,
 ) -> Response:
+    """Pin (``pin=ID``) or unpin (``unpin=ID``) a timeline entry: one form around the
+    timeline, each entry's button naming it."""
+    if (pin is None) == (unpin is None):
+        raise InvalidInput("name one entry to pin or unpin", field="pin")
     incident = _locked(session, ref)
-    timeline.set_pinned(session, incident, entry_id, pinned)
+    entry_id = pin if pin is not None else unpin
+    assert entry_id is not None
+    timeline.set_pinned(session, incident, entry_id, pin is not None)
     session.commit()
-    return back(incident, "#timeline")
+    return back(incident, f"#entry-{entry_id}")
 
 
 @router.get("/incidents/{ref}/live")
@@ -412,10 +419,7 @@ async def live(
             config = request.app.state.live_config.current
             now = request.app.state.clock()
             common = {"csrf_token": csrf_token, "can_act": caller.may(Permission.RESPOND)}
-            entries = "".join(
-                render_text("incidents/_entry.html", {**common, "entry": e, "ref": incident.ref})
-                for e in rows
-            )
+            entries = render_text("incidents/_entries.html", {**common, "entries": rows})
             summary = render_text(
                 "incidents/_summary.html",
                 {**war_room.context(session, config, incident, caller, now), **common},
