@@ -12,16 +12,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from warroom.alerts.models import AlertDecision, AlertStatus
 from warroom.cli.client import (
     REF_PATTERN,
     USAGE_EXIT_CODE,
 )
-from warroom.cli.output import Column, JsonOption, WideOption, console, note, table, when
+from warroom.cli.output import Column, JsonOption, WideOption, details, note, table, when
 from warroom.cli.output import fail as _fail
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
@@ -154,7 +151,7 @@ def _decision(alert: dict[str, Any]) -> str:
 ALERT_COLUMNS = (
     Column("id", whole=True),
     Column("status", whole=True),
-    Column("title", min_width=20),
+    Column("title", min_width=30),
     Column("team", priority=2, whole=True),
     Column("service", priority=4, whole=True),
     Column("decision", priority=5),
@@ -205,17 +202,15 @@ def _pairs(values: dict[str, Any]) -> str:
 HISTORY_COLUMNS = (
     Column("time", whole=True),
     Column("event", whole=True),
-    Column("what happened", min_width=20),
+    Column("what happened", min_width=30),
 )
 
 
 def _show_alert(alert: dict[str, Any], wide: bool) -> None:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    rows: list[tuple[str, object]] = []
 
     def row(label: str, value: object) -> None:
-        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+        rows.append((label, value))
 
     row("status", alert["status"] + (" (flapping)" if alert["flapping"] else ""))
     row("severity", alert["severity"])
@@ -241,8 +236,7 @@ def _show_alert(alert: dict[str, Any], wide: bool) -> None:
     for link in alert["links"]:
         row("link", " ".join(str(v) for v in (link.get("text"), link.get("href")) if v))
     row("group key", alert["group_key"])
-    title = f"alert {alert['id']} · {alert['title']}"
-    console.print(Panel(grid, title=Text(title), title_align="left", expand=False))
+    details(f"alert {alert['id']} · {alert['title']}", rows)
     events = alert.get("events")
     if events:
         table(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from warroom.cli.output import Column, JsonOption, WideOption, table, when
+from warroom.cli.output import Column, JsonOption, WideOption, details, table, when
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import say as _say
@@ -99,8 +99,7 @@ def show_delivery(
         item = api.get(f"{DELIVERIES}/{delivery_id}")
 
         def human() -> None:
-            for name in (
-                "id",
+            names = (
                 "status",
                 "channel",
                 "target",
@@ -114,8 +113,8 @@ def show_delivery(
                 "due_at",
                 "delivered_at",
                 "last_error",
-            ):
-                _say(f"{name + ':':<14}{'' if item[name] is None else item[name]}")
+            )
+            details(f"delivery {item['id']}", [(name, item[name]) for name in names])
 
         _emit(item, as_json, human)
 

@@ -31,7 +31,7 @@ Wide = Annotated[bool, WideOption]
 ISSUE_COLUMNS = (
     Column("issue", whole=True),
     Column("status", priority=1, whole=True),
-    Column("title", min_width=20),
+    Column("title", min_width=30),
     Column("events", priority=1, whole=True),
     Column("users", priority=3, whole=True),
     Column("last seen", priority=2, whole=True),

@@ -10,9 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
 from warroom.cli.client import (
     USAGE_EXIT_CODE,
@@ -24,6 +22,7 @@ from warroom.cli.output import (
     JsonOption,
     WideOption,
     console,
+    details,
     duration,
     print_json,
     table,
@@ -68,7 +67,7 @@ INCIDENT_COLUMNS = (
     Column("sev", whole=True),
     Column("status", whole=True),
     Column("team", priority=1, whole=True),
-    Column("title", min_width=20),
+    Column("title", min_width=30),
     Column("services", priority=3),
     Column("lead", priority=2, whole=True),
     Column("detected", priority=2, whole=True),
@@ -79,7 +78,7 @@ TIMELINE_COLUMNS = (
     Column("time", whole=True),
     Column("kind", whole=True),
     Column("actor", priority=2, whole=True),
-    Column("text", min_width=20),
+    Column("text", min_width=30),
     Column("pinned", priority=1, whole=True),
 )
 UPDATE_COLUMNS = (
@@ -88,7 +87,7 @@ UPDATE_COLUMNS = (
     Column("audience", priority=2, whole=True),
     Column("status", priority=1, whole=True),
     Column("author", priority=3, whole=True),
-    Column("text", min_width=20),
+    Column("text", min_width=30),
 )
 RUN_COLUMNS = (
     Column("id", whole=True),
@@ -144,12 +143,10 @@ def _durations(durations: dict[str, Any]) -> Table:
 
 
 def _show_incident(incident: dict[str, Any]) -> None:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    rows: list[tuple[str, object]] = []
 
     def row(label: str, value: object) -> None:
-        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+        rows.append((label, value))
 
     row("status", incident["status"])
     row("severity", incident["severity"])
@@ -172,8 +169,7 @@ def _show_incident(incident: dict[str, Any]) -> None:
     row("affected features", ", ".join(incident["affected_features"]))
     row("affected regions", ", ".join(incident["affected_regions"]))
     row("revenue impact", "yes" if incident["revenue_impact"] else "no")
-    title = f"{incident['ref']} · {incident['title']}"
-    console.print(Panel(grid, title=Text(title), title_align="left", expand=False))
+    details(f"{incident['ref']} · {incident['title']}", rows)
     if incident.get("update_overdue"):
         due = when(incident["next_update_due_at"])
         _say(f"{incident['ref']}: a status update is overdue (it was due {due})")

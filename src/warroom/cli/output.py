@@ -145,7 +145,7 @@ def table(
         )
     for row in cells:
         out.add_row(*(Text(row[index]) for index in layout.shown))
-    console.print(Text(title, style="table.title"), soft_wrap=wide)
+    note(title, style="table.title")
     needed = _chrome(len(layout.shown)) + sum(layout.widths)
     if needed <= width:
         console.print(out)
@@ -157,9 +157,26 @@ def table(
 
 
 def note(line: str, style: str = "") -> None:
-    """A sentence of the CLI's own, wrapped between words at the terminal's width (server
-    text, which may hold long ids and URLs, goes through ``remote.say`` instead)."""
-    console.print(Text(line, style=style))
+    """A sentence of the CLI's own, wrapped between words at the terminal's width; a word
+    longer than the line (a URL, a key) stays whole and runs on. Server text, which scripts
+    may read, goes through ``remote.say`` instead."""
+    console.print(Text(line, style=style, overflow="ignore"), crop=False)
+
+
+def details(title: str, rows: Sequence[tuple[str, object]]) -> None:
+    """One record as ``label  value`` lines under its title, like ``kubectl describe``.
+
+    Values wrap between words under their own column; a word longer than the line (a URL, a
+    label, a key) stays whole on a line of its own and runs on: never cut, never folded."""
+    note(title, style="bold")
+    indent = max(cell_len(label) for label, _ in rows) + 2
+    room = max(console.width - indent, CUT_MIN_WIDTH)
+    for label, value in rows:
+        text = Text("—" if value in (None, "") else str(value), overflow="ignore")
+        for index, line in enumerate(text.wrap(console, room)):
+            head = label.ljust(indent) if index == 0 else " " * indent
+            line.rstrip()
+            console.print(Text.assemble((head, "bold"), line), soft_wrap=True)
 
 
 def _footnote(layout: Layout, width: int) -> str:

@@ -52,7 +52,7 @@ GATE_COLUMNS = (
     Column("reason", whole=True),
     Column("events", priority=2, whole=True),
     Column("first seen", priority=1, whole=True),
-    Column("title", min_width=20),
+    Column("title", min_width=30),
 )
 VersionArg = Annotated[str, typer.Argument(metavar="VERSION", help="The release, e.g. 1.2.0.")]
 ProjectsOption = Annotated[
