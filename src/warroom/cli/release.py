@@ -20,7 +20,16 @@ from urllib.parse import quote
 import typer
 
 from warroom.cli.client import USAGE_EXIT_CODE, ApiClient, ClientError, from_env
-from warroom.cli.output import Column, JsonOption, WideOption, fail, print_json, table, when
+from warroom.cli.output import (
+    Column,
+    JsonOption,
+    WideOption,
+    fail,
+    note,
+    print_json,
+    table,
+    when,
+)
 from warroom.cli.remote import api, emit, instant, say
 from warroom.config.values import format_duration, parse_duration
 
@@ -234,13 +243,13 @@ def poll_gate(
 def _report(gate: dict[str, Any], waited: timedelta, wide: bool) -> None:
     where = f"{gate['project']} {gate['release']} in {gate['environment']}"
     if not gate["release_known"]:
-        say(f"note: warroom has not seen release {gate['release']} of {gate['project']} yet")
+        note(f"note: warroom has not seen release {gate['release']} of {gate['project']} yet")
     if gate["passed"]:
-        say(f"gate passed: {where} has no new or regressed unresolved issues")
+        note(f"gate passed: {where} has no new or regressed unresolved issues")
         return
     count = len(gate["issues"])
     after = f" after waiting {format_duration(waited)}" if waited else ""
-    say(f"gate failed{after}: {where} has {count} new or regressed unresolved issue(s)")
+    note(f"gate failed{after}: {where} has {count} new or regressed unresolved issue(s)")
     table(
         "Issues",
         GATE_COLUMNS,
