@@ -70,8 +70,11 @@ def fit(
 ) -> Layout:
     """Lay a table out in ``width`` terminal cells (``None``: as wide as it needs).
 
-    ``chrome(n)`` is what the table itself takes (padding, rules) around ``n`` columns. Whole
-    columns keep their full width even if the essential ones alone overflow ``width``.
+    The essential columns first; then the others, most important first, each if it fits
+    with every cut column at its least (so a narrow column may use room a wider, more
+    important one could not). What is left widens the cut columns evenly. Whole columns
+    keep their full width even if the essential ones alone overflow ``width``.
+    ``chrome(n)`` is what the table itself takes (padding, rules) around ``n`` columns.
     """
     natural = [
         max([cell_len(column.header), *(cell_len(row[index]) for row in cells)])
