@@ -20,6 +20,7 @@ from warroom.api import catalog as catalog_api
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
+from warroom.auth import audit, audit_api
 from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
@@ -62,6 +63,7 @@ from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
 from warroom.settings import Settings
+from warroom.web import mount as web
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 """Ingest endpoints bound their bodies themselves (each protocol has its own limit)."""
@@ -147,6 +149,7 @@ def create_app(
         if run_worker and worker is not None:
             worker.start()
         yield
+        web.stop(app)
         await asyncio.to_thread(app.state.ingestor.writer.close)
         await asyncio.to_thread(app.state.sentry.writer.close)
         if run_worker and worker is not None:
@@ -165,6 +168,7 @@ def create_app(
     )
     serve_docs(app, "/api/docs", "/api/static")
     session_factory = make_session_factory(engine)
+    audit.install(session_factory, clock)
     metrics = Metrics()
     metrics.registry.register(IncidentCollector(session_factory))
     metrics.config_generation.set(live_config.generation)
@@ -200,6 +204,7 @@ def create_app(
         incidents_api.router,
         catalog_api.router,
         auth_api.router,
+        audit_api.router,
         alerts_api.router,
         schedules_api.router,
         schedules_api.feeds,
@@ -214,6 +219,7 @@ def create_app(
         sentry_cli_api.router,
     ):
         app.include_router(router)
+    web.install(app, session_factory)
     ingest_routers = [
         alertmanager_api.router,
         pagerduty_api.router,

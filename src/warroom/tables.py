@@ -6,6 +6,7 @@ from here when a caller wants autogenerate (see docs/development.md).
 """
 
 from warroom.alerts import models as alert_models
+from warroom.auth import audit_models
 from warroom.auth import models as auth_models
 from warroom.db.base import Base
 from warroom.errors import health_models
@@ -24,6 +25,7 @@ metadata = Base.metadata
 __all__ = [
     "Base",
     "alert_models",
+    "audit_models",
     "auth_models",
     "error_models",
     "escalation_models",

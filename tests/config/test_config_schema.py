@@ -21,6 +21,7 @@ def test_schema_describes_the_top_level() -> None:
         "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
+        "sso",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -29,7 +30,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     schema = config_json_schema()
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
-    assert len(objects) == 36  # 32 + DsnKey, Project, IssueCondition, IssueRule
+    assert len(objects) == 38  # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

@@ -233,6 +233,7 @@ class Stack:
         extra: dict[str, Any] | None = None,
         serve_args: list[str] | None = None,
         am_extra: dict[str, Any] | None = None,
+        port: int | None = None,
     ) -> Warroom:
         """``warroom serve`` on a fresh database (default: a new SQLite file); ``extra``
         top-level keys are added to (or replace those of) the test organisation's config;
@@ -243,7 +244,7 @@ class Stack:
             self.workdir / "warroom" / "warroom.yaml",
             warroom_config(am_key, pd_key, alert_rules, extra, am_extra),
         )
-        port = free_port()
+        port = port or free_port()
         database_url = database_url or f"sqlite:///{self.workdir / 'warroom' / 'warroom.db'}"
         env = {
             "WARROOM_DATABASE_URL": database_url,

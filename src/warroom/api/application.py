@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
+from warroom.http.security import policy_for_inline_scripts
 from warroom.ingest.fastpath import IngestDispatcher
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -47,10 +48,13 @@ def serve_docs(app: FastAPI, docs_url: str, static_url: str) -> None:
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=f"{root}{openapi_url}",
             title=f"{app.title} — API",
             swagger_js_url=f"{root}{static_url}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{static_url}/swagger-ui.css",
             swagger_favicon_url=f"{root}{static_url}/favicon.png",
         )
+        # Swagger UI's one inline script, allowed by its hash (never 'unsafe-inline').
+        page.headers["content-security-policy"] = policy_for_inline_scripts(bytes(page.body))
+        return page

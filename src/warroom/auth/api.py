@@ -35,6 +35,8 @@ def token_out(token: ApiToken) -> TokenOut:
         created_at=token.created_at,
         last_used_at=token.last_used_at,
         revoked_at=token.revoked_at,
+        role=token.role,
+        team=token.team,
     )
 
 
@@ -67,7 +69,9 @@ def list_tokens(session: SessionDep, user: UserDep) -> list[TokenOut]:
 def create_token(
     body: TokenCreate, session: SessionDep, user: UserDep, now: NowDep
 ) -> TokenCreated:
-    token, secret = service.create_token(session, user, body.name, now)
+    token, secret = service.create_token(
+        session, user, body.name, now, role=body.role, team=body.team
+    )
     session.commit()
     return TokenCreated(**token_out(token).model_dump(), token=secret)
 

@@ -24,6 +24,9 @@ class Permission(StrEnum):
     ADMIN = "admin"
 
 
+PRINCIPAL_KEY = "warroom_principal"
+"""``Session.info`` key of the request's caller (what the audit log records as who)."""
+
 MINIMUM_ROLE: dict[Permission, UserRole | None] = {
     Permission.PUBLIC: None,
     Permission.READ: UserRole.VIEWER,
@@ -51,6 +54,8 @@ class Principal:
     via: str = "session"
     """``session``, ``token:<prefix>``, ``link`` (a signed email link) or ``slack``."""
     address: str | None = None
+    request_id: str | None = None
+    """The request's ``X-Request-Id``, so an audit record leads to the access log line."""
 
     def may(self, permission: Permission, team: str | None = None) -> bool:
         """Whether the role grants ``permission``; MANAGE_TEAM on a named ``team`` also needs

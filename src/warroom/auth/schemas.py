@@ -40,6 +40,15 @@ class UserOut(BaseModel):
 
 class TokenCreate(Strict):
     name: str = Field(min_length=1, max_length=128)
+    role: UserRole | None = Field(
+        None, description="At most the owner's role; default: the owner's role at each use."
+    )
+    team: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=64,
+        description="Team scope: the token manages only this team's schedules.",
+    )
 
 
 class TokenOut(BaseModel):
@@ -50,6 +59,8 @@ class TokenOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    role: UserRole | None = Field(description="The token's role cap (null: the owner's role).")
+    team: str | None = Field(description="The token's team scope (null: the owner's teams).")
 
 
 class TokenCreated(TokenOut):

@@ -44,10 +44,27 @@ def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-def create_token(session: Session, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
-    """Returns the row and the plaintext token, which is shown once and never stored."""
+def create_token(
+    session: Session,
+    user: User,
+    name: str,
+    now: datetime,
+    *,
+    role: UserRole | None = None,
+    team: str | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the row and the plaintext token, which is shown once and never stored. A
+    token's ``role`` may not exceed its owner's; its ``team`` must be one of the owner's
+    teams (any team for an admin)."""
     if not name.strip():
         raise InvalidInput("token name must not be empty", field="name")
+    if role is not None and role.rank > user.role.rank:
+        raise InvalidInput(
+            f"a token of {user.username} ({user.role.value}) cannot be a {role.value}",
+            field="role",
+        )
+    if team is not None and user.role is not UserRole.ADMIN and team not in user.teams:
+        raise InvalidInput(f"{user.username} is not a member of team {team}", field="team")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -56,6 +73,8 @@ def create_token(session: Session, user: User, name: str, now: datetime) -> tupl
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         token_hash=hash_token(secret),
         created_at=now,
+        role=role,
+        team=team,
     )
     session.add(token)
     session.flush()

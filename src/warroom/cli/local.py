@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from warroom.auth import audit, web_sessions
 from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
 from warroom.cli.output import (
@@ -62,6 +65,15 @@ def _url(database_url: str | None) -> str:
     return database_url or Settings.from_env().database_url
 
 
+def _audited_session(engine: Engine) -> Session:
+    """A session whose writes the audit log records as the operator's (``cli``)."""
+    factory = make_session_factory(engine)
+    audit.install(factory)
+    session = factory()
+    audit.act_as(session, audit.cli_actor())
+    return session
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> None:
     """Create or migrate the database schema to the latest version."""
@@ -79,22 +91,32 @@ def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> No
 def users_create(
     username: str,
     email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
-    role: Annotated[UserRole, typer.Option("--role", help="admin, responder or viewer.")] = (
-        UserRole.RESPONDER
-    ),
+    role: Annotated[
+        UserRole, typer.Option("--role", help="admin, team_manager, responder or viewer.")
+    ] = UserRole.RESPONDER,
     display_name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
     token: Annotated[bool, typer.Option("--token", help="Also create an API token.")] = False,
+    password: Annotated[
+        bool, typer.Option("--password", help="Ask for a password to sign in to the web app.")
+    ] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
     database_url: Annotated[str | None, DatabaseOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Create a user (and with --token, print a new API token once)."""
+    """Create a user (with --token, print a new API token once; with --password, let them
+    sign in to the web app)."""
+    secret_password = _read_password(password, password_stdin)
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             now = utcnow()
             user = auth_service.create_user(
                 session, username, role, now, email=email, display_name=display_name
             )
+            if secret_password is not None:
+                web_sessions.set_password(session, user, secret_password, now)
             secret = None
             if token:
                 _row, secret = auth_service.create_token(session, user, "cli", now)
@@ -113,21 +135,65 @@ def users_create(
         console.print(f"API token (shown once): [bold]{secret}[/]", highlight=False)
 
 
+def _read_password(prompt: bool, stdin: bool) -> str | None:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if prompt:
+        value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return value
+    return None
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+) -> None:
+    """Set (or reset) a user's web sign-in password; their browser sessions end."""
+    secret = _read_password(True, password_stdin)
+    assert secret is not None
+    engine = make_engine(_url(database_url))
+    try:
+        with make_session_factory(engine)() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                fail(f"unknown user '{username}'")
+            web_sessions.set_password(session, user, secret, utcnow())
+            session.commit()
+    except WarroomError as exc:
+        fail(exc.message)
+    finally:
+        engine.dispose()
+    console.print(f"password set for [bold]{username}[/]")
+
+
 @tokens_app.command("create")
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help="Owner of the token.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    role: Annotated[
+        UserRole | None,
+        typer.Option("--role", help="Cap the token's role (at most the owner's)."),
+    ] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="Scope the token to one of the owner's teams.")
+    ] = None,
     database_url: Annotated[str | None, DatabaseOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Create an API token for a user and print it once."""
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             owner = session.scalar(select(User).where(User.username == user))
             if owner is None:
                 fail(f"unknown user '{user}'")
-            row, secret = auth_service.create_token(session, owner, name, utcnow())
+            row, secret = auth_service.create_token(
+                session, owner, name, utcnow(), role=role, team=team
+            )
             session.commit()
             token_id = row.id
     except WarroomError as exc:
@@ -203,7 +269,7 @@ def tokens_revoke(
     """Revoke an API token by id; it stops working at once."""
     engine = make_engine(_url(database_url))
     try:
-        with make_session_factory(engine)() as session:
+        with _audited_session(engine) as session:
             auth_service.revoke_token(session, token_id, utcnow(), None)
             session.commit()
     except WarroomError as exc:

@@ -6,6 +6,7 @@ import typer
 
 from warroom.cli import (
     alerts,
+    audit,
     deliveries,
     errors,
     heartbeat,
@@ -40,6 +41,7 @@ app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")
 app.add_typer(errors.projects_app, name="projects")
 app.add_typer(release.app, name="release")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

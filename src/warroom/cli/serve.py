@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import secrets
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.app import create_app
 from warroom.auth import service as auth_service
+from warroom.auth import web_sessions
 from warroom.auth.models import UserRole
 from warroom.cli.output import console, fail
 from warroom.cli.worker_process import WorkerProcess, can_run_apart
@@ -40,8 +42,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 10
 SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
-    """On first start (no users at all) create ``admin`` and return its token, once."""
+def bootstrap_admin(session_factory: sessionmaker[Session]) -> tuple[str, str] | None:
+    """On first start (no users at all) create ``admin`` and return its API token and web
+    password, once."""
     with session_factory() as session:
         if auth_service.count_users(session) > 0:
             return None
@@ -51,10 +54,12 @@ def bootstrap_admin(session_factory: sessionmaker[Session]) -> str | None:
                 session, "admin", UserRole.ADMIN, now, display_name="Administrator"
             )
             _token, secret = auth_service.create_token(session, user, "first start", now)
+            password = secrets.token_urlsafe(12)
+            web_sessions.set_password(session, user, password, now)
             session.commit()
         except IntegrityError:  # another process bootstrapped at the same moment
             return None
-        return secret
+        return secret, password
 
 
 def install_reload_on_sighup(live: LiveConfig) -> None:
@@ -136,10 +141,14 @@ def serve(
         fail(f"cannot use the database {engine.url!r}: {exc.orig}")
     url = f"http://{settings.host}:{settings.port}"
     if secret:
+        token, password = secret
         console.print(
             "Created the first user [bold]admin[/]. API token (shown once, keep it):\n"
-            f"  export WARROOM_URL={url}\n  export WARROOM_TOKEN={secret}",
+            f"  export WARROOM_URL={url}\n  export WARROOM_TOKEN={token}\n"
+            f"Sign in at {url}/login as admin with the password {password}\n"
+            "  (shown once; change it with: warroom users set-password admin)",
             highlight=False,
+            soft_wrap=True,
         )
     log.info("starting", url=url, config=str(settings.config_path), summary=summary(live.current))
     checkpointer = checkpoint_in_background(engine)

@@ -38,6 +38,7 @@ from .people import Person
 from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
 from .schedules import Schedule
+from .sso import SsoSettings
 from .values import (
     Duration,
     HttpUrlStr,
@@ -315,6 +316,9 @@ class Config(_Model):
         default_factory=list,
         description="What error issues become (incident, attach, notify, ticket); every "
         "matching rule acts, at most once per its interval per issue.",
+    )
+    sso: SsoSettings | None = Field(
+        None, description="Sign-in with OpenID Connect; local passwords work beside it."
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)

@@ -8,6 +8,7 @@ walks the routes and checks each against ``docs/permissions.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from warroom.auth import permissions
 from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
 from warroom.auth.permissions import MINIMUM_ROLE, Permission, Principal
@@ -66,6 +68,7 @@ def bearer_principal(
     )
     if principal is None:
         raise Unauthorized("invalid or revoked token")
+    principal = replace(principal, request_id=getattr(request.state, "request_id", None))
     # Always end the authentication transaction: last_used_at may already have been
     # autoflushed (so session.dirty is empty), and on SQLite an open transaction holds
     # the write lock for the whole request.
@@ -110,7 +113,7 @@ def require(permission: Permission) -> Callable[..., User]:
 
 
 PERMISSION_ATTRIBUTE = "warroom_permission"
-PRINCIPAL_KEY = "warroom_principal"
+PRINCIPAL_KEY = permissions.PRINCIPAL_KEY
 """``Session.info`` key of the request's caller (what the audit log records as who)."""
 
 

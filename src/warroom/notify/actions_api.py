@@ -16,10 +16,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from warroom.auth import audit
 from warroom.auth.service import ensure_user
 from warroom.auth.signing import BadSignature, signing_key
 from warroom.config import Config
-from warroom.http.deps import ConfigDep, NowDep, SessionDep
+from warroom.http.deps import ConfigDep, NowDep, SessionDep, client_address
 from warroom.incidents import timeline
 from warroom.incidents.actions import apply_action
 from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
@@ -87,6 +88,10 @@ def act(
     grant = _grant(request, session, token, now)
     if isinstance(grant, HTMLResponse):
         return grant
+    request_id = getattr(request.state, "request_id", None)
+    audit.act_as(
+        session, audit.Actor(grant.username, audit.VIA_LINK, client_address(request), request_id)
+    )
     incident = lock_incident(session, grant.incident_id)
     if incident is None:
         return _page(404, "No such incident", "The incident of this link no longer exists.")

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from warroom.auth import audit
 from warroom.config import Config
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.incidents.locks import lock_incident
@@ -103,6 +104,7 @@ def interaction(
         return slack_commands.ephemeral("This button is not warroom's.")
     try:
         actor = acting_user(session, config, user_id, now)
+        audit.act_as(session, audit.Actor(actor.username, audit.VIA_SLACK))
         incident = _incident_of(session, str(action.get("value", "")))
         text = handler(session, config, actor, incident, now)
     except NotLinked as exc:

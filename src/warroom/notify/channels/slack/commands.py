@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from warroom.auth import audit
 from warroom.auth.models import User
 from warroom.config import Config, ContactKind
 from warroom.incidents import actions, people, service, updates
@@ -76,6 +77,7 @@ def run(session: Session, config: Config, command: SlashCommand, now: datetime) 
         return ephemeral(HELP)
     try:
         user = acting_user(session, config, command.user_id, now)
+        audit.act_as(session, audit.Actor(user.username, audit.VIA_SLACK))
         answer = handler(session, config, user, command, words[1:], now)
     except NotLinked as exc:
         session.rollback()

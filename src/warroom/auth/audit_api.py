@@ -1,0 +1,64 @@
+"""Route: reading the audit log (admins only). There is no route that changes it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+from sqlalchemy import select
+
+from warroom.auth.audit_models import AuditAction, AuditEntry
+from warroom.auth.audit_schemas import AuditEntryOut, AuditPage
+from warroom.http.deps import AdminDep, SessionDep
+from warroom.http.inputs import NO_NUL
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+MAX_PAGE = 500
+
+
+@router.get("/audit", response_model=AuditPage, summary="The audit log")
+def list_audit(
+    session: SessionDep,
+    _admin: AdminDep,
+    actor: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="A username.")
+    ] = None,
+    object_type: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="incident, user, …")
+    ] = None,
+    object_id: Annotated[
+        str | None, Query(max_length=255, pattern=NO_NUL, description="INC-12, alice, 7, …")
+    ] = None,
+    action: AuditAction | None = None,
+    since: Annotated[AwareDatetime | None, Query(description="at or after")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="before")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{1,10}$", description="`next_cursor` of the previous page."),
+    ] = None,
+) -> AuditPage:
+    """Who changed what, when and from where, newest first (see docs/audit.md)."""
+    stmt = select(AuditEntry)
+    if actor is not None:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if object_type is not None:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
+    if cursor is not None:
+        stmt = stmt.where(AuditEntry.id < int(cursor))
+    rows = list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        items=[AuditEntryOut.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=str(rows[-1].id) if more else None,
+    )
