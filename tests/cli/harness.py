@@ -85,15 +85,23 @@ class Cli:
 
 
 @contextmanager
-def wide_console(width: int = 200) -> Iterator[None]:
-    """Tables one row per line. The console fixed its width at import if COLUMNS was set
-    (pytest-xdist workers set COLUMNS=80), so the env var alone is not enough."""
+def console_width(width: int) -> Iterator[None]:
+    """The terminal is ``width`` columns wide. The console fixed its width at import if
+    COLUMNS was set (pytest-xdist workers set COLUMNS=80), so the env var alone is not
+    enough."""
     saved = console._width
     console.width = width
     try:
         yield
     finally:
         console._width = saved
+
+
+@contextmanager
+def wide_console(width: int = 200) -> Iterator[None]:
+    """Tables with every column whole, one row per line."""
+    with console_width(width):
+        yield
 
 
 def plain(text: str) -> str:

@@ -12,22 +12,18 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from warroom.alerts.models import AlertDecision, AlertStatus
 from warroom.cli.client import (
     REF_PATTERN,
     USAGE_EXIT_CODE,
 )
-from warroom.cli.output import JsonOption, console, when
+from warroom.cli.output import Column, JsonOption, WideOption, details, note, table, when
 from warroom.cli.output import fail as _fail
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import instant as _instant
 from warroom.cli.remote import say as _say
-from warroom.cli.remote import table as _table
 from warroom.matchers import Matcher, MatcherError
 
 alerts_app = typer.Typer(
@@ -56,6 +52,7 @@ MATCHER_HELP = (
 )
 
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
 DurationOption = Annotated[
     str | None, typer.Option("--duration", help="How long, e.g. 30m, 2h or 1d; or give --until.")
 ]
@@ -151,24 +148,27 @@ def _decision(alert: dict[str, Any]) -> str:
     return f"{alert['decision']} ({rule})" if rule else str(alert["decision"])
 
 
-def _list_alerts(page: dict[str, Any]) -> None:
+ALERT_COLUMNS = (
+    Column("id", whole=True),
+    Column("status", whole=True),
+    Column("title", min_width=30),
+    Column("team", priority=2, whole=True),
+    Column("service", priority=4, whole=True),
+    Column("decision", priority=5),
+    Column("incident", priority=1, whole=True),
+    Column("occurrences", priority=5, whole=True),
+    Column("last seen", priority=3, whole=True),
+)
+
+
+def _list_alerts(page: dict[str, Any], wide: bool) -> None:
     items = page["items"]
     if not items:
         _say("no alerts match")
         return
-    _table(
+    table(
         "Alerts",
-        [
-            "id",
-            "status",
-            "title",
-            "team",
-            "service",
-            "decision",
-            "incident",
-            "occurrences",
-            "last seen",
-        ],
+        ALERT_COLUMNS,
         [
             [
                 a["id"],
@@ -183,7 +183,7 @@ def _list_alerts(page: dict[str, Any]) -> None:
             ]
             for a in items
         ],
-        keep_whole=("id", "status", "team", "incident", "last seen"),
+        wide,
     )
     first, last, total = page["offset"] + 1, page["offset"] + len(items), page["total"]
     shown = (
@@ -199,13 +199,18 @@ def _pairs(values: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in sorted(values.items())) or "—"
 
 
-def _show_alert(alert: dict[str, Any]) -> None:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+HISTORY_COLUMNS = (
+    Column("time", whole=True),
+    Column("event", whole=True),
+    Column("what happened", min_width=30),
+)
+
+
+def _show_alert(alert: dict[str, Any], wide: bool) -> None:
+    rows: list[tuple[str, object]] = []
 
     def row(label: str, value: object) -> None:
-        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+        rows.append((label, value))
 
     row("status", alert["status"] + (" (flapping)" if alert["flapping"] else ""))
     row("severity", alert["severity"])
@@ -231,15 +236,14 @@ def _show_alert(alert: dict[str, Any]) -> None:
     for link in alert["links"]:
         row("link", " ".join(str(v) for v in (link.get("text"), link.get("href")) if v))
     row("group key", alert["group_key"])
-    title = f"alert {alert['id']} · {alert['title']}"
-    console.print(Panel(grid, title=Text(title), title_align="left", expand=False))
+    details(f"alert {alert['id']} · {alert['title']}", rows)
     events = alert.get("events")
     if events:
-        _table(
+        table(
             "History",
-            ["time", "event", "what happened"],
+            HISTORY_COLUMNS,
             [[when(e["at"]), e["kind"], e["text"]] for e in events],
-            keep_whole=("time", "event"),
+            wide,
         )
 
 
@@ -270,6 +274,7 @@ def list_alerts(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """List alerts, newest first; muted and flapping ones are marked."""
     given: dict[str, Any] = {
@@ -285,19 +290,20 @@ def list_alerts(
     params = {key: value for key, value in given.items() if value not in (None, [])}
     with _api() as api:
         page = api.get(ALERTS, params=params)
-        _emit(page, as_json, lambda: _list_alerts(page))
+        _emit(page, as_json, lambda: _list_alerts(page, wide))
 
 
 @alerts_app.command("show")
 def show_alert(
     alert_id: Annotated[int, typer.Argument(metavar="ID", help="Alert id.")],
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """One alert: labels, who owns it and why, muting, the rule's decision, its incident and
     its history."""
     with _api() as api:
         alert = api.get(f"{ALERTS}/{alert_id}")
-        _emit(alert, as_json, lambda: _show_alert(alert))
+        _emit(alert, as_json, lambda: _show_alert(alert, wide))
 
 
 # --- silences and maintenance windows -----------------------------------------------------
@@ -329,22 +335,24 @@ def _created(noun: str, window: dict[str, Any]) -> None:
     )
 
 
-def _list_windows(title: str, noun: str, windows: list[dict[str, Any]], expired: bool) -> None:
+def _list_windows(
+    title: str, noun: str, windows: list[dict[str, Any]], expired: bool, wide: bool
+) -> None:
     if not windows:
         _say(f"no {noun}s" if expired else f"no active or scheduled {noun}s")
         return
     maintenance = any(w["kind"] == "maintenance" for w in windows)
     columns = [
-        "id",
-        "state",
-        *(["service"] if maintenance else []),
-        "matchers",
-        "starts",
-        "ends",
-        "by",
-        "comment",
+        Column("id", whole=True),
+        Column("state", whole=True),
+        *([Column("service", priority=1, whole=True)] if maintenance else []),
+        Column("matchers", priority=1, min_width=20),
+        Column("starts", priority=3, whole=True),
+        Column("ends", priority=2, whole=True),
+        Column("by", priority=4, whole=True),
+        Column("comment", priority=3),
     ]
-    _table(
+    table(
         title,
         columns,
         [
@@ -360,7 +368,7 @@ def _list_windows(title: str, noun: str, windows: list[dict[str, Any]], expired:
             ]
             for w in windows
         ],
-        keep_whole=("id", "state", "starts", "ends"),
+        wide,
     )
 
 
@@ -385,11 +393,13 @@ def add_silence(
 
 
 @silence_app.command("list")
-def list_silences(expired: ExpiredOption = False, as_json: AsJson = False) -> None:
+def list_silences(
+    expired: ExpiredOption = False, as_json: AsJson = False, wide: Wide = False
+) -> None:
     """Active and scheduled silences (with --expired, ended ones too)."""
     with _api() as api:
         data = api.get(SILENCES, params={"expired": "true"} if expired else None)
-        _emit(data, as_json, lambda: _list_windows("Silences", "silence", data, expired))
+        _emit(data, as_json, lambda: _list_windows("Silences", "silence", data, expired, wide))
 
 
 @silence_app.command("expire")
@@ -431,14 +441,16 @@ def add_maintenance(
 
 
 @maintenance_app.command("list")
-def list_maintenance(expired: ExpiredOption = False, as_json: AsJson = False) -> None:
+def list_maintenance(
+    expired: ExpiredOption = False, as_json: AsJson = False, wide: Wide = False
+) -> None:
     """Active and scheduled maintenance windows (with --expired, ended ones too)."""
     with _api() as api:
         data = api.get(MAINTENANCE, params={"expired": "true"} if expired else None)
         _emit(
             data,
             as_json,
-            lambda: _list_windows("Maintenance windows", "maintenance window", data, expired),
+            lambda: _list_windows("Maintenance windows", "maintenance window", data, expired, wide),
         )
 
 
@@ -460,13 +472,25 @@ def end_maintenance(
 # --- integrations -------------------------------------------------------------------------
 
 
-def _list_integrations(items: list[dict[str, Any]]) -> None:
+INTEGRATION_COLUMNS = (
+    Column("slug", whole=True),
+    Column("kind", whole=True),
+    Column("team", priority=2, whole=True),
+    Column("service", priority=3, whole=True),
+    Column("accepted", priority=1, whole=True),
+    Column("refused", priority=4),
+    Column("stored signals", priority=3),
+    Column("last signal", priority=1, whole=True),
+)
+
+
+def _list_integrations(items: list[dict[str, Any]], wide: bool) -> None:
     if not items:
         _say("no integrations are configured")
         return
-    _table(
+    table(
         "Integrations",
-        ["slug", "kind", "team", "service", "accepted", "refused", "stored signals", "last signal"],
+        INTEGRATION_COLUMNS,
         [
             [
                 i["slug"],
@@ -480,18 +504,18 @@ def _list_integrations(items: list[dict[str, Any]]) -> None:
             ]
             for i in items
         ],
-        keep_whole=("slug", "kind", "accepted", "last signal"),
+        wide,
     )
-    _say(
+    note(
         "accepted and refused: counted by this server process since it started; "
         "stored signals: by outcome, across every process"
     )
 
 
 @integrations_app.command("list")
-def list_integrations(as_json: AsJson = False) -> None:
+def list_integrations(as_json: AsJson = False, wide: Wide = False) -> None:
     """Every integration with its counters: accepted, refused by reason, stored signals by
     outcome, and the last signal."""
     with _api() as api:
         data = api.get(INTEGRATIONS)
-        _emit(data, as_json, lambda: _list_integrations(data))
+        _emit(data, as_json, lambda: _list_integrations(data, wide))

@@ -8,43 +8,40 @@ import typer
 
 from warroom.auth.audit_models import AuditAction
 from warroom.cli.client import normalise_ref
-from warroom.cli.output import JsonOption, console, when
+from warroom.cli.output import Column, JsonOption, WideOption, table, when
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import instant as _instant
 from warroom.cli.remote import say as _say
-from warroom.cli.remote import table as _table
 
 app = typer.Typer(
     help="The audit log: every change people made, append-only (needs an admin token).",
     no_args_is_help=True,
 )
 AUDIT = "/api/v1/audit"
-WIDE = 120
-"""From this terminal width on, the table also shows how and from where."""
+COLUMNS = (
+    Column("id", whole=True),
+    Column("when (UTC)", whole=True),
+    Column("who", whole=True),
+    Column("via", priority=1, whole=True),
+    Column("from", priority=2, whole=True),
+    Column("what", min_width=50),
+)
 
 
 def _who(entry: dict[str, Any]) -> str:
     return str(entry["actor"]) if entry["actor"] else f"({entry['actor_via']})"
 
 
-def _show(page: dict[str, Any]) -> None:
+def _show(page: dict[str, Any], wide: bool) -> None:
     if not page["items"]:
         _say("no audit entries")
         return
-    wide = console.width >= WIDE
-    columns = ["id", "when (UTC)", "who", *(["via", "from"] if wide else []), "what"]
     rows = [
-        [
-            e["id"],
-            when(e["at"])[:16],
-            _who(e),
-            *([e["actor_via"], e["address"] or "—"] if wide else []),
-            e["summary"],
-        ]
+        [e["id"], when(e["at"])[:16], _who(e), e["actor_via"], e["address"] or "—", e["summary"]]
         for e in page["items"]
     ]
-    _table("Audit log", columns, rows, keep_whole=("id", "when (UTC)"))
+    table("Audit log", COLUMNS, rows, wide)
     if page["next_cursor"]:
         _say(f"older entries: --cursor {page['next_cursor']}")
 
@@ -68,6 +65,7 @@ def list_audit(
         str | None, typer.Option("--cursor", help="Older entries: the cursor a list printed.")
     ] = None,
     as_json: Annotated[bool, JsonOption] = False,
+    wide: Annotated[bool, WideOption] = False,
 ) -> None:
     """List audit entries, newest first."""
     params: dict[str, Any] = {"limit": limit}
@@ -87,4 +85,4 @@ def list_audit(
         params["cursor"] = cursor
     with _api() as api:
         page = api.get(AUDIT, params=params)
-        _emit(page, as_json, lambda: _show(page))
+        _emit(page, as_json, lambda: _show(page, wide))

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from warroom.cli.output import JsonOption, when
+from warroom.cli.output import Column, JsonOption, WideOption, details, table, when
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import say as _say
-from warroom.cli.remote import table as _table
 from warroom.notify.models import Channel, DeliveryStatus
 
 app = typer.Typer(
@@ -19,6 +18,18 @@ app = typer.Typer(
 )
 DELIVERIES = "/api/v1/deliveries"
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
+COLUMNS = (
+    Column("id", whole=True),
+    Column("status", whole=True),
+    Column("channel", priority=1, whole=True),
+    Column("target", min_width=16),
+    Column("incident", priority=1, whole=True),
+    Column("purpose", priority=3),
+    Column("tries", priority=2, whole=True),
+    Column("when", priority=2, whole=True),
+    Column("last error", priority=3, min_width=20),
+)
 
 
 def _rows(items: list[dict[str, Any]]) -> list[list[object]]:
@@ -52,6 +63,7 @@ def list_deliveries(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """List deliveries, newest first."""
     statuses = [DeliveryStatus.DEAD] if failed else list(status or [])
@@ -68,21 +80,11 @@ def list_deliveries(
         def human() -> None:
             title = "Dead letters" if failed else "Deliveries"
             counts = ", ".join(f"{k} {v}" for k, v in sorted(page["counts"].items()))
-            _table(
+            table(
                 f"{title} ({page['total']}; outbox: {counts or 'empty'})",
-                [
-                    "id",
-                    "status",
-                    "channel",
-                    "target",
-                    "incident",
-                    "purpose",
-                    "tries",
-                    "when",
-                    "last error",
-                ],
+                COLUMNS,
                 _rows(page["items"]),
-                keep_whole=("id", "status"),
+                wide,
             )
 
         _emit(page, as_json, human)
@@ -97,8 +99,7 @@ def show_delivery(
         item = api.get(f"{DELIVERIES}/{delivery_id}")
 
         def human() -> None:
-            for name in (
-                "id",
+            names = (
                 "status",
                 "channel",
                 "target",
@@ -112,8 +113,8 @@ def show_delivery(
                 "due_at",
                 "delivered_at",
                 "last_error",
-            ):
-                _say(f"{name + ':':<14}{'' if item[name] is None else item[name]}")
+            )
+            details(f"delivery {item['id']}", [(name, item[name]) for name in names])
 
         _emit(item, as_json, human)
 

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from warroom.cli.client import USAGE_EXIT_CODE
-from warroom.cli.output import JsonOption, when
+from warroom.cli.output import Column, JsonOption, WideOption, table, when
 from warroom.cli.output import fail as _fail
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import say as _say
-from warroom.cli.remote import table as _table
 from warroom.config.values import parse_duration
 from warroom.errors.models import IgnoreMode, IssueStatus, ResolveMode
 
@@ -28,6 +27,25 @@ EVENTS = "/api/v1/errors/events"
 PROJECTS = "/api/v1/projects"
 SECONDS_PER_MINUTE = 60
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
+ISSUE_COLUMNS = (
+    Column("issue", whole=True),
+    Column("status", priority=1, whole=True),
+    Column("title", min_width=30),
+    Column("events", priority=1, whole=True),
+    Column("users", priority=3, whole=True),
+    Column("last seen", priority=2, whole=True),
+    Column("team", priority=3, whole=True),
+    Column("incident", priority=2, whole=True),
+)
+PROJECT_COLUMNS = (
+    Column("project", whole=True),
+    Column("id", whole=True),
+    Column("team", priority=1, whole=True),
+    Column("platform", priority=2, whole=True),
+    Column("unresolved", priority=1, whole=True),
+    Column("keys", priority=3, whole=True),
+)
 
 
 def _issue_line(issue: dict[str, Any]) -> str:
@@ -47,6 +65,7 @@ def list_issues(
     query: Annotated[str | None, typer.Option("--query", "-q", help="Text in the title.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """Issues, the most recently seen first."""
     params: dict[str, Any] = {"limit": limit}
@@ -62,9 +81,9 @@ def list_issues(
         page = client.get(ISSUES, params)
 
     def human() -> None:
-        _table(
+        table(
             f"{page['total']:,} issue{'' if page['total'] == 1 else 's'}",
-            ["issue", "status", "title", "events", "users", "last seen", "team", "incident"],
+            ISSUE_COLUMNS,
             [
                 [
                     i["short_id"],
@@ -78,7 +97,7 @@ def list_issues(
                 ]
                 for i in page["items"]
             ],
-            keep_whole=("issue",),
+            wide,
         )
 
     _emit(page, as_json, human)
@@ -238,15 +257,15 @@ def explain_event(
 
 
 @projects_app.command("list")
-def list_projects(as_json: AsJson = False) -> None:
+def list_projects(as_json: AsJson = False, wide: Wide = False) -> None:
     """Projects with their team, platform and unresolved issues."""
     with _api() as client:
         projects = client.get(PROJECTS)
 
     def human() -> None:
-        _table(
+        table(
             f"{len(projects)} project{'' if len(projects) == 1 else 's'}",
-            ["project", "id", "team", "platform", "unresolved", "keys"],
+            PROJECT_COLUMNS,
             [
                 [
                     p["slug"],
@@ -258,6 +277,7 @@ def list_projects(as_json: AsJson = False) -> None:
                 ]
                 for p in projects
             ],
+            wide,
         )
 
     _emit(projects, as_json, human)

@@ -10,22 +10,29 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
 from warroom.cli.client import (
     USAGE_EXIT_CODE,
     incident_path,
     normalise_ref,
 )
-from warroom.cli.output import JsonOption, console, duration, print_json, when
+from warroom.cli.output import (
+    Column,
+    JsonOption,
+    WideOption,
+    console,
+    details,
+    duration,
+    print_json,
+    table,
+    when,
+)
 from warroom.cli.output import fail as _fail
 from warroom.cli.remote import api as _api
 from warroom.cli.remote import emit as _emit
 from warroom.cli.remote import instant as _instant
 from warroom.cli.remote import say as _say
-from warroom.cli.remote import table as _table
 from warroom.incidents.enums import IncidentRole, IncidentStatus, TimestampField
 
 app = typer.Typer(
@@ -54,6 +61,54 @@ ReasonOption = Annotated[
     str | None, typer.Option("--reason", help="Why; recorded on the timeline.")
 ]
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
+INCIDENT_COLUMNS = (
+    Column("ref", whole=True),
+    Column("sev", whole=True),
+    Column("status", whole=True),
+    Column("team", priority=1, whole=True),
+    Column("title", min_width=30),
+    Column("services", priority=3),
+    Column("lead", priority=2, whole=True),
+    Column("detected", priority=2, whole=True),
+    Column("update due", priority=3, whole=True),
+)
+TIMELINE_COLUMNS = (
+    Column("id", whole=True),
+    Column("time", whole=True),
+    Column("kind", whole=True),
+    Column("actor", priority=2, whole=True),
+    Column("text", min_width=30),
+    Column("pinned", priority=1, whole=True),
+)
+UPDATE_COLUMNS = (
+    Column("id", whole=True),
+    Column("time", whole=True),
+    Column("audience", priority=2, whole=True),
+    Column("status", priority=1, whole=True),
+    Column("author", priority=3, whole=True),
+    Column("text", min_width=30),
+)
+RUN_COLUMNS = (
+    Column("id", whole=True),
+    Column("policy", priority=1, whole=True),
+    Column("state", whole=True),
+    Column("step", priority=1, whole=True),
+    Column("round", priority=2, whole=True),
+    Column("next step at", priority=2, whole=True),
+    Column("reason", min_width=20),
+)
+PAGE_COLUMNS = (
+    Column("id", whole=True),
+    Column("run", priority=3, whole=True),
+    Column("who", whole=True),
+    Column("paged at", priority=1, whole=True),
+    Column("step", priority=2, whole=True),
+    Column("round", priority=3, whole=True),
+    Column("why", priority=2, min_width=20),
+    Column("status", whole=True),
+    Column("deliveries", priority=1, min_width=16),
+)
 
 
 # --- plumbing ---------------------------------------------------------------------------
@@ -88,12 +143,10 @@ def _durations(durations: dict[str, Any]) -> Table:
 
 
 def _show_incident(incident: dict[str, Any]) -> None:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    rows: list[tuple[str, object]] = []
 
     def row(label: str, value: object) -> None:
-        grid.add_row(label, Text("—" if value in (None, "") else str(value)))
+        rows.append((label, value))
 
     row("status", incident["status"])
     row("severity", incident["severity"])
@@ -116,21 +169,20 @@ def _show_incident(incident: dict[str, Any]) -> None:
     row("affected features", ", ".join(incident["affected_features"]))
     row("affected regions", ", ".join(incident["affected_regions"]))
     row("revenue impact", "yes" if incident["revenue_impact"] else "no")
-    title = f"{incident['ref']} · {incident['title']}"
-    console.print(Panel(grid, title=Text(title), title_align="left", expand=False))
+    details(f"{incident['ref']} · {incident['title']}", rows)
     if incident.get("update_overdue"):
         due = when(incident["next_update_due_at"])
         _say(f"{incident['ref']}: a status update is overdue (it was due {due})")
 
 
-def _list_incidents(page: dict[str, Any]) -> None:
+def _list_incidents(page: dict[str, Any], wide: bool) -> None:
     items = page["items"]
     if not items:
         _say("no incidents match")
         return
-    _table(
+    table(
         "Incidents",
-        ["ref", "sev", "status", "team", "title", "services", "lead", "detected", "update due"],
+        INCIDENT_COLUMNS,
         [
             [
                 i["ref"],
@@ -145,7 +197,7 @@ def _list_incidents(page: dict[str, Any]) -> None:
             ]
             for i in items
         ],
-        keep_whole=("ref", "sev", "status", "team", "detected"),
+        wide,
     )
     first, last, total = page["offset"] + 1, page["offset"] + len(items), page["total"]
     shown = (
@@ -157,11 +209,11 @@ def _list_incidents(page: dict[str, Any]) -> None:
     _say(shown + more)
 
 
-def _show_timeline(data: dict[str, Any]) -> None:
+def _show_timeline(data: dict[str, Any], wide: bool) -> None:
     entries = data["entries"]
-    _table(
+    table(
         f"{data['incident']} timeline",
-        ["id", "time", "kind", "actor", "text", "pinned"],
+        TIMELINE_COLUMNS,
         [
             [
                 e["id"],
@@ -173,23 +225,23 @@ def _show_timeline(data: dict[str, Any]) -> None:
             ]
             for e in entries
         ],
-        keep_whole=("id", "kind"),
+        wide,
     )
     console.print(_durations(data["durations"]))
 
 
-def _show_updates(ref: str, updates: list[dict[str, Any]]) -> None:
+def _show_updates(ref: str, updates: list[dict[str, Any]], wide: bool) -> None:
     if not updates:
         _say(f"{ref}: no status updates yet")
         return
-    _table(
+    table(
         f"{ref} status updates",
-        ["id", "time", "audience", "status", "author", "text"],
+        UPDATE_COLUMNS,
         [
             [u["id"], when(u["at"]), u["audience"], u["status"], u["author"] or "—", u["text"]]
             for u in updates
         ],
-        keep_whole=("id", "audience", "status"),
+        wide,
     )
 
 
@@ -209,6 +261,7 @@ def list_incidents(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """List incidents, newest first."""
     given = {
@@ -222,7 +275,7 @@ def list_incidents(
     params = {key: value for key, value in given.items() if value not in (None, [])}
     with _api() as api:
         page = api.get(INCIDENTS, params=params)
-        _emit(page, as_json, lambda: _list_incidents(page))
+        _emit(page, as_json, lambda: _list_incidents(page, wide))
 
 
 def show(ref: RefArg, as_json: AsJson = False) -> None:
@@ -236,19 +289,20 @@ def show_timeline(
     ref: RefArg,
     pinned: Annotated[bool, typer.Option("--pinned", help="Only pinned entries.")] = False,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """Every timeline entry (time, kind, actor, text), then the durations."""
     with _api() as api:
         params = {"pinned": "true"} if pinned else None
         data = api.get(incident_path(ref, "timeline"), params=params)
-        _emit(data, as_json, lambda: _show_timeline(data))
+        _emit(data, as_json, lambda: _show_timeline(data, wide))
 
 
-def list_updates(ref: RefArg, as_json: AsJson = False) -> None:
+def list_updates(ref: RefArg, as_json: AsJson = False, wide: Wide = False) -> None:
     """The status updates posted for an incident."""
     with _api() as api:
         data = api.get(incident_path(ref, "updates"))
-        _emit(data, as_json, lambda: _show_updates(normalise_ref(ref), data))
+        _emit(data, as_json, lambda: _show_updates(normalise_ref(ref), data, wide))
 
 
 # --- declaring and editing ------------------------------------------------------------
@@ -507,14 +561,14 @@ def post_update(
 # --- escalation ---------------------------------------------------------------------------
 
 
-def _show_escalation(data: dict[str, Any]) -> None:
+def _show_escalation(data: dict[str, Any], wide: bool) -> None:
     runs = data["runs"]
     if not runs:
         _say(f"{data['incident']}: no escalation (nobody was paged; see the timeline)")
         return
-    _table(
+    table(
         f"{data['incident']} escalation runs",
-        ["id", "policy", "state", "step", "round", "next step at", "reason"],
+        RUN_COLUMNS,
         [
             [
                 r["id"],
@@ -527,15 +581,15 @@ def _show_escalation(data: dict[str, Any]) -> None:
             ]
             for r in runs
         ],
-        keep_whole=("id", "state", "step", "round"),
+        wide,
     )
     pages = data["pages"]
     if not pages:
         _say("no pages yet")
         return
-    _table(
+    table(
         "pages",
-        ["id", "run", "who", "paged at", "step", "round", "why", "status", "deliveries"],
+        PAGE_COLUMNS,
         [
             [
                 p["id"],
@@ -551,15 +605,15 @@ def _show_escalation(data: dict[str, Any]) -> None:
             ]
             for p in pages
         ],
-        keep_whole=("id", "run", "who", "status"),
+        wide,
     )
 
 
-def show_escalation(ref: RefArg, as_json: AsJson = False) -> None:
+def show_escalation(ref: RefArg, as_json: AsJson = False, wide: Wide = False) -> None:
     """Who was paged, when and why, the state of each escalation run, and the deliveries."""
     with _api() as api:
         data = api.get(incident_path(ref, "escalation"))
-        _emit(data, as_json, lambda: _show_escalation(data))
+        _emit(data, as_json, lambda: _show_escalation(data, wide))
 
 
 def reassign(

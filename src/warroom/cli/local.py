@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from warroom.auth import audit, web_sessions
 from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
-from warroom.cli.output import JsonOption, console, fail, print_json, table, when
+from warroom.cli.output import (
+    Column,
+    JsonOption,
+    WideOption,
+    console,
+    fail,
+    print_json,
+    table,
+    when,
+)
 from warroom.clock import utcnow
 from warroom.config import (
     ConfigError,
@@ -40,6 +49,15 @@ DatabaseOption = typer.Option(
     "--database-url",
     envvar="WARROOM_DATABASE_URL",
     help="SQLAlchemy URL; default sqlite:///./warroom.db.",
+)
+TOKEN_COLUMNS = (
+    Column("id", whole=True),
+    Column("user", whole=True),
+    Column("name", priority=1),
+    Column("prefix", whole=True),
+    Column("created", priority=2, whole=True),
+    Column("last used", priority=1, whole=True),
+    Column("revoked", priority=1, whole=True),
 )
 
 
@@ -195,6 +213,7 @@ def tokens_list(
     user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
     database_url: Annotated[str | None, DatabaseOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
+    wide: Annotated[bool, WideOption] = False,
 ) -> None:
     """List API tokens (never their secrets)."""
     engine = make_engine(_url(database_url))
@@ -224,7 +243,7 @@ def tokens_list(
         return
     table(
         "API tokens",
-        ["id", "user", "name", "prefix", "created", "last used", "revoked"],
+        TOKEN_COLUMNS,
         [
             [
                 r["id"],
@@ -237,6 +256,7 @@ def tokens_list(
             ]
             for r in rows
         ],
+        wide,
     )
 
 

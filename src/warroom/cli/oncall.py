@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from warroom.cli.output import JsonOption
-from warroom.cli.remote import api, emit, instant, say, table
+from warroom.cli.output import Column, JsonOption, WideOption, table
+from warroom.cli.remote import api, emit, instant, say
 
 app = typer.Typer(
     help="On-call schedules: who is on call, shifts, and overrides.", no_args_is_help=True
@@ -26,6 +26,7 @@ override_app = typer.Typer(
 app.add_typer(override_app, name="override")
 
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
 FromOption = Annotated[
     str | None,
     typer.Option("--from", help="Start, ISO 8601 (local time without an offset); default now."),
@@ -62,6 +63,7 @@ def now(
         str | None, typer.Option("--at", help="At this time instead of now, ISO 8601.")
     ] = None,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """Who is on call now (or --at), on each schedule, and until when."""
     params: dict[str, str] = {}
@@ -82,9 +84,9 @@ def now(
             rows.append([entry["schedule"], entry["team"] or "", who, until, entry["timezone"]])
         table(
             f"On call at {_local(entries[0]['at'], 'UTC')} UTC",
-            ["Schedule", "Team", "On call", "Until", "Zone"],
+            NOW_COLUMNS,
             rows,
-            keep_whole=("Schedule", "Until"),
+            wide,
         )
 
     emit(entries, as_json, human)
@@ -96,6 +98,7 @@ def show(
     from_: FromOption = None,
     to: ToOption = None,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """A schedule's shifts between --from and --to, in the schedule's time zone."""
     params: dict[str, str] = {}
@@ -124,7 +127,7 @@ def show(
         if not rows:
             say(f"{title}: nobody on call")
             return
-        table(title, ["Start", "End", "On call", "From"], rows, keep_whole=("Start", "End"))
+        table(title, SHIFT_COLUMNS, rows, wide)
         if body.get("unmatched_events"):
             say(f"{body['unmatched_events']} calendar events match no configured person")
 
@@ -146,7 +149,28 @@ def _override_rows(overrides: list[dict[str, Any]]) -> list[list[object]]:
     ]
 
 
-OVERRIDE_COLUMNS = ["ID", "User", "Replaces", "Start (UTC)", "End (UTC)", "State", "Reason"]
+NOW_COLUMNS = (
+    Column("Schedule", whole=True),
+    Column("Team", priority=2, whole=True),
+    Column("On call", min_width=20),
+    Column("Until", priority=1, min_width=20),
+    Column("Zone", priority=3, whole=True),
+)
+SHIFT_COLUMNS = (
+    Column("Start", whole=True),
+    Column("End", whole=True),
+    Column("On call", min_width=20),
+    Column("From", priority=1),
+)
+OVERRIDE_COLUMNS = (
+    Column("ID", whole=True),
+    Column("User", whole=True),
+    Column("Replaces", priority=2, whole=True),
+    Column("Start (UTC)", priority=1, whole=True),
+    Column("End (UTC)", priority=1, whole=True),
+    Column("State", priority=1, whole=True),
+    Column("Reason", priority=3),
+)
 
 
 @override_app.command("add")
@@ -197,6 +221,7 @@ def override_list(
         bool, typer.Option("--cancelled", help="Also cancelled overrides.")
     ] = False,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """A schedule's overrides (not cancelled, unless --cancelled)."""
     params: dict[str, str] = {}
@@ -213,7 +238,7 @@ def override_list(
         if not found:
             say(f"no overrides on {schedule}")
             return
-        table(f"Overrides of {schedule}", OVERRIDE_COLUMNS, _override_rows(found))
+        table(f"Overrides of {schedule}", OVERRIDE_COLUMNS, _override_rows(found), wide)
 
     emit(found, as_json, human)
 

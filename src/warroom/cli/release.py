@@ -20,8 +20,17 @@ from urllib.parse import quote
 import typer
 
 from warroom.cli.client import USAGE_EXIT_CODE, ApiClient, ClientError, from_env
-from warroom.cli.output import JsonOption, fail, print_json, when
-from warroom.cli.remote import api, emit, instant, say, table
+from warroom.cli.output import (
+    Column,
+    JsonOption,
+    WideOption,
+    fail,
+    note,
+    print_json,
+    table,
+    when,
+)
+from warroom.cli.remote import api, emit, instant, say
 from warroom.config.values import format_duration, parse_duration
 
 app = typer.Typer(
@@ -38,6 +47,22 @@ MIN_POLL_SECONDS = 0.1
 SERVER_ERROR = 500
 
 AsJson = Annotated[bool, JsonOption]
+Wide = Annotated[bool, WideOption]
+RELEASE_COLUMNS = (
+    Column("version", whole=True),
+    Column("projects", priority=1),
+    Column("created", priority=3, whole=True),
+    Column("finalized", priority=2, whole=True),
+    Column("commits", priority=3, whole=True),
+    Column("last deploy", priority=1, min_width=20),
+)
+GATE_COLUMNS = (
+    Column("issue", whole=True),
+    Column("reason", whole=True),
+    Column("events", priority=2, whole=True),
+    Column("first seen", priority=1, whole=True),
+    Column("title", min_width=30),
+)
 VersionArg = Annotated[str, typer.Argument(metavar="VERSION", help="The release, e.g. 1.2.0.")]
 ProjectsOption = Annotated[
     list[str] | None,
@@ -143,6 +168,7 @@ def list_releases(
         str | None, typer.Option("--project", "-p", help="Only this project's releases.")
     ] = None,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """Releases, newest first, with their latest deploy."""
     params = {"project": project} if project else None
@@ -165,9 +191,9 @@ def list_releases(
             )
         table(
             "Releases",
-            ("version", "projects", "created", "finalized", "commits", "last deploy"),
+            RELEASE_COLUMNS,
             rows,
-            keep_whole=("version",),
+            wide,
         )
 
     emit(releases, as_json, human)
@@ -214,24 +240,24 @@ def poll_gate(
         sleep(interval)
 
 
-def _report(gate: dict[str, Any], waited: timedelta) -> None:
+def _report(gate: dict[str, Any], waited: timedelta, wide: bool) -> None:
     where = f"{gate['project']} {gate['release']} in {gate['environment']}"
     if not gate["release_known"]:
-        say(f"note: warroom has not seen release {gate['release']} of {gate['project']} yet")
+        note(f"note: warroom has not seen release {gate['release']} of {gate['project']} yet")
     if gate["passed"]:
-        say(f"gate passed: {where} has no new or regressed unresolved issues")
+        note(f"gate passed: {where} has no new or regressed unresolved issues")
         return
     count = len(gate["issues"])
     after = f" after waiting {format_duration(waited)}" if waited else ""
-    say(f"gate failed{after}: {where} has {count} new or regressed unresolved issue(s)")
+    note(f"gate failed{after}: {where} has {count} new or regressed unresolved issue(s)")
     table(
         "Issues",
-        ("issue", "reason", "events", "first seen", "title"),
+        GATE_COLUMNS,
         [
             (i["short_id"], i["reason"], i["events"], when(i["first_seen"]), i["title"])
             for i in gate["issues"]
         ],
-        keep_whole=("issue",),
+        wide,
     )
 
 
@@ -255,6 +281,7 @@ def check(
         typer.Option("--interval", min=MIN_POLL_SECONDS, help="Seconds between checks."),
     ] = DEFAULT_POLL_SECONDS,
     as_json: AsJson = False,
+    wide: Wide = False,
 ) -> None:
     """The release gate: exit 0 when RELEASE has no new or regressed unresolved issues in
     ENVIRONMENT, 1 (listing them) when it has, 2 when it cannot be checked."""
@@ -274,5 +301,5 @@ def check(
     if as_json:
         print_json(gate)
     else:
-        _report(gate, waited)
+        _report(gate, waited, wide)
     raise typer.Exit(GATE_PASSED if gate["passed"] else GATE_FAILED)

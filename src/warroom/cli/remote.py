@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
-
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from warroom.cli.client import USAGE_EXIT_CODE, ApiClient, ClientError, from_env
 from warroom.cli.output import console, fail, print_json
@@ -58,25 +54,3 @@ def instant(value: str, option: str) -> str:
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.isoformat()
-
-
-def table(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    keep_whole: Collection[str] = (),
-) -> None:
-    """Cells are plain text (never markup); in a narrow terminal the long ones fold, the
-    ``keep_whole`` ones stay on one line."""
-    out = Table(
-        title=Text(title),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        pad_edge=False,
-    )
-    for column in columns:
-        out.add_column(column, overflow="fold", no_wrap=column in keep_whole)
-    for row in rows:
-        out.add_row(*(Text("" if value is None else str(value)) for value in row))
-    console.print(out)
