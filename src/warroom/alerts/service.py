@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import Integer, column, func, select, table
+from sqlalchemy import Integer, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import (
@@ -48,6 +48,8 @@ class AlertFilter:
     integration: str | None = None
     decision: AlertDecision | None = None
     incident: int | None = None
+    text: str | None = None
+    """Text in the title or description (case-insensitive)."""
 
 
 def search(
@@ -64,6 +66,13 @@ def search(
         stmt = stmt.where(Alert.integration == flt.integration)
     if flt.decision:
         stmt = stmt.where(Alert.decision == flt.decision)
+    if flt.text:
+        stmt = stmt.where(
+            or_(
+                Alert.title.icontains(flt.text, autoescape=True),
+                Alert.description.icontains(flt.text, autoescape=True),
+            )
+        )
     if flt.incident is not None:
         stmt = stmt.join(INCIDENTS, INCIDENTS.c.id == Alert.incident_id).where(
             INCIDENTS.c.number == flt.incident
