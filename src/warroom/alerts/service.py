@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -17,6 +18,7 @@ from warroom.alerts.models import (
     Silence,
     SilenceKind,
 )
+from warroom.alerts.state import AlertRow
 from warroom.config import Config, parse_duration
 from warroom.jobs.queue import schedule
 from warroom.problems import Conflict, InvalidInput, NotFound
@@ -109,7 +111,7 @@ def events(session: Session, alert: Alert) -> list[AlertEvent]:
     return list(session.scalars(stmt))
 
 
-def incident_refs(session: Session, alerts: list[Alert]) -> dict[int, str]:
+def incident_refs(session: Session, alerts: Sequence[Alert | AlertRow]) -> dict[int, str]:
     ids = {a.incident_id for a in alerts if a.incident_id is not None}
     if not ids:
         return {}
