@@ -28,8 +28,8 @@ def test_a_viewer_reads_teams_services_severities_and_routing(api: Harness) -> N
         "payments-api",  # checkout-api depends on it
         '<span class="sev sev-sev1">SEV1</span>',
         "<strong>noisy-warnings</strong>",
-        "3 occurrences within 10m",
-        "firing for 15m",
+        "3 occurrences within 10m<",
+        "firing for 15m<",
         '<code class="matcher">alertname=&#34;DatacenterDown&#34;</code>',
         "datacenter",
         "(?P&lt;team&gt;[a-z-]+)",

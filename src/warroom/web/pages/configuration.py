@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from warroom.config import LiveConfig, config_warnings, summary
+from warroom.config import LiveConfig, config_warnings, format_duration, summary
 from warroom.http.deps import ConfigDep, NowDep
 from warroom.schedules.gaps import schedule_gap_warnings
 from warroom.web import access
@@ -33,5 +33,6 @@ def config_page(
             "warnings": config_warnings(config) + schedule_gap_warnings(config, now),
             "severity_map": config.effective_severity_map,
             "severity_map_default": config.severity_map is None,
+            "fmt": format_duration,
         },
     )
