@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from warroom.alerts import service, views
 from warroom.alerts.models import AlertDecision, AlertStatus, SilenceKind
@@ -21,7 +20,8 @@ from warroom.alerts.schemas import (
 )
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.ingest.http import Ingestor
-from warroom.ingest.models import ServiceChange, Signal
+from warroom.ingest.models import ServiceChange
+from warroom.ingest.stored import StoredSignals, stored_signals
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 MAX_PAGE = 200
@@ -133,15 +133,7 @@ def list_integrations(
     request: Request, session: SessionDep, config: ConfigDep, _user: UserDep
 ) -> list[IntegrationOut]:
     ingestor: Ingestor = request.app.state.ingestor
-    by_outcome = select(Signal.integration, Signal.outcome, func.count()).group_by(
-        Signal.integration, Signal.outcome
-    )
-    stored: dict[str, dict[str, int]] = {}
-    for integration, outcome, count in session.execute(by_outcome):
-        key = outcome.value if outcome is not None else "pending"
-        stored.setdefault(integration, {})[key] = int(count)
-    latest = select(Signal.integration, func.max(Signal.received_at)).group_by(Signal.integration)
-    last: dict[str, datetime] = {row[0]: row[1] for row in session.execute(latest)}
+    stored = stored_signals(session)
     return [
         IntegrationOut(
             slug=i.slug,
@@ -150,8 +142,8 @@ def list_integrations(
             team=i.team,
             service=i.service,
             counters=ingestor.stats.of(i.slug),
-            signals=stored.get(i.slug, {}),
-            last_signal_at=last.get(i.slug),
+            signals=stored.get(i.slug, StoredSignals()).by_outcome,
+            last_signal_at=stored.get(i.slug, StoredSignals()).last_signal_at,
         )
         for i in config.integrations
     ]

@@ -195,3 +195,29 @@ def mute_all(
             history.add(alert, AlertEventKind.MUTED, f"muted: {reason}")
         alert.muted_by = reason
         changed = True
+
+
+def would_mute(
+    session: Session,
+    kind: SilenceKind,
+    texts: Sequence[str],
+    service: str | None = None,
+    *,
+    limit: int,
+) -> tuple[list[AlertRow], int]:
+    """The open alerts a silence (or maintenance window) with these matchers would match
+    now, newest first, and how many there are: what a page previews before it is created.
+    The database narrows by the ``name="value"`` matchers; every candidate is then matched
+    as the mute stage matches it."""
+    candidate = Silence(kind=kind, matchers=list(texts), service=service)
+    wanted = matchers(texts)
+    conditions = [Alert.status != AlertStatus.RESOLVED, *source_conditions(wanted, (), {})]
+    if kind is SilenceKind.MAINTENANCE:
+        conditions.append(Alert.service == service)
+    rows = session.execute(select(ALERTS).where(*conditions).order_by(Alert.id.desc())).all()
+    found = [
+        alert
+        for alert in (AlertRow(*values) for values in rows)
+        if silence_matches(candidate, alert, match_labels(alert))
+    ]
+    return found[:limit], len(found)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import Integer, column, func, select, table
+from sqlalchemy import Integer, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from warroom.alerts.models import (
@@ -17,6 +18,7 @@ from warroom.alerts.models import (
     Silence,
     SilenceKind,
 )
+from warroom.alerts.state import AlertRow
 from warroom.config import Config, parse_duration
 from warroom.jobs.queue import schedule
 from warroom.problems import Conflict, InvalidInput, NotFound
@@ -48,6 +50,8 @@ class AlertFilter:
     integration: str | None = None
     decision: AlertDecision | None = None
     incident: int | None = None
+    text: str | None = None
+    """Text in the title or description (case-insensitive)."""
 
 
 def search(
@@ -64,6 +68,13 @@ def search(
         stmt = stmt.where(Alert.integration == flt.integration)
     if flt.decision:
         stmt = stmt.where(Alert.decision == flt.decision)
+    if flt.text:
+        stmt = stmt.where(
+            or_(
+                Alert.title.icontains(flt.text, autoescape=True),
+                Alert.description.icontains(flt.text, autoescape=True),
+            )
+        )
     if flt.incident is not None:
         stmt = stmt.join(INCIDENTS, INCIDENTS.c.id == Alert.incident_id).where(
             INCIDENTS.c.number == flt.incident
@@ -100,7 +111,7 @@ def events(session: Session, alert: Alert) -> list[AlertEvent]:
     return list(session.scalars(stmt))
 
 
-def incident_refs(session: Session, alerts: list[Alert]) -> dict[int, str]:
+def incident_refs(session: Session, alerts: Sequence[Alert | AlertRow]) -> dict[int, str]:
     ids = {a.incident_id for a in alerts if a.incident_id is not None}
     if not ids:
         return {}

@@ -10,10 +10,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.auth.sign_in_limits import SignInLimits
 from warroom.http.security import SecurityHeaders
 from warroom.web.live import TimelineWatch
-from warroom.web.pages import audit, incidents, sign_in, sso
+from warroom.web.pages import (
+    alerts,
+    audit,
+    configuration,
+    deliveries,
+    incidents,
+    sign_in,
+    silences,
+    sso,
+)
 from warroom.web.templating import STATIC
 
-PAGE_ROUTERS = (sign_in.router, sso.router, incidents.router, audit.router)
+PAGE_ROUTERS = (
+    sign_in.router,
+    sso.router,
+    incidents.router,
+    alerts.router,
+    silences.router,
+    deliveries.router,
+    configuration.router,
+    audit.router,
+)
 
 
 def install(app: FastAPI, session_factory: sessionmaker[Session]) -> None:
