@@ -13,7 +13,7 @@ from warroom.auth.models import ROLE_ORDER, UserRole
 from warroom.auth.permissions import MINIMUM_ROLE, Permission
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-_PARAM = re.compile(r"\{([a-z_]+)(?::path)?\}")
+_PARAM = re.compile(r"\{([a-z_]+)(?::[a-z]+)?\}")
 DUMMY = {"ref": "INC-999999", "action": "acknowledge", "role": "lead", "org": "any-org"}
 
 
