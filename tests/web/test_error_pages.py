@@ -180,7 +180,7 @@ def test_the_issue_page_shows_the_stack_trace_breadcrumbs_tags_and_release(api: 
     assert text.index("charge_card") < text.index("dispatch")
     assert '<li class="frame in-app">\n    <details open>' in text
     assert '<li class="frame">\n    <details>' in text
-    assert '<ol class="source" start="40" aria-label="Source around line 42">' in text
+    assert '<ol class="source" start="40" aria-label="Source around line 42" tabindex="0">' in text
     assert (
         '<li value="42" class="line current" aria-current="location">'
         "<code>    return charge_card(total)</code></li>"
