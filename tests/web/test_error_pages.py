@@ -164,6 +164,8 @@ def test_the_list_sorts_by_last_seen_first_seen_events_and_users(api: Harness) -
     }
     for sort, order in expected.items():
         assert titles.findall(rita.get(f"/errors?project=api&sort={sort}").text) == order, sort
+        items = api.ok("GET", f"/api/v1/errors/issues?project=api&sort={sort}")["items"]
+        assert [i["title"].split()[1] for i in items] == order, sort
 
 
 def test_the_issue_page_shows_the_stack_trace_breadcrumbs_tags_and_release(api: Harness) -> None:
