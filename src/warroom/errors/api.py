@@ -40,16 +40,23 @@ def list_issues(
     status_: Annotated[list[IssueStatus] | None, Query(alias="status")] = None,
     team: str | None = None,
     query: str | None = None,
+    environment: str | None = None,
+    release: str | None = None,
+    sort: service.IssueSort = service.IssueSort.LAST_SEEN,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> IssuePage:
+    """Issues, latest seen first (``sort``: last_seen, first_seen, events, users);
+    ``environment`` and ``release`` keep those seen there."""
     project_id = None
     if project is not None:
         found = config.project(project)
         if found is None:
             raise InvalidInput(f"unknown project {project!r}", field="project")
         project_id = found.id
-    flt = service.IssueFilter(project_id, tuple(status_ or ()), team, query)
+    flt = service.IssueFilter(
+        project_id, tuple(status_ or ()), team, query, environment, release, sort
+    )
     rows, total = service.search(session, flt, limit=limit, offset=offset)
     refs = views.incident_refs(session, rows)
     return IssuePage(

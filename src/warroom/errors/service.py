@@ -8,14 +8,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from warroom.config import Config
 from warroom.config.projects import Project
-from warroom.errors.issues import reopen
+from warroom.errors.issues import SAMPLES_KEPT, reopen
 from warroom.errors.models import (
     ErrorEvent,
     IgnoreMode,
@@ -58,12 +59,34 @@ def get_issue(session: Session, config: Config, ref: str | int) -> Issue:
     return issue
 
 
+class IssueSort(StrEnum):
+    """Orders of an issue list, each from the largest (or latest) down."""
+
+    LAST_SEEN = "last_seen"
+    FIRST_SEEN = "first_seen"
+    EVENTS = "events"
+    USERS = "users"
+
+
+_SORT_COLUMNS: dict[IssueSort, InstrumentedAttribute[Any]] = {
+    IssueSort.LAST_SEEN: Issue.last_seen,
+    IssueSort.FIRST_SEEN: Issue.first_seen,
+    IssueSort.EVENTS: Issue.times_seen,
+    IssueSort.USERS: Issue.users_seen,
+}
+
+
 @dataclass(frozen=True)
 class IssueFilter:
     project_id: int | None = None
     statuses: Sequence[IssueStatus] = ()
     team: str | None = None
     query: str | None = None
+    environment: str | None = None
+    """Issues seen in this environment (with any release, unless ``release`` is given)."""
+    release: str | None = None
+    """Issues seen with this release."""
+    sort: IssueSort = IssueSort.LAST_SEEN
 
 
 def search(
@@ -78,11 +101,42 @@ def search(
         stmt = stmt.where(Issue.team == flt.team)
     if flt.query:
         stmt = stmt.where(Issue.title.ilike(f"%{flt.query}%"))
+    if flt.environment is not None or flt.release is not None:
+        seen = select(IssueRelease.issue_id)
+        if flt.environment is not None:
+            seen = seen.where(IssueRelease.environment == flt.environment)
+        if flt.release is not None:
+            seen = seen.where(IssueRelease.release == flt.release)
+        stmt = stmt.where(Issue.id.in_(seen))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Issue.last_seen.desc(), Issue.id.desc()).limit(limit).offset(offset)
-    )
+    order = [_SORT_COLUMNS[flt.sort].desc(), Issue.last_seen.desc(), Issue.id.desc()]
+    rows = session.scalars(stmt.order_by(*order).limit(limit).offset(offset))
     return list(rows), total
+
+
+def seen_in(session: Session, project_id: int) -> tuple[list[str], list[str]]:
+    """The releases and the environments the project's issues were seen in (sorted; events
+    without a release are left out)."""
+    rows = session.execute(
+        select(IssueRelease.release, IssueRelease.environment)
+        .join(Issue, Issue.id == IssueRelease.issue_id)
+        .where(Issue.project_id == project_id)
+        .distinct()
+    ).all()
+    releases = sorted({release for release, _env in rows if release})
+    return releases, sorted({environment for _release, environment in rows})
+
+
+def new_issue_counts(session: Session, project_id: int) -> dict[tuple[str, str], int]:
+    """Per (release, environment): the issues whose first event came with that release (the
+    issue's ``first_release``), counted in each environment the release saw them in."""
+    rows = session.execute(
+        select(IssueRelease.release, IssueRelease.environment, func.count())
+        .join(Issue, Issue.id == IssueRelease.issue_id)
+        .where(Issue.project_id == project_id, Issue.first_release == IssueRelease.release)
+        .group_by(IssueRelease.release, IssueRelease.environment)
+    )
+    return {(release, environment): int(n) for release, environment, n in rows}
 
 
 def current_release(session: Session, project_id: int) -> str | None:
@@ -184,6 +238,29 @@ def latest_sample(session: Session, issue: Issue) -> ErrorEvent | None:
         .order_by(ErrorEvent.id.desc())
         .limit(1)
     )
+
+
+def samples(session: Session, issue: Issue) -> list[ErrorEvent]:
+    """The events whose full body is kept (the first and the latest ones), newest first,
+    without their bodies."""
+    return list(
+        session.scalars(
+            select(ErrorEvent)
+            .options(defer(ErrorEvent.body))
+            .where(ErrorEvent.issue_id == issue.id, ErrorEvent.body.is_not(None))
+            .order_by(ErrorEvent.id.desc())
+            .limit(SAMPLES_KEPT + 1)
+        )
+    )
+
+
+def sample_of(session: Session, issue: Issue, event_id: str) -> ErrorEvent:
+    """The kept event ``event_id`` of ``issue``; 404 when it is another issue's or only
+    counted."""
+    event = get_event(session, event_id)
+    if event.issue_id != issue.id or event.body is None:
+        raise NotFound(f"issue {issue.id} keeps no event {event_id}", field="event")
+    return event
 
 
 def events_of(session: Session, issue: Issue, limit: int) -> list[ErrorEvent]:

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from warroom.clock import as_utc
 from warroom.db.base import table_of
 from warroom.db.upsert import upsert
 from warroom.errors.health_models import (
@@ -387,3 +388,65 @@ def crash_free(
     sessions_rate = None if started == 0 else 1 - crashed / started
     users_rate = None if users == 0 else 1 - crashed_users / users
     return sessions_rate, users_rate
+
+
+def adoption(rows: Sequence[Health]) -> dict[HealthKey, float | None]:
+    """Per release and environment: its share of the sessions started in that environment
+    (in [0, 1]; None when the environment had none), from the rows of ``health``."""
+    totals: Counter[str] = Counter()
+    for row in rows:
+        totals[row.environment] += row.started
+    return {
+        HealthKey(row.release, row.environment): (
+            row.started / totals[row.environment] if totals[row.environment] else None
+        )
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class HealthPoint:
+    """Sessions of a release and environment that started in one step of a series."""
+
+    release: str
+    environment: str
+    at: datetime
+    started: int
+    crashed: int
+
+    @property
+    def crash_free_sessions(self) -> float | None:
+        return None if self.started == 0 else 1 - self.crashed / self.started
+
+
+def series(
+    session: Session,
+    project_id: int,
+    since: datetime,
+    step: timedelta,
+    release: str | None = None,
+    environment: str | None = None,
+) -> list[HealthPoint]:
+    """Sessions started and crashed per release, environment and ``step`` (whole steps since
+    the epoch, so steps line up across releases), from ``since``; oldest first."""
+    m = SessionMinute
+    conditions = [m.project_id == project_id, m.minute >= minute(since)]
+    if release is not None:
+        conditions.append(m.release == release)
+    if environment is not None:
+        conditions.append(m.environment == environment)
+    width = int(step.total_seconds())
+    sums: dict[tuple[str, str, int], list[int]] = {}
+    for rel, env, at, started, crashed in session.execute(
+        select(m.release, m.environment, m.minute, m.started, m.crashed).where(*conditions)
+    ):
+        seconds = int(as_utc(at).timestamp())
+        bucket = sums.setdefault((rel, env, seconds - seconds % width), [0, 0])
+        bucket[0] += int(started or 0)
+        bucket[1] += int(crashed or 0)
+    return [
+        HealthPoint(rel, env, datetime.fromtimestamp(start, UTC), started, crashed)
+        for (rel, env, start), (started, crashed) in sorted(
+            sums.items(), key=lambda item: (item[0][2], item[0][0], item[0][1])
+        )
+    ]

@@ -30,6 +30,7 @@ from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.incidents.service import declare
 from warroom.incidents.suspects import record_suspect
+from warroom.problems import NotFound
 
 ATTACH_WINDOW = timedelta(minutes=30)
 MAX_TITLE = 300
@@ -131,6 +132,21 @@ def declare_for_issue(
     incident = _declare(session, config, project, issue, severity, "opened by a responder", now)
     record_issue_suspect(session, project, issue, incident, now)
     return incident
+
+
+def open_for_issue(
+    session: Session, config: Config, issue: Issue, severity: str | None, now: datetime
+) -> Incident:
+    """The issue's open incident, or a new one a responder opens for it, owned by the issue's
+    team (the project's team when it has none): the API's and the issue page's action."""
+    current = open_incident_of(session, issue)
+    if current is not None:
+        return current
+    project = config.project_by_id(issue.project_id)
+    if project is None:
+        raise NotFound(f"the project of issue {issue.id} is no longer configured", field="issue")
+    issue.team = issue.team or project.team
+    return declare_for_issue(session, config, project, issue, severity, now)
 
 
 def act(

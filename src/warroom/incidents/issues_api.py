@@ -13,7 +13,6 @@ from warroom.errors.schemas import IncidentFromIssueIn, IssueOut
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.incidents import from_issues
 from warroom.incidents import service as incidents
-from warroom.problems import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["errors"])
 
@@ -32,12 +31,7 @@ def open_incident(
     """Open an incident for the issue, owned by the issue's team (the issue's open incident,
     if it has one, is kept and answered)."""
     issue = issues.get_issue(session, config, ref)
-    project = config.project_by_id(issue.project_id)
-    if project is None:
-        raise NotFound(f"the project of issue {ref} is no longer configured", field="issue")
-    if from_issues.open_incident_of(session, issue) is None:
-        issue.team = issue.team or project.team
-        from_issues.declare_for_issue(session, config, project, issue, body.severity, now)
+    from_issues.open_for_issue(session, config, issue, body.severity, now)
     session.commit()
     return issue_views.issue_out(config, issue, issue_views.incident_refs(session, [issue]))
 

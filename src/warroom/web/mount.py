@@ -15,6 +15,7 @@ from warroom.web.pages import (
     audit,
     configuration,
     deliveries,
+    errors,
     incidents,
     sign_in,
     silences,
@@ -30,6 +31,7 @@ PAGE_ROUTERS = (
     silences.router,
     deliveries.router,
     configuration.router,
+    errors.router,
     audit.router,
 )
 
