@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.auth.sign_in_limits import SignInLimits
 from warroom.http.security import SecurityHeaders
 from warroom.web.live import TimelineWatch
-from warroom.web.pages import incidents, sign_in, sso
+from warroom.web.pages import incidents, oncall, sign_in, sso
 from warroom.web.templating import STATIC
 
-PAGE_ROUTERS = (sign_in.router, sso.router, incidents.router)
+PAGE_ROUTERS = (sign_in.router, sso.router, incidents.router, oncall.router)
 
 
 def install(app: FastAPI, session_factory: sessionmaker[Session]) -> None:
