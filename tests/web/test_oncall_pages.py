@@ -210,6 +210,12 @@ def test_a_team_manager_creates_an_override_from_the_form_and_it_changes_who_is_
     assert override["created_by"] == "maya"
     assert override["reason"] == "alice at the dentist"
     assert (override["start"], override["end"]) == ("2026-03-03T11:00:00Z", "2026-03-03T17:00:00Z")
+    [audited] = api.ok("GET", "/api/v1/audit", params={"object_type": "schedule_override"})["items"]
+    assert (audited["actor"], audited["actor_via"], audited["action"]) == (
+        "maya",
+        "session",
+        "create",
+    )
     shown = maya.get(SCHEDULE, params={"date": "2026-03-03"}).text
     assert "alice at the dentist" in shown
     assert f"Delete override {override['id']}" in shown

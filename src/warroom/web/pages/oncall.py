@@ -131,17 +131,9 @@ def schedule_page(
             "days": views.week_days(found, span, now) if view == "week" else [],
             "weeks": views.month_weeks(found, span, now) if view == "month" else [],
             "shifts": views.shift_lines(found, zone, viewer_zone),
-            "overrides": [
-                views.Span(
-                    person=people(o.username),
-                    start=as_utc(o.starts_at),
-                    end=as_utc(o.ends_at),
-                    source=o.reason,
-                    override_id=o.id,
-                    replaces=people(o.replaces) if o.replaces else None,
-                )
-                for o in overrides.listed(session, config, slug, span.start, span.end)
-            ],
+            "overrides": views.override_lines(
+                people, overrides.listed(session, config, slug, span.start, span.end)
+            ),
             "layers": [(layer, views.layer_rule(layer)) for layer in schedule.layers],
             "people": [people(p.username) for p in config.people],
             "viewer_zone": viewer_zone,

@@ -363,6 +363,30 @@ def sources(
 
 
 @dataclass(frozen=True)
+class OverrideLine:
+    id: int
+    person: PersonView
+    replaces: PersonView | None
+    start: datetime
+    end: datetime
+    reason: str
+
+
+def override_lines(people: People, found: Sequence[ScheduleOverride]) -> list[OverrideLine]:
+    return [
+        OverrideLine(
+            id=o.id,
+            person=people(o.username),
+            replaces=people(o.replaces) if o.replaces else None,
+            start=as_utc(o.starts_at),
+            end=as_utc(o.ends_at),
+            reason=o.reason,
+        )
+        for o in found
+    ]
+
+
+@dataclass(frozen=True)
 class Cell:
     """One hour of one day (local to the schedule) in one row of the week."""
 
