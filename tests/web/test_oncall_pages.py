@@ -141,6 +141,12 @@ def test_the_week_shows_each_days_shifts_layers_and_overrides(api: Harness) -> N
     assert 'href="/oncall/schedules/pay-primary?view=week&amp;date=2026-03-02" rel="prev"' in (
         following.text
     )
+    # Clocks jump from 02:00 to 03:00 in Prague on Sunday 29 March: that hour has no cell
+    # to select, and the day still has its 24 columns.
+    spring = vera.get(SCHEDULE, params={"view": "week", "date": "2026-03-29"}).text
+    assert spring.count("02:00 does not exist on this day") == 3  # final, layer, overrides
+    assert 'data-start="2026-03-29T02:00"' not in spring
+    assert 'data-start="2026-03-29T03:00" data-end="2026-03-29T04:00"' in spring
     # An override shows in its own row and in the final row, marked as an override.
     api.ok(
         "POST",
