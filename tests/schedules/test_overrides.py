@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 
 from tests.schedules.schedule_setup import schedule_app
 from tests.support.api import Harness
-from warroom.auth.models import UserRole
+from warroom.auth import service as auth_service
+from warroom.auth.models import TeamMembership, UserRole
 from warroom.db.engine import make_session_factory
 from warroom.schedules.models import ScheduleOverride
 from warroom.schedules.service import on_call
@@ -191,14 +192,56 @@ def test_a_bad_override_is_422_naming_the_field_and_writes_nothing(
         assert session.scalars(select(ScheduleOverride)).all() == []
 
 
-def test_viewers_cannot_override(api: Harness) -> None:
+def manager_token(api: Harness, username: str, *teams: str) -> str:
+    """A team manager of ``teams`` and a token for them."""
+    with make_session_factory(api.engine)() as session:
+        user = auth_service.create_user(session, username, UserRole.TEAM_MANAGER, api.clock())
+        session.add_all(TeamMembership(user=user, team=team) for team in teams)
+        session.flush()
+        _row, secret = auth_service.create_token(session, user, "test", api.clock())
+        session.commit()
+    return secret
+
+
+def test_only_managers_of_the_schedules_team_override(api: Harness) -> None:
     viewer = api.user("vera", UserRole.VIEWER)
     response = api.post(OVERRIDES, json=GOOD, token=viewer)
     assert response.status_code == 403
     responder = api.user("rita")
-    made = api.post(OVERRIDES, json=GOOD, token=responder)
-    assert made.status_code == 201
-    assert made.json()["created_by"] == "rita"
-    assert (
-        api.request("DELETE", f"{OVERRIDES}/{made.json()['id']}", token=viewer).status_code == 403
+    refused = api.post(OVERRIDES, json=GOOD, token=responder)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "rita is a responder; this needs a team manager or above"
     )
+    other = manager_token(api, "otto", "checkout")
+    refused = api.post(OVERRIDES, json=GOOD, token=other)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "otto is a team_manager and not a manager of team payments"
+    )
+    manager = manager_token(api, "maya", "payments")
+    made = api.post(OVERRIDES, json=GOOD, token=manager)
+    assert made.status_code == 201
+    assert made.json()["created_by"] == "maya"
+    cancel = f"{OVERRIDES}/{made.json()['id']}"
+    for token in (viewer, responder, other):
+        assert api.request("DELETE", cancel, token=token).status_code == 403
+    assert api.request("DELETE", cancel, token=manager).status_code == 200
+
+
+def test_a_token_scoped_to_another_team_cannot_override(api: Harness) -> None:
+    with make_session_factory(api.engine)() as session:
+        user = auth_service.create_user(session, "maya", UserRole.TEAM_MANAGER, api.clock())
+        session.add_all(TeamMembership(user=user, team=t) for t in ("payments", "checkout"))
+        session.flush()
+        _row, scoped = auth_service.create_token(
+            session, user, "checkout only", api.clock(), team="checkout"
+        )
+        session.commit()
+    refused = api.post(OVERRIDES, json=GOOD, token=scoped)
+    assert refused.status_code == 403
+    assert "not a manager of team payments" in refused.json()["error"]["message"]
+    checkout = api.post(
+        "/api/v1/schedules/checkout/overrides", json={**GOOD, "user": "dave"}, token=scoped
+    )
+    assert checkout.status_code == 201

@@ -10,12 +10,21 @@ from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
+from warroom.auth.permissions import Permission, Principal
 from warroom.auth.signing import signing_key
 from warroom.config import Config
 from warroom.config.hours import format_window_time
 from warroom.config.schedules import Layer, Schedule
 from warroom.config.values import format_duration
-from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.deps import (
+    ConfigDep,
+    ManagerDep,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    UserDep,
+    refuse,
+)
 from warroom.http.inputs import NO_NUL
 from warroom.problems import InvalidInput, NotFound
 from warroom.schedules import calendars, ical, overrides
@@ -235,6 +244,15 @@ def _override_out(session: Session, override: ScheduleOverride) -> OverrideOut:
     )
 
 
+def _may_manage(caller: Principal, config: Config, slug: str) -> None:
+    """403 unless the caller manages the schedule's team (admins manage every team; a
+    schedule without a team is any team manager's). An unknown schedule is left to the
+    service, which names it."""
+    schedule = config.schedule(slug)
+    if schedule is not None:
+        refuse(caller, Permission.MANAGE_TEAM, schedule.team)
+
+
 @router.post(
     "/schedules/{slug}/overrides",
     status_code=status.HTTP_201_CREATED,
@@ -246,8 +264,10 @@ def create_override(
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,
-    user: WriterDep,
+    user: ManagerDep,
+    caller: PrincipalDep,
 ) -> OverrideOut:
+    _may_manage(caller, config, slug)
     override = overrides.create(
         session,
         config,
@@ -287,8 +307,10 @@ def cancel_override(
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,
-    _user: WriterDep,
+    _user: ManagerDep,
+    caller: PrincipalDep,
 ) -> OverrideOut:
+    _may_manage(caller, config, slug)
     override = overrides.cancel(session, config, slug, override_id, now)
     session.commit()
     return _override_out(session, override)

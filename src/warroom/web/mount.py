@@ -17,6 +17,7 @@ from warroom.web.pages import (
     deliveries,
     errors,
     incidents,
+    oncall,
     sign_in,
     silences,
     sso,
@@ -32,6 +33,7 @@ PAGE_ROUTERS = (
     deliveries.router,
     configuration.router,
     errors.router,
+    oncall.router,
     audit.router,
 )
 
