@@ -51,7 +51,9 @@ def status_page_reference_problems(
             problems += _unknown(problem, loc, "service", service, services)
         impact = page.get("impact")
         for severity in impact if isinstance(impact, dict) else {}:
-            problems += _unknown(problem, (*at, "impact", severity), "severity", severity, severities)
+            problems += _unknown(
+                problem, (*at, "impact", severity), "severity", severity, severities
+            )
         for position, severity in enumerate(_list(page, "public_updates")):
             problems += _unknown(
                 problem, (*at, "public_updates", position), "severity", severity, severities

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.auth.sign_in_limits import SignInLimits
 from warroom.http.security import SecurityHeaders
 from warroom.web.live import TimelineWatch
-from warroom.web.pages import incidents, sign_in
+from warroom.web.pages import incidents, sign_in, status
 from warroom.web.templating import STATIC
 
-PAGE_ROUTERS = (sign_in.router, incidents.router)
+PAGE_ROUTERS = (sign_in.router, incidents.router, status.router)
 
 
 def install(app: FastAPI, session_factory: sessionmaker[Session]) -> None:
