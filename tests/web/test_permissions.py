@@ -47,6 +47,13 @@ def test_every_route_declares_a_permission_or_is_knowingly_public(api: Harness) 
         ("GET", "/"),
         ("GET", "/login"),
         ("POST", "/login"),
+        ("GET", "/status/{slug}"),
+        ("GET", "/status/{slug}/feed.atom"),
+        ("POST", "/status/{slug}/subscribe"),
+        ("GET", "/status/{slug}/confirm"),
+        ("POST", "/status/{slug}/confirm"),
+        ("GET", "/status/{slug}/unsubscribe"),
+        ("POST", "/status/{slug}/unsubscribe"),
     }
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from warroom.config import Config
 from warroom.config.status_pages import StatusPage
@@ -74,7 +74,7 @@ def on_incident_event(
     update = session.scalar(
         select(StatusUpdate)
         .where(StatusUpdate.id == update_id, StatusUpdate.incident_id == incident.id)
-        .options(noload(StatusUpdate.author))
+        .options(lazyload(StatusUpdate.author))
     )
     if update is None or update.audience is not Audience.PUBLIC:
         return

@@ -158,7 +158,9 @@ def subscribe(
 
 
 def _grant(row: StatusSubscriber) -> dict[str, Any]:
-    return {"s": row.id, "e": row.email, "p": row.page}
+    """What a link grants: the subscriber, by id, address and page (``p`` is the signing
+    module's own key for the purpose)."""
+    return {"s": row.id, "e": row.email, "page": row.page}
 
 
 def confirmation_message(page: StatusPage, row: StatusSubscriber, now: datetime) -> dict[str, Any]:
@@ -214,7 +216,7 @@ def _holder(
         row is None
         or row.email != data.get("e")
         or row.page != page.slug
-        or data.get("p") != page.slug
+        or data.get("page") != page.slug
     ):
         raise InvalidLink("this link is not valid", field="token")
     return row

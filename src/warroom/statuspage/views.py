@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, noload, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from warroom.alerts.models import Silence, SilenceKind
 from warroom.config import Config
@@ -174,9 +174,9 @@ def _incidents(
         )
         .options(
             selectinload(Incident.services),
-            noload(Incident.role_assignments),
-            noload(Incident.participants),
-            noload(Incident.declared_by),
+            lazyload(Incident.role_assignments),
+            lazyload(Incident.participants),
+            lazyload(Incident.declared_by),
         )
         .order_by(Incident.impact_started_at.desc(), Incident.id.desc())
         .limit(MAX_INCIDENTS)
@@ -326,9 +326,9 @@ def feed_entries(
         )
         .options(
             selectinload(Incident.services),
-            noload(Incident.role_assignments),
-            noload(Incident.participants),
-            noload(Incident.declared_by),
+            lazyload(Incident.role_assignments),
+            lazyload(Incident.participants),
+            lazyload(Incident.declared_by),
         )
         .order_by(StatusUpdate.at.desc(), StatusUpdate.id.desc())
         .limit(limit)
