@@ -63,6 +63,7 @@ from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
 from warroom.settings import Settings
+from warroom.statuspage import emails as status_emails
 from warroom.web import mount as web
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
@@ -73,6 +74,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     oncall_reminders.on_incident_event,
     slack_channels.on_incident_event,
     broadcast.on_incident_event,
+    status_emails.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 

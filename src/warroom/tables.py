@@ -19,6 +19,7 @@ from warroom.ingest.sentry import models as sentry_models
 from warroom.jobs import models as job_models
 from warroom.notify import models as notify_models
 from warroom.schedules import models as schedule_models
+from warroom.statuspage import models as statuspage_models
 
 metadata = Base.metadata
 
@@ -38,4 +39,5 @@ __all__ = [
     "release_models",
     "schedule_models",
     "sentry_models",
+    "statuspage_models",
 ]

@@ -21,7 +21,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown_top_level_key.yaml:3: pager_duty: unknown key 'pager_duty' (allowed keys: "
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
-        "escalation_policies, notifications, projects, issue_rules, sso)",
+        "escalation_policies, notifications, projects, issue_rules, sso, status_pages)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",
@@ -384,6 +384,22 @@ EXPECTED: dict[str, list[str]] = {
         "bad_alerts_settings.yaml:4: alerts.flapping.transitions: must be at least 2, got 1",
         "bad_alerts_settings.yaml:5: alerts.flapping.within: duration must be longer than "
         "zero, got '0s'",
+    ],
+    # --- status pages ---------------------------------------------------------------------
+    "status_page_references": [
+        "status_page_references.yaml:11: status_pages[0].components[1].service: unknown "
+        "service 'serch-api' (did you mean 'search-api'?)",
+        "status_page_references.yaml:12: status_pages[0].components[2].service: service "
+        "'payments-api' is shown twice on this page (first defined at line 10)",
+        "status_page_references.yaml:13: status_pages[0].impact.SEV2: invalid value "
+        "'meltdown': expected 'none', 'degraded_performance', 'partial_outage' or "
+        "'major_outage'",
+        "status_page_references.yaml:13: status_pages[0].impact.SEV7: unknown severity 'SEV7' "
+        "(did you mean 'SEV4'?)",
+        "status_page_references.yaml:14: status_pages[0].public_updates[1]: unknown severity 'P1'",
+        "status_page_references.yaml:15: status_pages[1].slug: duplicate status page slug "
+        "'shop' (first defined at line 7)",
+        "status_page_references.yaml:17: status_pages[1].components: must not be empty",
     ],
 }
 

@@ -21,7 +21,7 @@ def test_schema_describes_the_top_level() -> None:
         "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
-        "sso",
+        "sso", "status_pages",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -30,7 +30,9 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     schema = config_json_schema()
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
-    assert len(objects) == 38  # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping
+    # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
+    # StatusComponent
+    assert len(objects) == 40
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

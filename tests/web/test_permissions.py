@@ -49,6 +49,13 @@ def test_every_route_declares_a_permission_or_is_knowingly_public(api: Harness) 
         ("POST", "/login"),
         ("GET", "/login/oidc"),
         ("GET", "/login/oidc/callback"),
+        ("GET", "/status/{slug}"),
+        ("GET", "/status/{slug}/feed.atom"),
+        ("POST", "/status/{slug}/subscribe"),
+        ("GET", "/status/{slug}/confirm"),
+        ("POST", "/status/{slug}/confirm"),
+        ("GET", "/status/{slug}/unsubscribe"),
+        ("POST", "/status/{slug}/unsubscribe"),
     }
 
 

@@ -542,10 +542,16 @@ def post_update(
     ref: RefArg,
     text: Annotated[str, typer.Argument(help="What changed, what is next.")],
     public: Annotated[bool, typer.Option("--public", help="For customers, not internal.")] = False,
+    public_title: Annotated[
+        str | None,
+        typer.Option("--public-title", help="With --public: the incident's status page name."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Post a status update (internal by default)."""
-    body = {"text": text, "audience": "public" if public else "internal"}
+    """Post a status update (internal by default; --public: on the status pages too)."""
+    body: dict[str, Any] = {"text": text, "audience": "public" if public else "internal"}
+    if public_title:
+        body["public_title"] = public_title
     with _api() as api:
         data = api.post(incident_path(ref, "updates"), json=body)
         _emit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -39,6 +40,7 @@ from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
 from .schedules import Schedule
 from .sso import SsoSettings
+from .status_pages import StatusPage
 from .values import (
     Duration,
     HttpUrlStr,
@@ -320,6 +322,10 @@ class Config(_Model):
     sso: SsoSettings | None = Field(
         None, description="Sign-in with OpenID Connect; local passwords work beside it."
     )
+    status_pages: list[StatusPage] = Field(
+        default_factory=list,
+        description="Status pages (/status/<slug>): the services they show and how.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -405,6 +411,7 @@ class Config(_Model):
                     "notifications",
                     "projects",
                     "issue_rules",
+                    "status_pages",
                 },
                 exclude_unset=True,
             ),
@@ -451,6 +458,14 @@ class Config(_Model):
     def integration_by_key(self, key: str) -> Integration | None:
         """The integration whose secret key (URL token, PagerDuty routing_key) is ``key``."""
         return self._integrations_by_key.get(key)
+
+    def status_page(self, slug: str) -> StatusPage | None:
+        return next((page for page in self.status_pages if page.slug == slug), None)
+
+    @property
+    def severity_ranks(self) -> Mapping[str, int]:
+        """Severity key -> rank, 0 the most severe."""
+        return self._severity_ranks
 
     def project(self, slug: str) -> Project | None:
         return self._projects.get(slug)

@@ -18,6 +18,7 @@ from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
 from .project_references import project_reference_problems
+from .status_page_references import status_page_reference_problems
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
         problems += _alert_rule_problems(index, rule, severities)
     problems += oncall_reference_problems(data, teams, severities, _unique_names, ReferenceProblem)
     problems += project_reference_problems(data, teams, services, severities, ReferenceProblem)
+    problems += status_page_reference_problems(data, services, severities, ReferenceProblem)
     return problems
 
 

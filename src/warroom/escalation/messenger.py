@@ -80,8 +80,11 @@ class Messenger(Protocol):
         contacts: Sequence[PersonContact],
         now: datetime,
         key: str,
+        *,
+        public_pages: Sequence[str] = (),
     ) -> list[Sent]:
-        """Remind ``person`` that a status update is due."""
+        """Remind ``person`` that a status update is due (a public one for the status pages
+        titled ``public_pages``, if any)."""
 
     def cancel_pages(self, session: Session, page_ids: Sequence[int]) -> int:
         """Cancel what was not yet sent for these pages; how many deliveries were cancelled."""

@@ -2,6 +2,10 @@
 the communications lead (else the incident lead, else whoever acknowledged), then again every
 ``notifications.remind_every`` while it stays overdue.
 
+For an incident on a status page at a severity that page wants public updates for (SEV1 and
+SEV2 by default), a *public* update falls due on the same cadence (``cadence``); when that is
+what is due, the reminder says so and names the status pages waiting for it.
+
 Every incident event (re)schedules a reminder job at ``incidents.next_update_due_at``, keyed
 by the incident and that instant, so a re-run never doubles it. A reminder job whose due
 instant is no longer the incident's (an update was posted, the incident resolved) does
@@ -21,7 +25,7 @@ from warroom.config import Config
 from warroom.config.people import Person
 from warroom.escalation.messenger import messenger
 from warroom.escalation.paging import usable
-from warroom.incidents import timeline
+from warroom.incidents import cadence, timeline
 from warroom.incidents.enums import IncidentRole, IncidentStatus, TimelineKind
 from warroom.incidents.events import IncidentEvent
 from warroom.incidents.locks import lock_incident
@@ -127,6 +131,16 @@ def update_reminder(
     late = now - due
     minutes = int(late.total_seconds() // 60)
     overdue = f"overdue by {minutes}m" if minutes else "due now"
+    public_due = cadence.next_public_update_due(incident, config)
+    pages = (
+        [page.title for page in cadence.pages_wanting_public_updates(incident, config)]
+        if public_due is not None and public_due <= now
+        else []
+    )
+    what = "status update"
+    if pages:
+        what = f"public status update ({'status page' if len(pages) == 1 else 'status pages'} "
+        what += ", ".join(pages) + ")"
     if found is None:
         # Nobody to reach (the incident shows the update is overdue); look again later, a
         # lead may be named by then.
@@ -135,13 +149,15 @@ def update_reminder(
         person, role = found
         key = f"reminder:{incident.id}:{_stamp(due)}:{count}"
         contacts = [c for c in person.contacts if usable(c, config)]
-        sent = messenger().remind(session, config, incident, person, contacts, now, key)
+        sent = messenger().remind(
+            session, config, incident, person, contacts, now, key, public_pages=pages
+        )
         timeline.record(
             session,
             incident,
             TimelineKind.UPDATE_REMINDER,
             None,
-            f"status update {overdue}; reminded {person.username} ({role})",
+            f"{what} {overdue}; reminded {person.username} ({role})",
             now,
             after={
                 "due_at": due.isoformat(),
@@ -149,6 +165,7 @@ def update_reminder(
                 "username": person.username,
                 "role": role,
                 "deliveries": [d.delivery_id for d in sent],
+                "public_pages": pages,
             },
         )
     schedule_reminder(session, incident, due, count, now + config.notifications.remind_every, now)

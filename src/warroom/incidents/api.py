@@ -297,6 +297,8 @@ def post_update(
     now: NowDep,
 ) -> StatusUpdateOut:
     incident = _load(request, session, ref, for_update=True)
-    update = updates.post_update(session, config, user, incident, body.text, body.audience, now)
+    update = updates.post_update(
+        session, config, user, incident, body.text, body.audience, now, body.public_title
+    )
     session.commit()
     return views.status_update_out(update)

@@ -44,6 +44,10 @@ class Incident(Base):
     updated_at: Mapped[datetime]
     last_update_at: Mapped[datetime | None]
     next_update_due_at: Mapped[datetime | None]
+    last_public_update_at: Mapped[datetime | None]
+    public_title: Mapped[str | None] = mapped_column(String(200))
+    """The incident's name on status pages (the comms lead's, with a public update); the
+    title stays internal."""
 
     affected_users: Mapped[int | None]
     affected_customers: Mapped[int | None]

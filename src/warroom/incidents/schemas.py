@@ -108,6 +108,12 @@ class PinRequest(Strict):
 class StatusUpdateCreate(Strict):
     text: str = Field(min_length=1, max_length=20000)
     audience: Audience = Audience.INTERNAL
+    public_title: str | None = Field(
+        None,
+        max_length=200,
+        description="Public updates only: the incident's name on status pages (its title "
+        "stays internal); kept until a later public update changes it.",
+    )
 
 
 class TimestampCorrection(Strict):
@@ -168,6 +174,8 @@ class IncidentOut(BaseModel):
     last_update_at: datetime | None
     next_update_due_at: datetime | None
     update_overdue: bool
+    last_public_update_at: datetime | None = None
+    public_title: str | None = Field(None, description="The incident's name on status pages.")
     roles: dict[str, Person | None]
     role_history: list[RoleOut]
     participants: list[ParticipantOut]

@@ -12,6 +12,9 @@ from warroom.config import Config
 from warroom.incidents import cadence, timeline
 from warroom.incidents.enums import Audience, TimelineKind
 from warroom.incidents.models import Incident, StatusUpdate, TimelineEntry
+from warroom.problems import InvalidInput
+
+MAX_PUBLIC_TITLE = 200
 
 
 def add_note(
@@ -30,7 +33,17 @@ def post_update(
     text: str,
     audience: Audience,
     now: datetime,
+    public_title: str | None = None,
 ) -> StatusUpdate:
+    """A status update; a public one shows on the status pages of the incident's services,
+    under ``public_title`` once given (kept until a later public update changes it)."""
+    title = (public_title or "").strip() or None
+    if title is not None and audience is not Audience.PUBLIC:
+        raise InvalidInput("public_title is only for public updates", field="public_title")
+    if title is not None and len(title) > MAX_PUBLIC_TITLE:
+        raise InvalidInput(
+            f"public_title must be at most {MAX_PUBLIC_TITLE} characters", field="public_title"
+        )
     update = StatusUpdate(
         incident_id=incident.id,
         at=now,
@@ -41,8 +54,15 @@ def post_update(
         author=actor,
     )
     session.add(update)
+    session.flush()
     incident.last_update_at = now
+    after: dict[str, object] = {"audience": audience.value, "update_id": update.id}
+    if audience is Audience.PUBLIC:
+        incident.last_public_update_at = now
+        if title is not None and title != incident.public_title:
+            incident.public_title = after["public_title"] = title
     cadence.refresh(incident, config)
+    after["next_update_due_at"] = timeline.stamp(incident.next_update_due_at)
     timeline.record(
         session,
         incident,
@@ -50,10 +70,7 @@ def post_update(
         actor,
         f"{audience.value} update by {actor.username}: {text}",
         now,
-        after={
-            "audience": audience.value,
-            "next_update_due_at": timeline.stamp(incident.next_update_due_at),
-        },
+        after=after,
     )
     return update
 

@@ -66,6 +66,8 @@ def incident_out(incident: Incident, now: datetime) -> IncidentOut:
         last_update_at=incident.last_update_at,
         next_update_due_at=due,
         update_overdue=due is not None and now > due,
+        last_public_update_at=incident.last_public_update_at,
+        public_title=incident.public_title,
         roles=roles,
         role_history=[
             RoleOut(

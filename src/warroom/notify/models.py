@@ -25,6 +25,8 @@ class Purpose(StrEnum):
     REMINDER = "reminder"
     EVENT = "event"
     """An outgoing-webhook incident event."""
+    STATUS_PAGE = "status_page"
+    """A status page's email to a subscriber: a confirmation, or a public update."""
 
 
 class DeliveryStatus(StrEnum):

@@ -121,14 +121,25 @@ def remind_person(
     contacts: list[PersonContact],
     now: datetime,
     key: str,
+    public_pages: Sequence[str] = (),
 ) -> list[Delivery]:
-    body = message(
-        "reminder",
-        f"{incident.ref}: a status update is due",
-        f"{incident.ref} ({incident.severity}) needs a status update: post one with "
-        f"`warroom incident update {incident.ref} ...`.",
-        incident,
-    )
+    if public_pages:
+        body = message(
+            "reminder",
+            f"{incident.ref}: a public status update is due",
+            f"{incident.ref} ({incident.severity}) needs a public status update for "
+            f"{', '.join(public_pages)}: post one with audience public on the incident page "
+            f"or `warroom incident update {incident.ref} --public ...`.",
+            incident,
+        )
+    else:
+        body = message(
+            "reminder",
+            f"{incident.ref}: a status update is due",
+            f"{incident.ref} ({incident.severity}) needs a status update: post one with "
+            f"`warroom incident update {incident.ref} ...`.",
+            incident,
+        )
     sent = []
     for contact in contacts:
         delivery = enqueue(
@@ -188,8 +199,12 @@ class OutboxMessenger:
         contacts: Sequence[PersonContact],
         now: datetime,
         key: str,
+        *,
+        public_pages: Sequence[str] = (),
     ) -> list[Sent]:
-        return _sent(remind_person(session, config, incident, person, list(contacts), now, key))
+        return _sent(
+            remind_person(session, config, incident, person, list(contacts), now, key, public_pages)
+        )
 
     def cancel_pages(self, session: Session, page_ids: Sequence[int]) -> int:
         cancelled = session.execute(

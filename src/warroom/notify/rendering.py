@@ -1,14 +1,20 @@
 """Rendering an outbox message as email text and HTML (Jinja2, autoescaped HTML), with the
-signed acknowledge/resolve links of a page."""
+signed acknowledge/resolve links of a page, and the links a message asks for.
+
+A message may carry ``links``: ``[{"label", "path", "purpose"?, "data"?, "expires_at"?,
+"unsubscribe"?}]``. Each becomes ``<public URL><path>``, with ``?token=`` signed for
+``purpose`` when it has one: tokens are made at send time with the app's key, so no secret
+sits in the outbox. The link marked ``unsubscribe`` is also the email's List-Unsubscribe."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from warroom.auth.signing import sign
 from warroom.notify.action_links import ActionGrant, LinkAction, action_url
 from warroom.notify.channels import SendContext
 from warroom.notify.models import Delivery, Purpose
@@ -27,6 +33,9 @@ class Rendered:
     text: str
     html: str
     actions: dict[str, str]
+    links: list[tuple[str, str]] = field(default_factory=list)
+    """(label, absolute URL) of the message's own links."""
+    unsubscribe: str | None = None
 
 
 def message_of(delivery: Delivery) -> dict[str, Any]:
@@ -57,15 +66,42 @@ def page_actions(delivery: Delivery, context: SendContext) -> tuple[dict[str, st
     return links, expires
 
 
+def message_links(
+    message: dict[str, Any], context: SendContext
+) -> tuple[list[tuple[str, str]], str | None]:
+    """The message's ``links`` as (label, URL), and the unsubscribe URL among them."""
+    found: list[tuple[str, str]] = []
+    unsubscribe = None
+    base = context.public_url.rstrip("/")
+    for link in message.get("links") or []:
+        url = base + str(link["path"])
+        purpose = link.get("purpose")
+        if purpose:
+            expires = link.get("expires_at")
+            token = sign(
+                context.signing_key,
+                str(purpose),
+                dict(link.get("data") or {}),
+                datetime.fromisoformat(expires) if expires else None,
+            )
+            url += ("&" if "?" in url else "?") + f"token={token}"
+        found.append((str(link["label"]), url))
+        if link.get("unsubscribe"):
+            unsubscribe = url
+    return found, unsubscribe
+
+
 def render(delivery: Delivery, context: SendContext) -> Rendered:
     message = message_of(delivery)
     incident = message.get("incident")
     actions, expires = page_actions(delivery, context)
+    links, unsubscribe = message_links(message, context)
     values = {
         "message": {"text": message.get("text", ""), "subject": message.get("subject", "")},
         "incident": incident,
         "incident_url": incident_url(context.public_url, incident or {}),
         "actions": actions,
+        "links": links,
         "username": delivery.username,
         "valid_until": f"{expires:%Y-%m-%d %H:%M} UTC",
         "organization": context.config.organization.name,
@@ -76,4 +112,6 @@ def render(delivery: Delivery, context: SendContext) -> Rendered:
         text=_env.get_template("message.txt.j2").render(values),
         html=_env.get_template("message.html.j2").render(values),
         actions=actions,
+        links=links,
+        unsubscribe=unsubscribe,
     )

@@ -21,6 +21,7 @@ from warroom.web.pages import (
     sign_in,
     silences,
     sso,
+    status,
 )
 from warroom.web.templating import STATIC
 
@@ -34,6 +35,7 @@ PAGE_ROUTERS = (
     configuration.router,
     errors.router,
     oncall.router,
+    status.router,
     audit.router,
 )
 

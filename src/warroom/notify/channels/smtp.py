@@ -68,6 +68,9 @@ class EmailSender:
         mail["Date"] = format_datetime(context.now)
         mail["Message-ID"] = message_id(delivery, settings.from_address)
         mail["X-Warroom-Delivery"] = delivery.key
+        if rendered.unsubscribe:
+            mail["List-Unsubscribe"] = f"<{rendered.unsubscribe}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         mail.set_content(rendered.text)
         mail.add_alternative(rendered.html, subtype="html")
         return mail

@@ -336,10 +336,19 @@ def post_update(
     caller: access.ResponderAction,
     text: Annotated[str, Form(max_length=TEXT)],
     audience: Annotated[Audience, Form()] = Audience.INTERNAL,
+    public_title: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    body = validated(StatusUpdateCreate, text=text, audience=audience)
+    public = audience is Audience.PUBLIC
+    body = validated(
+        StatusUpdateCreate,
+        text=text,
+        audience=audience,
+        public_title=public_title.strip() if public else "",
+    )
     incident = _locked(session, ref)
-    updates.post_update(session, config, caller.user, incident, body.text, body.audience, now)
+    updates.post_update(
+        session, config, caller.user, incident, body.text, body.audience, now, body.public_title
+    )
     session.commit()
     return back(incident)
 

@@ -22,6 +22,7 @@ from warroom.incidents.enums import Audience, IncidentAction, IncidentRole, Time
 from warroom.incidents.models import Incident, TimelineEntry
 from warroom.incidents.schemas import IncidentOut
 from warroom.notify.models import IncidentChannel
+from warroom.statuspage.views import pages_showing
 
 LINKED_SHOWN = 20
 """Linked alerts and error issues listed on the page (the counts cover all of them)."""
@@ -123,6 +124,7 @@ def context(
         "can_act": caller.may(Permission.RESPOND),
         "severities": config.severities,
         "audiences": [a.value for a in Audience],
+        "status_pages": pages_showing(config, incident.service_slugs),
         "timestamp_fields": [f.value for f in TimestampField],
         "users": list(session.scalars(select(User).order_by(User.username))),
         "people": [p.username for p in config.people],

@@ -1,7 +1,7 @@
 """saved views: named filters of the list pages, per user and optionally per team
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 08:50:39.910966
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import warroom.db.base
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
