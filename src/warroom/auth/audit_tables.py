@@ -161,6 +161,8 @@ NOT_AUDITED: dict[str, str] = {
     "audit_log": "the log itself",
     "app_secrets": "secrets warroom makes for itself; never recorded anywhere",
     "web_sessions": "sign-in bookkeeping; its id is what a browser's cookie carries",
+    "status_subscribers": "the public's email subscriptions to a status page: not warroom "
+    "users' changes, and their addresses are kept out of the log",
     "counters": "incident numbers; the incident's creation is recorded",
     "jobs": MACHINE,
     "signals": MACHINE,
