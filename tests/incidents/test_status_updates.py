@@ -152,6 +152,7 @@ def test_update_writes_a_timeline_entry(api: Harness) -> None:
     assert entry["text"] == "public update by admin: Failover started"
     assert entry["after"] == {
         "audience": "public",
+        "update_id": 1,
         "next_update_due_at": "2026-03-02T09:38:00+00:00",
     }
 

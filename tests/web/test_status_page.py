@@ -432,6 +432,11 @@ def test_double_opt_in_then_every_public_update_once_then_unsubscribe(
     app.drain()
     assert len(updates_to(smtp, "Fan@example.org")) == 1
 
+    subscribe(fan, "Fan@example.org")  # back within the hour: a fresh confirmation
+    app.drain()
+    assert len([m for m in smtp.to("Fan@example.org") if m.subject.startswith("Confirm")]) == 2
+    assert subscriber(app, "Fan@example.org").status is SubscriberStatus.PENDING
+
 
 def test_a_mail_client_unsubscribes_in_one_click(app: Harness, smtp: SmtpSink) -> None:
     fan = browser(app)

@@ -114,10 +114,13 @@ def subscribe(
     row = _row(session, page.slug, address, now)
     if row.status is SubscriberStatus.CONFIRMED:
         return row
+    sent = row.confirmation_sent_at
     if row.status is SubscriberStatus.UNSUBSCRIBED:
+        # Back after unsubscribing (only the mailbox's owner can, with its link): a fresh
+        # confirmation, whenever the last one went.
         row.status = SubscriberStatus.PENDING
         row.unsubscribed_at = None
-    sent = row.confirmation_sent_at
+        sent = None
     if sent is not None and now - sent < RESEND_AFTER:
         return row
     hour_ago = now - timedelta(hours=1)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from warroom.alerts.models import Silence, SilenceKind
@@ -36,7 +36,8 @@ from warroom.statuspage.states import (
 
 HISTORY = timedelta(days=14)
 """Resolved incidents stay listed this long."""
-MAX_INCIDENTS = 50
+MAX_HISTORY = 50
+"""Resolved incidents listed at most."""
 FEED_ENTRIES = 50
 
 
@@ -163,6 +164,8 @@ def shown_severities(config: Config, page: StatusPage) -> list[str]:
 def _incidents(
     session: Session, config: Config, page: StatusPage, now: datetime, history: timedelta
 ) -> list[Incident]:
+    """Every open incident (the component states need them all), then at most
+    ``MAX_HISTORY`` resolved within ``history``; newest first."""
     shown = select(IncidentService.incident_id).where(IncidentService.service.in_(page.services))
     stmt = (
         select(Incident)
@@ -170,7 +173,6 @@ def _incidents(
             Incident.id.in_(shown),
             Incident.severity.in_(shown_severities(config, page)),
             Incident.impact_started_at <= now,
-            or_(Incident.resolved_at.is_(None), Incident.resolved_at >= now - history),
         )
         .options(
             selectinload(Incident.services),
@@ -179,9 +181,10 @@ def _incidents(
             lazyload(Incident.declared_by),
         )
         .order_by(Incident.impact_started_at.desc(), Incident.id.desc())
-        .limit(MAX_INCIDENTS)
     )
-    return list(session.scalars(stmt))
+    current = session.scalars(stmt.where(Incident.resolved_at.is_(None)))
+    past = session.scalars(stmt.where(Incident.resolved_at >= now - history).limit(MAX_HISTORY))
+    return [*current, *past]
 
 
 def _public_updates(session: Session, incident_ids: list[int]) -> dict[int, list[UpdateView]]:
