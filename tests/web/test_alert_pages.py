@@ -182,9 +182,13 @@ def test_a_silence_made_from_an_alerts_labels_previews_and_silences_exactly_its_
     assert previewed(new.text) == [ids["DiskFilling db-1"]]
 
     matchers = 'alertname="DiskFilling"\ninstance=~"db-.*"'
-    live = rita.get("/alerts/silences/preview?" + urlencode({"matchers": matchers}))
+    query = "/alerts/silences/preview?" + urlencode({"matchers": matchers})
+    live = rita.get(query, headers={"HX-Request": "true"})
     assert live.status_code == 200
     assert "<html" not in live.text
+    opened = rita.get(query)  # the same URL opened as a page: the whole form, with the preview
+    assert "<html" in opened.text
+    assert sorted(previewed(opened.text)) == sorted(previewed(live.text))
     assert sorted(previewed(live.text)) == [ids["DiskFilling db-1"], ids["DiskFilling db-2"]]
     assert "<strong>2</strong> open alerts would be silenced" in live.text
 

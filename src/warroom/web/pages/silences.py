@@ -163,10 +163,14 @@ def new_silence(
 def silence_preview(
     request: Request,
     session: SessionDep,
-    _caller: access.ReaderPage,
+    caller: access.ReaderPage,
     matchers: Annotated[str, Query(max_length=TEXT)] = "",
 ) -> Response:
-    """The preview alone, for htmx as the matchers are edited."""
+    """The preview alone, for htmx as the matchers are edited; opened as a page (a link, no
+    JavaScript), the whole new-silence page with that preview."""
+    if request.headers.get("hx-request") != "true":
+        fields = {"duration": "", "starts_at": "", "comment": ""}
+        return _new_page(request, session, caller.may(Permission.RESPOND), matchers, fields)
     return render(request, "alerts/_preview.html", {"preview": preview(session, matchers)})
 
 
