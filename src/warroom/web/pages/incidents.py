@@ -425,13 +425,12 @@ async def live(
                 )
                 if e.id not in sent
             ]
-            config = request.app.state.live_config.current
             now = request.app.state.clock()
             common = {"csrf_token": csrf_token, "can_act": caller.may(Permission.RESPOND)}
             entries = render_text("incidents/_entries.html", {**common, "entries": rows})
             summary = render_text(
                 "incidents/_summary.html",
-                {**war_room.context(session, config, incident, caller, now), **common},
+                {**war_room.summary_context(incident, caller, now), **common},
             )
             return entries, summary, [e.id for e in rows]
 

@@ -96,17 +96,31 @@ def entries(session: Session, incident: Incident) -> list[TimelineEntry]:
     return list(reversed(timeline.entries(session, incident, pinned_only=False)))
 
 
-def context(
-    session: Session, config: Config, incident: Incident, caller: Principal, now: datetime
-) -> dict[str, Any]:
+def summary_context(incident: Incident, caller: Principal, now: datetime) -> dict[str, Any]:
+    """What ``_summary.html`` shows (status, actions, who is on it, durations): all the live
+    stream renders at each new entry, without the timeline and the linked rows."""
     out = views.incident_out(incident, now)
-    alert_count, alerts = linked_alerts(session, incident)
-    issue_count, issues = linked_issues(session, config, incident)
-    rows = entries(session, incident)
-    holders = {role: holder for role, holder in out.roles.items()}
     me = caller.user.username
     return {
         "incident": out,
+        "actions": allowed_actions(incident),
+        "roles": [r.value for r in IncidentRole],
+        "holders": out.roles,
+        "is_participant": any(p.user.username == me for p in out.participants),
+        "me": me,
+        "can_act": caller.may(Permission.RESPOND),
+    }
+
+
+def context(
+    session: Session, config: Config, incident: Incident, caller: Principal, now: datetime
+) -> dict[str, Any]:
+    """The whole incident page."""
+    alert_count, alerts = linked_alerts(session, incident)
+    issue_count, issues = linked_issues(session, config, incident)
+    rows = entries(session, incident)
+    return {
+        **summary_context(incident, caller, now),
         "entries": rows,
         "pinned": [e for e in rows if e.pinned],
         "status_updates": list(reversed(updates.list_updates(session, incident))),
@@ -116,12 +130,6 @@ def context(
         "issue_count": issue_count,
         "escalation": escalation_out(session, incident),
         "channel": slack_channel(session, incident),
-        "actions": allowed_actions(incident),
-        "roles": [r.value for r in IncidentRole],
-        "holders": holders,
-        "is_participant": any(p.user.username == me for p in out.participants),
-        "me": me,
-        "can_act": caller.may(Permission.RESPOND),
         "severities": config.severities,
         "audiences": [a.value for a in Audience],
         "status_pages": pages_showing(config, incident.service_slugs),
