@@ -40,7 +40,7 @@ from warroom.escalation import service as escalation
 from warroom.escalation import steps as escalation_jobs
 from warroom.http import errors
 from warroom.incidents import api as incidents_api
-from warroom.incidents import events, issues_api
+from warroom.incidents import close_gate, events, issues_api
 from warroom.incidents.metrics import IncidentCollector
 from warroom.ingest import alertmanager_api, changes, heartbeat_api, pagerduty_api, webhook_api
 from warroom.ingest.fastpath import IngestDispatcher
@@ -50,6 +50,11 @@ from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
+from warroom.learn.actions import api as action_items_api
+from warroom.learn.actions import reminders as action_reminders
+from warroom.learn.postmortems import api as postmortems_api
+from warroom.learn.postmortems import gate as postmortem_gate
+from warroom.learn.postmortems import listener as postmortem_listener
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
 from warroom.notify.channels.slack import api as slack_api
 from warroom.notify.channels.slack import channels as slack_channels
@@ -75,6 +80,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     slack_channels.on_incident_event,
     broadcast.on_incident_event,
     status_emails.on_incident_event,
+    postmortem_listener.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
@@ -89,6 +95,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     expiry.EXPIRY_JOB: expiry.alert_expiry,
     heartbeat.CHECK_JOB: heartbeat.heartbeat_check,
     cron_monitors.CHECK_JOB: cron_monitors.monitor_check,
+    action_reminders.DUE_JOB: action_reminders.due_reminder,
+    action_reminders.OVERDUE_JOB: action_reminders.overdue_reminder,
 }
 
 
@@ -97,6 +105,7 @@ def wire() -> None:
     notify's outbox). Idempotent; ``create_app`` and ``build_worker`` call it."""
     escalation_messenger.install(OutboxMessenger())
     changes.install(release_changes.on_service_change)
+    close_gate.install(postmortem_gate.PostmortemGate())
 
 
 def build_worker(
@@ -120,6 +129,7 @@ def build_worker(
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
+            action_reminders.DigestSender(),
         ],
         own_thread=[
             OutboxSender(
@@ -219,6 +229,8 @@ def create_app(
         issues_api.router,
         releases_api.router,
         sentry_cli_api.router,
+        postmortems_api.router,
+        action_items_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)

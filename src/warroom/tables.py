@@ -17,6 +17,8 @@ from warroom.incidents import models as incident_models
 from warroom.ingest import models as ingest_models
 from warroom.ingest.sentry import models as sentry_models
 from warroom.jobs import models as job_models
+from warroom.learn.actions import models as action_models
+from warroom.learn.postmortems import models as postmortem_models
 from warroom.notify import models as notify_models
 from warroom.schedules import models as schedule_models
 from warroom.statuspage import models as statuspage_models
@@ -25,6 +27,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Base",
+    "action_models",
     "alert_models",
     "audit_models",
     "auth_models",
@@ -36,6 +39,7 @@ __all__ = [
     "job_models",
     "metadata",
     "notify_models",
+    "postmortem_models",
     "release_models",
     "schedule_models",
     "sentry_models",

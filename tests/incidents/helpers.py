@@ -32,6 +32,18 @@ def act(api: Harness, action: str, ref: str = "INC-1", **kwargs: Any) -> dict[st
     return result
 
 
+def publish_postmortem(api: Harness, ref: str = "INC-1") -> None:
+    """SEV1 and SEV2 close only once their postmortem is published (issue 15): write one."""
+    api.ok("POST", f"{INCIDENTS}/{ref}/postmortem")
+    api.ok("POST", f"{INCIDENTS}/{ref}/postmortem/publish")
+
+
+def close(api: Harness, ref: str = "INC-1") -> dict[str, Any]:
+    """Publish the incident's postmortem, then close it."""
+    publish_postmortem(api, ref)
+    return act(api, "close", ref)
+
+
 def error_of(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
     """Assert the answer is the JSON error shape with this status and return the error."""
     assert response.status_code == status, (response.status_code, response.text)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.incidents.helpers import INCIDENTS, act, error_of
+from tests.incidents.helpers import INCIDENTS, act, close, error_of
 from tests.support.api import Harness
 
 
@@ -30,7 +30,7 @@ def seeded(api: Harness) -> Harness:
     act(api, "acknowledge", "INC-2")
     act(api, "resolve", "INC-3")
     act(api, "resolve", "INC-4")
-    act(api, "close", "INC-4")
+    close(api, "INC-4")
     return api
 
 

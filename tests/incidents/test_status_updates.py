@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.incidents.helpers import INCIDENTS, act, error_of, timeline
+from tests.incidents.helpers import INCIDENTS, act, close, error_of, timeline
 from tests.support.api import Harness
 from warroom.auth.models import UserRole
 
@@ -111,7 +111,7 @@ def test_no_update_is_due_once_resolved_and_again_after_reopening(api: Harness) 
     post_update(api)
     assert incident(api)["next_update_due_at"] == "2026-03-02T11:00:00Z"
     act(api, "resolve")
-    closed = act(api, "close")
+    closed = close(api)
     assert closed["next_update_due_at"] is None
 
 

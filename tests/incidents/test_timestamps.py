@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.incidents.helpers import INCIDENTS, act, error_of, timeline, when
+from tests.incidents.helpers import INCIDENTS, act, close, error_of, timeline, when
 from tests.support.api import Harness
 
 START = datetime.fromisoformat("2026-03-02T09:00:00+00:00")
@@ -224,7 +224,7 @@ def test_timestamps_cleared_by_a_reopen_cannot_be_corrected(api: Harness) -> Non
 
 def test_closed_at_can_be_corrected_once_closed(api: Harness) -> None:
     walked(api)
-    act(api, "close")
+    close(api)
     response = correct(api, "closed_at", "2026-03-02T09:50:00Z")
     assert response.status_code == 200, response.text
     assert response.json()["closed_at"] == "2026-03-02T09:50:00Z"

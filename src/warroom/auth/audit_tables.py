@@ -148,6 +148,15 @@ AUDITED: dict[str, Audited] = {
     ),
     "team_memberships": Audited("team_membership", key=_membership),
     "saved_views": Audited("saved_view", label=_column("name")),
+    "postmortems": Audited(
+        "postmortem",
+        omit=frozenset({"updated_at", "search_text", "content"}),
+        label=_of_incident(lambda v, _s: f"{_column('status')(v, _s)} postmortem"),
+    ),
+    "contributing_factors": Audited(
+        "contributing_factor", label=_of_incident(lambda v, _s: f"{v.get('category')} factor")
+    ),
+    "action_items": Audited("action_item", omit=frozenset({"updated_at"}), label=_column("title")),
     "api_tokens": Audited(
         "api_token",
         omit=frozenset({"last_used_at"}),
@@ -192,6 +201,8 @@ NOT_AUDITED: dict[str, str] = {
     "transaction_buckets": MACHINE,
     "log_minutes": MACHINE,
     "user_feedback": MACHINE,
+    "postmortem_revisions": "the postmortem's own history (every save is a revision); the "
+    "postmortem's changes are recorded",
     "release_projects": "part of a release; the release's creation is recorded",
     "release_repositories": "part of a release; the release's creation is recorded",
     "release_commits": "a release's commit list (hundreds of rows); the release is recorded",

@@ -34,6 +34,7 @@ from .errors import format_path
 from .escalation import EscalationPolicy
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .intake import Integration
+from .learning import ActionItemSettings, PostmortemSettings
 from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
@@ -325,6 +326,15 @@ class Config(_Model):
     status_pages: list[StatusPage] = Field(
         default_factory=list,
         description="Status pages (/status/<slug>): the services they show and how.",
+    )
+
+    postmortems: PostmortemSettings = Field(
+        default_factory=PostmortemSettings,
+        description="When required postmortems are due and the contributing-factor taxonomy.",
+    )
+    action_items: ActionItemSettings = Field(
+        default_factory=ActionItemSettings,
+        description="Reminders and the weekly digest of postmortem action items.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)

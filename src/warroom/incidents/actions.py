@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
 from warroom.config import Config
-from warroom.incidents import cadence, timeline
+from warroom.incidents import cadence, close_gate, timeline
 from warroom.incidents.enums import IncidentAction, TimelineKind, TimestampField
 from warroom.incidents.lifecycle import (
     ORDERED_STATUSES,
@@ -45,10 +45,15 @@ def apply_action(
     action: IncidentAction,
     now: datetime,
     reason: str | None = None,
+    override: str | None = None,
 ) -> Incident:
+    """``override`` (closing only): an admin's reason to close although the close gate (a
+    required postmortem not yet published) refuses; the caller checks the permission."""
     why_not = refusal(action, incident.status)
     if why_not is not None:
         raise Conflict(f"{incident.ref}: {why_not}", code="transition_not_allowed", field="action")
+    if action is IncidentAction.CLOSE:
+        close_gate.gate().check(session, config, incident, actor, override, now)
     transition = TRANSITIONS[action]
     before: dict[str, object] = {"status": incident.status.value}
     after: dict[str, object] = {"status": transition.target.value}

@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import AwareDatetime, StringConstraints
 
-from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.auth.permissions import Permission
+from warroom.http.deps import (
+    ConfigDep,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    UserDep,
+    WriterDep,
+    refuse,
+)
 from warroom.http.inputs import MAX_INT, NO_NUL
 from warroom.incidents import actions, people, service, timeline, updates, views
 from warroom.incidents.enums import IncidentAction, IncidentRole, IncidentStatus
@@ -30,6 +39,7 @@ from warroom.incidents.schemas import (
     TimelineOut,
     TimestampCorrection,
 )
+from warroom.problems import InvalidInput
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -126,12 +136,20 @@ def act(
     session: SessionDep,
     config: ConfigDep,
     user: WriterDep,
+    principal: PrincipalDep,
     now: NowDep,
     body: ActionRequest | None = None,
 ) -> IncidentOut:
+    override = body.override_postmortem if body else None
+    if override is not None:
+        if action is not IncidentAction.CLOSE:
+            raise InvalidInput(
+                "override_postmortem applies to closing only", field="override_postmortem"
+            )
+        refuse(principal, Permission.ADMIN)
     incident = _load(request, session, ref, for_update=True)
     reason = body.reason if body else None
-    actions.apply_action(session, config, user, incident, action, now, reason)
+    actions.apply_action(session, config, user, incident, action, now, reason, override)
     session.commit()
     return views.incident_out(incident, now)
 

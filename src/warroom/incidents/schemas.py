@@ -80,6 +80,13 @@ class IncidentPatch(ImpactFields):
 
 class ActionRequest(Strict):
     reason: str | None = Field(None, max_length=2000)
+    override_postmortem: str | None = Field(
+        None,
+        min_length=1,
+        max_length=2000,
+        description="Closing only, admins only: close although the required postmortem is "
+        "not published; the reason goes to the audit log.",
+    )
 
 
 class SeverityChange(Strict):

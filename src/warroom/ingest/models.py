@@ -20,6 +20,9 @@ class SourceKind(StrEnum):
     HEARTBEAT = "heartbeat"
     CRON = "cron"
     """Sentry cron monitors (check-ins) of an error-tracking project."""
+    LEARNING = "learning"
+    """warroom's own learning layer: a contributing factor that recurs while its action
+    items are open."""
 
 
 class SignalAction(StrEnum):

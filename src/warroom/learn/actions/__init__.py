@@ -1,0 +1,1 @@
+"""Action items: the follow-ups of an incident, owned, dated, reminded and tracked to done."""
