@@ -149,11 +149,11 @@ def recurring(
     session: Session, since: datetime, until: datetime, minimum: int = 2
 ) -> list[FactorGroup]:
     """Factors (category, service, tag) found in at least ``minimum`` incidents recorded in
-    [since, until), with how many action items addressing them are done and open."""
+    [since, until], with how many action items addressing them are done and open."""
     factors = list(
         session.scalars(
             select(ContributingFactor)
-            .where(ContributingFactor.created_at >= since, ContributingFactor.created_at < until)
+            .where(ContributingFactor.created_at >= since, ContributingFactor.created_at <= until)
             .order_by(ContributingFactor.id)
         )
     )
