@@ -11,6 +11,7 @@ from warroom.auth.sign_in_limits import SignInLimits
 from warroom.http.security import SecurityHeaders
 from warroom.web.live import TimelineWatch
 from warroom.web.pages import (
+    action_items,
     alerts,
     audit,
     configuration,
@@ -18,6 +19,7 @@ from warroom.web.pages import (
     errors,
     incidents,
     oncall,
+    postmortems,
     sign_in,
     silences,
     sso,
@@ -37,6 +39,8 @@ PAGE_ROUTERS = (
     oncall.router,
     status.router,
     audit.router,
+    postmortems.router,
+    action_items.router,
 )
 
 

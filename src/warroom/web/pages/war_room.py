@@ -21,6 +21,9 @@ from warroom.incidents import lifecycle, timeline, updates, views
 from warroom.incidents.enums import Audience, IncidentAction, IncidentRole, TimestampField
 from warroom.incidents.models import Incident, TimelineEntry
 from warroom.incidents.schemas import IncidentOut
+from warroom.learn.postmortems import policy as postmortem_policy
+from warroom.learn.postmortems import service as postmortem_service
+from warroom.learn.postmortems import similar
 from warroom.notify.models import IncidentChannel
 from warroom.statuspage.views import pages_showing
 
@@ -137,5 +140,8 @@ def context(
         "users": list(session.scalars(select(User).order_by(User.username))),
         "people": [p.username for p in config.people],
         "policies": [p.slug for p in config.escalation_policies],
+        "postmortem": postmortem_service.find(session, incident),
+        "postmortem_required": postmortem_policy.required(config, incident),
+        "similar": similar.similar(session, incident),
         "now": now,
     }
