@@ -20,15 +20,18 @@ import pytest
 from tests.e2e import axe
 from tests.e2e.processes import IN_CI, Process, require_binary, start, wait_until
 from tests.e2e.stack import Stack, Warroom
+from tests.e2e.web_browser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PHONE,
+    SHOTS,
+    admin_password,
+    sign_in,
+)
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.slow
 CLIENTS = Path(__file__).parent / "clients" / "node"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "web"
-PASSWORD_LINE = re.compile(r"as admin with the password (\S+)")
-PHONE = {"width": 390, "height": 844}
 LIVE_SECONDS = 5.0
 
 
@@ -88,21 +91,6 @@ def sso_config(issuer: str) -> dict[str, Any]:
     }
 
 
-def admin_password(warroom: Warroom) -> str:
-    warroom.wait_ready()
-    found = PASSWORD_LINE.search(warroom.process.stdout())
-    assert found, warroom.process.tail()
-    return found.group(1)
-
-
-def sign_in(page: Any, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{url}/incidents")
-
-
 def sso_sign_in(page: Any, url: str, login: str) -> None:
     page.goto(f"{url}/login")
     page.click("text=Sign in with Acme SSO")
@@ -111,6 +99,18 @@ def sso_sign_in(page: Any, url: str, login: str) -> None:
     page.click("button[type=submit]")
     page.click("button[type=submit]")  # the provider's consent page: Continue
     page.wait_for_url(f"{url}/incidents")
+
+
+def assert_sign_ins_audited(warroom: Warroom) -> None:
+    """Each sign-in, with a password or through the provider, is in the audit log."""
+    signed_in = warroom.get("/api/v1/audit", action="sign_in")["items"]
+    assert sorted(
+        (e["actor"], e["after"]["method"], e["actor_via"], e["address"]) for e in signed_in
+    ) == [
+        ("admin", "password", "session", "127.0.0.1"),
+        ("olga", "oidc", "session", "127.0.0.1"),
+        ("victor", "oidc", "session", "127.0.0.1"),
+    ]
 
 
 def test_the_war_room_in_a_browser(
@@ -170,6 +170,7 @@ def test_the_war_room_in_a_browser(
             sso_sign_in(reader, url, "victor")
             reader.goto(f"{url}/incidents/INC-1")
             assert reader.locator("button[data-action]").count() == 0
+            assert_sign_ins_audited(warroom)
         finally:
             browser.close()
 
