@@ -57,8 +57,10 @@ APP_SECONDS = 60
 
 
 @contextmanager
-def desktop(warroom: Warroom) -> Iterator[Any]:
-    """A page of a desktop-sized Chromium, signed in as the admin."""
+def desktop(warroom: Warroom, bypass_csp: bool = False) -> Iterator[Any]:
+    """A page of a desktop-sized Chromium, signed in as the admin (``bypass_csp``: without
+    the pages' Content-Security-Policy, so that only escaping stands between user text and
+    the page)."""
     from playwright.sync_api import sync_playwright
 
     require_binary(CHROMIUM, "chromium")
@@ -66,7 +68,8 @@ def desktop(warroom: Warroom) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_context(viewport=DESKTOP).new_page()
+            context = browser.new_context(viewport=DESKTOP, bypass_csp=bypass_csp)
+            page = context.new_page()
             sign_in(page, warroom.url, "admin", password)
             yield page
         finally:
@@ -272,3 +275,59 @@ def test_an_error_issue_is_resolved_in_the_browser(stack: Stack) -> None:
             page.goto(f"{warroom.url}{path}")
             assert page.locator("h1").count() >= 1
             shoot(page, name)
+
+
+HOSTILE = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
+SEND_MESSAGE = """
+import sys, sentry_sdk
+sentry_sdk.init(dsn=sys.argv[1])
+print(sentry_sdk.capture_message(sys.argv[2], level="error"))
+sentry_sdk.flush(timeout=20)
+"""
+
+
+def test_user_text_never_runs_as_script(stack: Stack) -> None:
+    """``<script>`` and an ``onerror`` handler through an alert label, an error message (the
+    real sentry-sdk), an incident title and a note: shown as text on every page, never run,
+    even with the Content-Security-Policy turned off in the browser."""
+    warroom = stack.warroom(extra=PROJECTS)
+    warroom.wait_ready()
+    send_alert(warroom, service="postgres-primary", instance="db-1", note=HOSTILE)
+    dsn = f"http://{SENTRY_KEY}@{warroom.hostport}/{PROJECT_ID}"
+    sent = subprocess.run(
+        [sys.executable, "-c", SEND_MESSAGE, dsn, HOSTILE],
+        capture_output=True,
+        text=True,
+        timeout=APP_SECONDS,
+        check=True,
+    )
+    event_id = sent.stdout.strip().splitlines()[-1]
+    declared = warroom.client.post("/api/v1/incidents", json={"title": HOSTILE, "team": "checkout"})
+    assert declared.status_code == 201, declared.text
+    ref = declared.json()["ref"]
+    noted = warroom.client.post(f"/api/v1/incidents/{ref}/notes", json={"text": HOSTILE})
+    assert noted.status_code == 201, noted.text
+
+    def stored() -> dict[str, Any] | None:
+        answer = warroom.client.get(f"/api/v1/errors/events/{event_id}")
+        return answer.json() if answer.status_code == 200 else None
+
+    issue = stack.wait(stored, f"event {event_id}")["issue"]
+    (alert,) = warroom.alerts()
+    dialogs: list[str] = []
+    with desktop(warroom, bypass_csp=True) as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for path in (
+            "/alerts",
+            f"/alerts/{alert['id']}",
+            "/errors?project=shop",
+            f"/errors/issues/{issue}",
+            "/incidents",
+            f"/incidents/{ref}",
+        ):
+            page.goto(f"{warroom.url}{path}")
+            page.wait_for_load_state("load")
+            assert page.locator(f"text={HOSTILE}").count() >= 1, path
+            assert page.locator("img[src=x]").count() == 0, path
+            assert page.evaluate("typeof window.pwned") == "undefined", path
+    assert dialogs == []
