@@ -101,6 +101,25 @@ def sso_sign_in(page: Any, url: str, login: str) -> None:
     page.wait_for_url(f"{url}/incidents")
 
 
+def assert_a_viewer_can_only_look(browser: Any, url: str) -> None:
+    """A viewer (through the provider) sees no action button; posting an action form
+    anyway (resolve), with a valid CSRF token, is refused with 403 and changes nothing."""
+    reader = browser.new_context().new_page()
+    sso_sign_in(reader, url, "victor")
+    reader.goto(f"{url}/incidents/INC-1")
+    assert reader.locator("button[data-action]").count() == 0
+    token = json.loads(reader.locator("body").get_attribute("hx-headers"))["X-CSRF-Token"]
+    before = reader.inner_text("#incident-status")
+    answer = reader.request.post(
+        f"{url}/incidents/INC-1/actions/resolve",
+        form={"csrf_token": token},
+        max_redirects=0,
+    )
+    assert answer.status == 403
+    reader.reload()
+    assert reader.inner_text("#incident-status") == before
+
+
 def assert_sign_ins_audited(warroom: Warroom) -> None:
     """Each sign-in, with a password or through the provider, is in the audit log."""
     signed_in = warroom.get("/api/v1/audit", action="sign_in")["items"]
@@ -166,10 +185,7 @@ def test_the_war_room_in_a_browser(
             olga = [u for u in warroom.get("/api/v1/users") if u["username"] == "olga"]
             assert olga and olga[0]["role"] == "responder"
 
-            reader = browser.new_context().new_page()
-            sso_sign_in(reader, url, "victor")
-            reader.goto(f"{url}/incidents/INC-1")
-            assert reader.locator("button[data-action]").count() == 0
+            assert_a_viewer_can_only_look(browser, url)
             assert_sign_ins_audited(warroom)
         finally:
             browser.close()
