@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.alerts.support import am_alert, am_notification
+from tests.e2e import axe
 from tests.e2e.processes import require_binary
 from tests.e2e.stack import Stack, Warroom
 from tests.e2e.web_browser import CHROMIUM, CHROMIUM_FLAGS, DESKTOP, admin_password, shoot, sign_in
@@ -76,6 +77,25 @@ def desktop(warroom: Warroom, bypass_csp: bool = False) -> Iterator[Any]:
             browser.close()
 
 
+def accessibility_problems(page: Any, url: str, paths: list[str]) -> dict[str, list[str]]:
+    """axe-core's serious and critical violations on pages with path parameters (which
+    tests/e2e/test_web_app.py's walk of the route table cannot open), in a second context
+    with the same session and without CSP (axe is injected)."""
+    context = page.context.browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    try:
+        context.add_cookies(page.context.cookies())
+        checker = context.new_page()
+        found: dict[str, list[str]] = {}
+        for path in paths:
+            checker.goto(f"{url}{path}")
+            problems = axe.violations(checker)
+            if problems:
+                found[path] = problems
+        return found
+    finally:
+        context.close()
+
+
 def feed_entries(warroom: Warroom) -> list[dict[str, str]]:
     """The status page's Atom feed, parsed: each entry's title and text."""
     answer = httpx.get(f"{warroom.url}/status/shop/feed.atom", timeout=10)
@@ -128,6 +148,8 @@ def test_a_public_update_reaches_the_status_page_and_its_feed(stack: Stack) -> N
         assert internal not in status_page
         assert "OOMKilled" not in status_page  # neither the internal note nor the title
         shoot(page, "status-page")
+        paths = ["/status/shop", f"/incidents/{ref}"]
+        assert accessibility_problems(page, warroom.url, paths) == {}
 
     entries = feed_entries(warroom)
     assert [e["text"] for e in entries] == [public]
@@ -212,6 +234,8 @@ def test_an_alert_is_silenced_from_its_labels(stack: Stack) -> None:
         page.goto(f"{warroom.url}/alerts/{muted['id']}")
         assert page.locator(".chip:text-is('muted')").count() == 1
         assert page.locator("dt:text-is('Muted by') + dd").inner_text() == reason
+        paths = [f"/alerts/{muted['id']}", f"/alerts/silences/new?alert={ids['db-1']}"]
+        assert accessibility_problems(page, warroom.url, paths) == {}
 
 
 def send_error(warroom: Warroom) -> str:
@@ -264,6 +288,8 @@ def test_an_error_issue_is_resolved_in_the_browser(stack: Stack) -> None:
             if e["after"] and e["after"].get("status") == "resolved"
         ]
         assert (entry["actor"], entry["actor_via"]) == ("admin", "session")
+        paths = [f"/errors/issues/{issue['short_id']}", "/errors?project=shop"]
+        assert accessibility_problems(page, warroom.url, paths) == {}
 
         # The other pages of docs/web.md, with what this run made.
         for path, name in (
