@@ -59,6 +59,7 @@ def provider(node_clients: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     accounts = {
         "olga": {"name": "Olga Okafor", "groups": ["sre-checkout"]},
         "victor": {"name": "Victor Viewer", "groups": ["readers"]},
+        "mallory": {"name": "Mallory Contractor", "groups": ["contractors"]},
     }
     env = {
         "PORT": str(port),
@@ -87,6 +88,7 @@ def sso_config(issuer: str) -> dict[str, Any]:
                 {"group": "sre-checkout", "teams": ["checkout"], "role": "responder"},
                 {"group": "readers", "role": "viewer"},
             ],
+            "allow_unmapped": False,
         }
     }
 
@@ -120,8 +122,26 @@ def assert_a_viewer_can_only_look(browser: Any, url: str) -> None:
     assert reader.inner_text("#incident-status") == before
 
 
-def assert_sign_ins_audited(warroom: Warroom) -> None:
-    """Each sign-in, with a password or through the provider, is in the audit log."""
+def assert_sign_ins_audited(browser: Any, warroom: Warroom) -> None:
+    """Each sign-in, with a password or through the provider, is in the audit log; so is
+    one the provider vouched for but warroom refused (in no group that may sign in)."""
+    refused = browser.new_context().new_page()
+    refused.goto(f"{warroom.url}/login")
+    refused.click("text=Sign in with Acme SSO")
+    refused.fill("input[name=login]", "mallory")
+    refused.fill("input[name=password]", "any")
+    refused.click("button[type=submit]")
+    with refused.expect_response(lambda r: "/login/oidc/callback" in r.url) as callback:
+        refused.click("button[type=submit]")
+    assert callback.value.status == 403
+    failed = warroom.get("/api/v1/audit", action="sign_in_failed")["items"]
+    assert [(e["actor"], e["after"], e["address"]) for e in failed] == [
+        (
+            "mallory",
+            {"method": "oidc", "reason": "mallory is in none of the groups that may sign in"},
+            "127.0.0.1",
+        )
+    ]
     signed_in = warroom.get("/api/v1/audit", action="sign_in")["items"]
     assert sorted(
         (e["actor"], e["after"]["method"], e["actor_via"], e["address"]) for e in signed_in
@@ -186,7 +206,7 @@ def test_the_war_room_in_a_browser(
             assert olga and olga[0]["role"] == "responder"
 
             assert_a_viewer_can_only_look(browser, url)
-            assert_sign_ins_audited(warroom)
+            assert_sign_ins_audited(browser, warroom)
         finally:
             browser.close()
 

@@ -102,8 +102,20 @@ async def callback(
     def finish() -> Response:
         id_token = provider.exchange(code, str(flow["verifier"]))
         claims = provider.claims(id_token, str(flow["nonce"]), now)
-        user = oidc.sign_in(session, settings, claims, now)
         address = client_address(request)
+        try:
+            user = oidc.sign_in(session, settings, claims, now)
+        except Forbidden as exc:
+            # The provider vouched for this person but warroom refuses them (no group that may
+            # sign in, disabled, linked to another identity): recorded, then refused.
+            session.rollback()
+            who = str(claims.get(settings.username_claim) or claims.get("sub") or "unknown")
+            request_id = getattr(request.state, "request_id", None)
+            sign_in_audit.sign_in_failed(
+                session, who, "oidc", exc.message, address, request_id, now
+            )
+            session.commit()
+            raise
         row = web_sessions.start(
             session, user, "oidc", now, address, request.headers.get("user-agent")
         )
