@@ -20,15 +20,18 @@ import pytest
 from tests.e2e import axe
 from tests.e2e.processes import IN_CI, Process, require_binary, start, wait_until
 from tests.e2e.stack import Stack, Warroom
+from tests.e2e.web_browser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PHONE,
+    SHOTS,
+    admin_password,
+    sign_in,
+)
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.slow
 CLIENTS = Path(__file__).parent / "clients" / "node"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "web"
-PASSWORD_LINE = re.compile(r"as admin with the password (\S+)")
-PHONE = {"width": 390, "height": 844}
 LIVE_SECONDS = 5.0
 
 
@@ -56,6 +59,7 @@ def provider(node_clients: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     accounts = {
         "olga": {"name": "Olga Okafor", "groups": ["sre-checkout"]},
         "victor": {"name": "Victor Viewer", "groups": ["readers"]},
+        "mallory": {"name": "Mallory Contractor", "groups": ["contractors"]},
     }
     env = {
         "PORT": str(port),
@@ -84,23 +88,9 @@ def sso_config(issuer: str) -> dict[str, Any]:
                 {"group": "sre-checkout", "teams": ["checkout"], "role": "responder"},
                 {"group": "readers", "role": "viewer"},
             ],
+            "allow_unmapped": False,
         }
     }
-
-
-def admin_password(warroom: Warroom) -> str:
-    warroom.wait_ready()
-    found = PASSWORD_LINE.search(warroom.process.stdout())
-    assert found, warroom.process.tail()
-    return found.group(1)
-
-
-def sign_in(page: Any, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{url}/incidents")
 
 
 def sso_sign_in(page: Any, url: str, login: str) -> None:
@@ -111,6 +101,55 @@ def sso_sign_in(page: Any, url: str, login: str) -> None:
     page.click("button[type=submit]")
     page.click("button[type=submit]")  # the provider's consent page: Continue
     page.wait_for_url(f"{url}/incidents")
+
+
+def assert_a_viewer_can_only_look(browser: Any, url: str) -> None:
+    """A viewer (through the provider) sees no action button; posting an action form
+    anyway (resolve), with a valid CSRF token, is refused with 403 and changes nothing."""
+    reader = browser.new_context().new_page()
+    sso_sign_in(reader, url, "victor")
+    reader.goto(f"{url}/incidents/INC-1")
+    assert reader.locator("button[data-action]").count() == 0
+    token = json.loads(reader.locator("body").get_attribute("hx-headers"))["X-CSRF-Token"]
+    before = reader.inner_text("#incident-status")
+    answer = reader.request.post(
+        f"{url}/incidents/INC-1/actions/resolve",
+        form={"csrf_token": token},
+        max_redirects=0,
+    )
+    assert answer.status == 403
+    reader.reload()
+    assert reader.inner_text("#incident-status") == before
+
+
+def assert_sign_ins_audited(browser: Any, warroom: Warroom) -> None:
+    """Each sign-in, with a password or through the provider, is in the audit log; so is
+    one the provider vouched for but warroom refused (in no group that may sign in)."""
+    refused = browser.new_context().new_page()
+    refused.goto(f"{warroom.url}/login")
+    refused.click("text=Sign in with Acme SSO")
+    refused.fill("input[name=login]", "mallory")
+    refused.fill("input[name=password]", "any")
+    refused.click("button[type=submit]")
+    with refused.expect_response(lambda r: "/login/oidc/callback" in r.url) as callback:
+        refused.click("button[type=submit]")
+    assert callback.value.status == 403
+    failed = warroom.get("/api/v1/audit", action="sign_in_failed")["items"]
+    assert [(e["actor"], e["after"], e["address"]) for e in failed] == [
+        (
+            "mallory",
+            {"method": "oidc", "reason": "mallory is in none of the groups that may sign in"},
+            "127.0.0.1",
+        )
+    ]
+    signed_in = warroom.get("/api/v1/audit", action="sign_in")["items"]
+    assert sorted(
+        (e["actor"], e["after"]["method"], e["actor_via"], e["address"]) for e in signed_in
+    ) == [
+        ("admin", "password", "session", "127.0.0.1"),
+        ("olga", "oidc", "session", "127.0.0.1"),
+        ("victor", "oidc", "session", "127.0.0.1"),
+    ]
 
 
 def test_the_war_room_in_a_browser(
@@ -166,10 +205,8 @@ def test_the_war_room_in_a_browser(
             olga = [u for u in warroom.get("/api/v1/users") if u["username"] == "olga"]
             assert olga and olga[0]["role"] == "responder"
 
-            reader = browser.new_context().new_page()
-            sso_sign_in(reader, url, "victor")
-            reader.goto(f"{url}/incidents/INC-1")
-            assert reader.locator("button[data-action]").count() == 0
+            assert_a_viewer_can_only_look(browser, url)
+            assert_sign_ins_audited(browser, warroom)
         finally:
             browser.close()
 

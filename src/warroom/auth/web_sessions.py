@@ -60,10 +60,13 @@ def resume(session: Session, session_id: str, now: datetime) -> WebSession | Non
     return row
 
 
-def end(session: Session, session_id: str, now: datetime) -> None:
+def end(session: Session, session_id: str, now: datetime) -> WebSession | None:
+    """Ends the session; the row if it was live (None if it had already ended)."""
     row = session.get(WebSession, session_id)
-    if row is not None and row.ended_at is None:
-        row.ended_at = now
+    if row is None or row.ended_at is not None:
+        return None
+    row.ended_at = now
+    return row
 
 
 def end_all(session: Session, user: User, now: datetime) -> None:

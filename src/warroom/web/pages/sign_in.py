@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from warroom.auth import sign_in_limits, web_sessions
+from warroom.auth import sign_in_audit, sign_in_limits, web_sessions
 from warroom.auth.permissions import Principal
 from warroom.http.deps import NowDep, SessionDep, client_address
 from warroom.web import access
@@ -19,6 +19,8 @@ from warroom.web.templating import render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 MAX_FIELD = 1024
+WRONG = "wrong username or password"
+"""Why a sign-in was refused, in the audit log (whether the user exists is not told)."""
 
 
 def safe_next(target: str | None) -> str:
@@ -97,19 +99,21 @@ async def login(
             headers={"Retry-After": str(wait)},
         )
 
+    address = client_address(request)
+    request_id = getattr(request.state, "request_id", None)
+
     def check() -> Response | None:
         user = web_sessions.check_password(session, username, password, now)
         if user is None:
+            sign_in_audit.sign_in_failed(
+                session, username, "password", WRONG, address, request_id, now
+            )
             session.commit()
             return None
         row = web_sessions.start(
-            session,
-            user,
-            "password",
-            now,
-            client_address(request),
-            request.headers.get("user-agent"),
+            session, user, "password", now, address, request.headers.get("user-agent")
         )
+        sign_in_audit.signed_in(session, user.username, "password", address, request_id, now)
         session.commit()
         response = RedirectResponse(target, status_code=303)
         access.set_session_cookie(request, response, request.app.state.web_key, row)
@@ -138,7 +142,16 @@ def logout(
 ) -> Response:
     session_id = getattr(request.state, "session_id", None)
     if session_id is not None:
-        web_sessions.end(session, session_id, now)
+        row = web_sessions.end(session, session_id, now)
+        if row is not None:
+            sign_in_audit.signed_out(
+                session,
+                row.user.username,
+                row.method,
+                client_address(request),
+                getattr(request.state, "request_id", None),
+                now,
+            )
         session.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(access.SESSION_COOKIE, path="/")

@@ -20,7 +20,7 @@ from warroom.alerts.state import AlertRow
 from warroom.auth.permissions import Permission
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
 from warroom.http.inputs import MAX_INT
-from warroom.matchers import Matcher, MatcherError
+from warroom.matchers import Matcher, MatcherError, MatcherTimeout, bounded
 from warroom.web import access
 from warroom.web.forms import validated
 from warroom.web.pages.alerts import SUBNAV
@@ -30,6 +30,8 @@ from warroom.web.templating import render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PREVIEW_SHOWN = 50
+PREVIEW_SECONDS = 1.0
+"""What the regular expressions of one preview may take in all (see ``matchers.bounded``)."""
 TEXT = 20_000
 DEFAULT_DURATION = "2h"
 
@@ -58,7 +60,11 @@ def preview(session: Session, text: str) -> Preview:
         matchers = normalise_matchers(typed)  # what the API stores, or its refusal
     except ValueError as exc:
         return Preview(typed, error=str(exc))
-    found, total = would_mute(session, SilenceKind.SILENCE, matchers, limit=PREVIEW_SHOWN)
+    try:
+        with bounded(PREVIEW_SECONDS):
+            found, total = would_mute(session, SilenceKind.SILENCE, matchers, limit=PREVIEW_SHOWN)
+    except MatcherTimeout as exc:
+        return Preview(matchers, error=str(exc))
     return Preview(matchers, None, found, total, service.incident_refs(session, found))
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from warroom.auth import oidc, signing, web_sessions
+from warroom.auth import oidc, sign_in_audit, signing, web_sessions
 from warroom.auth.permissions import Principal
 from warroom.config.sso import SsoSettings
 from warroom.http.deps import NowDep, SessionDep, client_address
@@ -102,10 +102,25 @@ async def callback(
     def finish() -> Response:
         id_token = provider.exchange(code, str(flow["verifier"]))
         claims = provider.claims(id_token, str(flow["nonce"]), now)
-        user = oidc.sign_in(session, settings, claims, now)
+        address = client_address(request)
+        try:
+            user = oidc.sign_in(session, settings, claims, now)
+        except Forbidden as exc:
+            # The provider vouched for this person but warroom refuses them (no group that may
+            # sign in, disabled, linked to another identity): recorded, then refused.
+            session.rollback()
+            who = str(claims.get(settings.username_claim) or claims.get("sub") or "unknown")
+            request_id = getattr(request.state, "request_id", None)
+            sign_in_audit.sign_in_failed(
+                session, who, "oidc", exc.message, address, request_id, now
+            )
+            session.commit()
+            raise
         row = web_sessions.start(
-            session, user, "oidc", now, client_address(request), request.headers.get("user-agent")
+            session, user, "oidc", now, address, request.headers.get("user-agent")
         )
+        request_id = getattr(request.state, "request_id", None)
+        sign_in_audit.signed_in(session, user.username, "oidc", address, request_id, now)
         session.commit()
         response = RedirectResponse(safe_next(str(flow.get("next", ""))), status_code=303)
         access.set_session_cookie(request, response, request.app.state.web_key, row)
