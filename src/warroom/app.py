@@ -50,10 +50,14 @@ from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
+from warroom.learn.trackers import api as trackers_api
+from warroom.learn.trackers.sender import TrackerSender
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
+from warroom.notify.channels import ChannelSender, default_senders
 from warroom.notify.channels.slack import api as slack_api
 from warroom.notify.channels.slack import channels as slack_channels
 from warroom.notify.delivery_worker import OutboxSender
+from warroom.notify.models import Channel
 from warroom.notify.pages import OutboxMessenger
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
@@ -99,6 +103,14 @@ def wire() -> None:
     changes.install(release_changes.on_service_change)
 
 
+def outbox_senders(session_factory: sessionmaker[Session]) -> dict[object, ChannelSender]:
+    """notify's own senders plus those of the layers above it (notify never imports them)."""
+    senders: dict[object, ChannelSender] = {}
+    senders.update(default_senders().items())
+    senders[Channel.TRACKER] = TrackerSender(session_factory)
+    return senders
+
+
 def build_worker(
     settings: Settings,
     live_config: LiveConfig,
@@ -125,6 +137,7 @@ def build_worker(
             OutboxSender(
                 settings,
                 clock,
+                senders=outbox_senders(session_factory),
                 lease=timedelta(seconds=settings.delivery_lease_seconds),
                 outcomes=metrics.deliveries,
             ),
@@ -212,6 +225,7 @@ def create_app(
         schedules_api.feeds,
         escalation_api.router,
         slack_api.router,
+        trackers_api.router,
         deliveries_api.router,
         actions_api.router,
         errors_api.router,

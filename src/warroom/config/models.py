@@ -337,7 +337,7 @@ class Config(_Model):
     trackers: list[Tracker] = Field(
         default_factory=list,
         description="Issue trackers action items and incidents are synced to (GitHub, "
-        "GitLab, a generic webhook), each with a unique name.",
+        "GitLab, Jira Cloud, YouTrack, a generic webhook), each with a unique name.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)

@@ -8,12 +8,10 @@ from typing import Any
 
 from .errors import Loc, did_you_mean
 
-NEEDS_PROJECT = ("github", "gitlab")
+NEEDS_PROJECT = ("github", "gitlab", "jira", "youtrack")
 
 
-def tracker_reference_problems(
-    data: Mapping[str, Any], problem: Callable[..., Any]
-) -> list[Any]:
+def tracker_reference_problems(data: Mapping[str, Any], problem: Callable[..., Any]) -> list[Any]:
     """``problem(loc, message, first=None)`` makes each problem (the caller's type)."""
     problems: list[Any] = []
     first: dict[str, int] = {}
@@ -35,6 +33,8 @@ def tracker_reference_problems(
             for field in ("project", "token_env"):
                 if not tracker.get(field):
                     problems.append(problem((*at, field), f"a {kind} tracker needs {field}"))
+        if kind == "jira" and not tracker.get("email"):
+            problems.append(problem((*at, "email"), "a jira tracker needs email"))
     for index, team in _items(data, "teams"):
         name = team.get("tracker")
         if isinstance(name, str) and name not in first:

@@ -1,0 +1,1 @@
+"""Learning from incidents: postmortems, action items, tracker sync, insights, game days."""
