@@ -118,7 +118,10 @@ def servers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Servers]:
     monkeypatch.setenv("TEST_YOUTRACK_TOKEN", youtrack.TOKEN)
     monkeypatch.setenv("TEST_TRACKER_HOOK_SECRET", HOOK_SECRET)
     all_servers = Servers(
-        GitHubServer(), GitLabServer(), JiraServer(), YouTrackServer(),
+        GitHubServer(),
+        GitLabServer(),
+        JiraServer(),
+        YouTrackServer(),
         WebhookReceiver(HOOK_SECRET),
     )
     started = [all_servers.of(kind).__enter__() for kind in KINDS]
@@ -181,8 +184,14 @@ def sync(engine: Engine, config_path: Path) -> Sync:
     return Sync(session_factory, LiveConfig(config_path), clock, outbox)
 
 
-def item(revision: int, *, closed: bool = False, title: str = "Add a retry budget",
-         subject_id: int = 7, **fields: Any) -> TrackerSubject:
+def item(
+    revision: int,
+    *,
+    closed: bool = False,
+    title: str = "Add a retry budget",
+    subject_id: int = 7,
+    **fields: Any,
+) -> TrackerSubject:
     values: dict[str, Any] = {
         "kind": SubjectKind.ACTION_ITEM,
         "id": subject_id,

@@ -76,9 +76,7 @@ def test_a_subject_created_closed_is_closed_in_the_tracker(sync: Sync, servers: 
     assert servers.jira.category("10001") == "done"
 
 
-def test_syncs_queued_before_the_first_is_sent_make_one_issue(
-    sync: Sync, servers: Servers
-) -> None:
+def test_syncs_queued_before_the_first_is_sent_make_one_issue(sync: Sync, servers: Servers) -> None:
     for revision, title in ((1, "first"), (2, "second"), (3, "third")):
         sync.enqueue("github", item(revision, title=title, closed=revision == 3))
     assert sync.run() == 3

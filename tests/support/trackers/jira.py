@@ -22,13 +22,20 @@ EMAIL = "bot@acme.example"
 TOKEN = "ATATT3xFfGF0-test"
 PROJECT = "OPS"
 ISSUE = re.compile(r"^/rest/api/3/issue(?:/([^/]+))?(/transitions)?$")
+
+
+def _transition(transition_id: str, name: str, status_id: str, category: str) -> dict[str, Any]:
+    return {
+        "id": transition_id,
+        "name": name,
+        "to": {"id": status_id, "name": name, "statusCategory": {"key": category}},
+    }
+
+
 TRANSITIONS = [
-    {"id": "11", "name": "To Do", "to": {"id": "10000", "name": "To Do",
-                                         "statusCategory": {"id": 2, "key": "new"}}},
-    {"id": "21", "name": "In Progress", "to": {"id": "3", "name": "In Progress",
-                                               "statusCategory": {"id": 4, "key": "indeterminate"}}},
-    {"id": "31", "name": "Done", "to": {"id": "10001", "name": "Done",
-                                        "statusCategory": {"id": 3, "key": "done"}}},
+    _transition("11", "To Do", "10000", "new"),
+    _transition("21", "In Progress", "3", "indeterminate"),
+    _transition("31", "Done", "10001", "done"),
 ]
 
 
@@ -57,23 +64,30 @@ class JiraServer(ContractServer):
             return self.create(body.get("fields") or {})
         issue = self.find(ref or "")
         if issue is None:
-            return Answer(404, {"errorMessages": ["Issue does not exist or you do not have "
-                                                   "permission to see it."], "errors": {}})
+            return Answer(
+                404,
+                {
+                    "errorMessages": [
+                        "Issue does not exist or you do not have permission to see it."
+                    ],
+                    "errors": {},
+                },
+            )
         if transitions and call.method == "GET":
             return Answer(200, {"expand": "transitions", "transitions": TRANSITIONS})
         if transitions and call.method == "POST":
             wanted = (body.get("transition") or {}).get("id")
             target = next((t for t in TRANSITIONS if t["id"] == wanted), None)
             if target is None:
-                return Answer(400, {"errorMessages": ["Transition id is not valid."],
-                                    "errors": {}})
+                return Answer(400, {"errorMessages": ["Transition id is not valid."], "errors": {}})
             issue["fields"]["status"] = target["to"]
             return Answer(204)
         if call.method == "PUT":
             fields = body.get("fields") or {}
             if "summary" in fields and not fields["summary"]:
-                return Answer(400, {"errorMessages": [],
-                                    "errors": {"summary": "You must specify a summary."}})
+                return Answer(
+                    400, {"errorMessages": [], "errors": {"summary": "You must specify a summary."}}
+                )
             issue["fields"].update(fields)
             return Answer(204)
         return Answer(405, {"errorMessages": ["Method not allowed"], "errors": {}})
@@ -98,8 +112,14 @@ class JiraServer(ContractServer):
         stored = dict(fields)
         stored["status"] = TRANSITIONS[0]["to"]
         self.issues[issue_id] = {"id": issue_id, "key": key, "fields": stored}
-        return Answer(201, {"id": issue_id, "key": key,
-                            "self": f"https://acme.atlassian.net/rest/api/3/issue/{issue_id}"})
+        return Answer(
+            201,
+            {
+                "id": issue_id,
+                "key": key,
+                "self": f"https://acme.atlassian.net/rest/api/3/issue/{issue_id}",
+            },
+        )
 
     def category(self, issue_id: str) -> str:
         return str(self.issues[issue_id]["fields"]["status"]["statusCategory"]["key"])
@@ -122,9 +142,12 @@ class JiraServer(ContractServer):
                 "changelog": {
                     "id": "10010",
                     "items": [
-                        {"field": "status", "fieldtype": "jira",
-                         "fromString": "To Do" if done else "Done",
-                         "toString": status["name"]}
+                        {
+                            "field": "status",
+                            "fieldtype": "jira",
+                            "fromString": "To Do" if done else "Done",
+                            "toString": status["name"],
+                        }
                     ],
                 },
             }

@@ -26,7 +26,9 @@ class WebhookReceiver(ContractServer):
     def authorized(self, call: Call) -> bool:
         stamp = call.headers.get("x-warroom-timestamp", "")
         given = call.headers.get("x-warroom-signature", "")
-        return stamp.isdigit() and hmac.compare_digest(given, sign(self.secret, int(stamp), call.raw))
+        return stamp.isdigit() and hmac.compare_digest(
+            given, sign(self.secret, int(stamp), call.raw)
+        )
 
     def unauthorized(self) -> Answer:
         return Answer(401, {"error": "bad signature"})
@@ -36,8 +38,9 @@ class WebhookReceiver(ContractServer):
         subject = body["subject"]
         issue_id = f"WH-{subject['kind']}-{subject['id']}"
         self.issues[issue_id] = {"event": body["event"], **subject}
-        return Answer(200, {"id": issue_id, "key": issue_id,
-                            "url": f"https://hooks.example/{issue_id}"})
+        return Answer(
+            200, {"id": issue_id, "key": issue_id, "url": f"https://hooks.example/{issue_id}"}
+        )
 
     def webhook(self, issue_id: str, closed: bool, timestamp: int) -> tuple[dict[str, str], bytes]:
         body = json.dumps(

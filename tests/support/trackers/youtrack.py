@@ -29,8 +29,7 @@ class YouTrackServer(ContractServer):
         return call.headers.get("authorization") == f"Bearer {TOKEN}"
 
     def unauthorized(self) -> Answer:
-        return Answer(401, {"error": "Unauthorized",
-                            "error_description": "You are not logged in."})
+        return Answer(401, {"error": "Unauthorized", "error_description": "You are not logged in."})
 
     def bad(self, text: str) -> Answer:
         return Answer(400, {"error": "bad_request", "error_description": text})
