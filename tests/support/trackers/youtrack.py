@@ -83,11 +83,12 @@ class YouTrackServer(ContractServer):
         return Answer(200, {"query": query, "$type": "CommandList"})
 
     def webhook(self, issue_id: str, resolved: bool, token: str) -> tuple[dict[str, str], bytes]:
-        """What the workflow of docs/trackers.md posts when the State changes."""
+        """What the workflow of docs/trackers.md posts when the issue becomes resolved or
+        unresolved: the readable id only (a workflow's ``issue.id``)."""
         issue = self.issues.get(issue_id) or {"id": issue_id, "idReadable": "OPS-0"}
         body = json.dumps(
             {
-                "issue": {"id": issue_id, "idReadable": issue["idReadable"]},
+                "issue": {"idReadable": issue["idReadable"]},
                 "state": "Fixed" if resolved else "Open",
                 "resolved": resolved,
             }

@@ -40,10 +40,12 @@ MAX_SKEW_SECONDS = 300
 
 @dataclass(frozen=True)
 class StateEvent:
-    """The tracker says issue ``external_id`` is now closed (or open again)."""
+    """The tracker says the issue is now closed (or open again). It is named by
+    ``external_id`` or, when the tracker only knows that (YouTrack workflows), by ``key``."""
 
-    external_id: str
+    external_id: str | None
     closed: bool
+    key: str | None = None
 
 
 def verify(tracker: Tracker, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
@@ -136,11 +138,18 @@ def _jira(data: dict[str, Any], headers: Mapping[str, str]) -> StateEvent | None
 
 
 def _youtrack(data: dict[str, Any], headers: Mapping[str, str]) -> StateEvent | None:
+    """The workflow's ``{"issue": {"idReadable"}, "resolved"}`` (a workflow's ``issue.id``
+    is the readable one, ``OPS-12``); a REST ``issue.id`` (``2-15``) is taken too."""
     issue_id = _get(data, "issue", "id")
+    readable = _get(data, "issue", "idReadable")
     resolved = data.get("resolved")
-    if issue_id is None or not isinstance(resolved, bool):
+    if (issue_id is None and readable is None) or not isinstance(resolved, bool):
         return None
-    return StateEvent(str(issue_id), resolved)
+    return StateEvent(
+        str(issue_id) if issue_id is not None else None,
+        resolved,
+        str(readable) if readable is not None else None,
+    )
 
 
 def _webhook(data: dict[str, Any], headers: Mapping[str, str]) -> StateEvent | None:
@@ -156,10 +165,13 @@ def apply(session: Session, tracker: Tracker, event: StateEvent, now: datetime) 
 
     The listener hears every report, the echo of warroom's own write included: it must
     be idempotent (completing a completed item does nothing)."""
+    named = (
+        TrackerIssue.external_id == event.external_id
+        if event.external_id is not None
+        else TrackerIssue.key == event.key
+    )
     issue = session.scalar(
-        select(TrackerIssue)
-        .where(TrackerIssue.tracker == tracker.name, TrackerIssue.external_id == event.external_id)
-        .with_for_update()
+        select(TrackerIssue).where(TrackerIssue.tracker == tracker.name, named).with_for_update()
     )
     if issue is None:
         return False
