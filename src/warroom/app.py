@@ -51,6 +51,7 @@ from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.learn.trackers import api as trackers_api
+from warroom.learn.trackers import incidents as tracker_incidents
 from warroom.learn.trackers.sender import TrackerSender
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
 from warroom.notify.channels import ChannelSender, default_senders
@@ -79,6 +80,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     slack_channels.on_incident_event,
     broadcast.on_incident_event,
     status_emails.on_incident_event,
+    tracker_incidents.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 

@@ -73,6 +73,7 @@ def config_text(servers: Servers, writes_per_minute: int = 30) -> str:
 organization: {{name: Tracker Test}}
 teams:
   - {{slug: payments, name: Payments, timezone: UTC, tracker: github, track_incidents: true}}
+  - {{slug: search, name: Search, timezone: UTC, tracker: gitlab}}
 notifications:
   retry: {{max_attempts: 5, first_delay: 10s, max_delay: 1m}}
 trackers:

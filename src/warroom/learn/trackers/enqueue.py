@@ -32,7 +32,8 @@ class TrackerSubject:
     """Markdown."""
     closed: bool
     url: str
-    """The subject's page in warroom."""
+    """The subject's page in warroom; a path (``/incidents/INC-12``) is completed with
+    warroom's public URL when sent."""
     revision: int
     labels: list[str] = field(default_factory=list)
     assignee: str | None = None

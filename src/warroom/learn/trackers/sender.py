@@ -10,6 +10,7 @@ written to the row at once, so the next sync updates that issue instead of makin
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,6 +66,8 @@ class TrackerSender:
         if tracker is None:
             raise DeliveryFailed(f"tracker {name!r} is not configured", retryable=False)
         subject = TrackerSubject.from_payload(delivery.payload["subject"])
+        if subject.url.startswith("/"):  # a path in warroom: the link is made here
+            subject = replace(subject, url=context.public_url.rstrip("/") + subject.url)
         now = context.now
         taken = self.take(delivery, tracker, subject, now)
         if taken is None:
