@@ -33,6 +33,13 @@ def tracker_reference_problems(data: Mapping[str, Any], problem: Callable[..., A
             for field in ("project", "token_env"):
                 if not tracker.get(field):
                     problems.append(problem((*at, field), f"a {kind} tracker needs {field}"))
+        if kind == "webhook" and not tracker.get("webhook_secret_env"):
+            problems.append(
+                problem(
+                    (*at, "webhook_secret_env"),
+                    "a webhook tracker needs webhook_secret_env (its requests are signed)",
+                )
+            )
         if kind == "jira" and not tracker.get("email"):
             problems.append(problem((*at, "email"), "a jira tracker needs email"))
     for index, team in _items(data, "teams"):

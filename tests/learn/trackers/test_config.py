@@ -87,3 +87,11 @@ def test_config_check_reports_the_unknown_tracker(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "teams[0].tracker" in result.output
     assert "unknown tracker 'nope'" in result.output
+
+
+def test_a_webhook_tracker_needs_the_secret_that_signs_it(tmp_path: Path) -> None:
+    issues = issues_of(
+        tmp_path, "trackers:\n  - {name: w, kind: webhook, url: 'https://hooks.example/x'}\n"
+    )
+    assert len(issues) == 1
+    assert "trackers[0].webhook_secret_env" in issues[0]
