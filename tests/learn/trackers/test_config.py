@@ -34,8 +34,7 @@ def issues_of(tmp_path: Path, text: str) -> list[str]:
 def test_trackers_and_a_team_that_uses_one_load(tmp_path: Path) -> None:
     path = tmp_path / "warroom.yaml"
     path.write_text(
-        TRACKERS
-        + "teams:\n  - {slug: ops, name: Ops, timezone: UTC, tracker: jira, "
+        TRACKERS + "teams:\n  - {slug: ops, name: Ops, timezone: UTC, tracker: jira, "
         "track_incidents: true}\n"
     )
     config = load_config(path)
@@ -79,9 +78,7 @@ def test_track_incidents_needs_a_tracker(tmp_path: Path) -> None:
 
 def test_config_check_reports_the_unknown_tracker(tmp_path: Path) -> None:
     path = tmp_path / "warroom.yaml"
-    path.write_text(
-        TRACKERS + "teams:\n  - {slug: ops, name: Ops, timezone: UTC, tracker: nope}\n"
-    )
+    path.write_text(TRACKERS + "teams:\n  - {slug: ops, name: Ops, timezone: UTC, tracker: nope}\n")
     with wide_console():
         result = CliRunner().invoke(cli_app, ["config", "check", str(path)])
     assert result.exit_code == 1
