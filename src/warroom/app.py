@@ -52,13 +52,19 @@ from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
+from warroom.learn.actions import tracking as action_item_tracking
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
 from warroom.learn.postmortems import listener as postmortem_listener
+from warroom.learn.trackers import api as trackers_api
+from warroom.learn.trackers import incidents as tracker_incidents
+from warroom.learn.trackers.sender import TrackerSender
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
+from warroom.notify.channels import ChannelSender, default_senders
 from warroom.notify.channels.slack import api as slack_api
 from warroom.notify.channels.slack import channels as slack_channels
 from warroom.notify.delivery_worker import OutboxSender
+from warroom.notify.models import Channel
 from warroom.notify.pages import OutboxMessenger
 from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
@@ -81,6 +87,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     broadcast.on_incident_event,
     status_emails.on_incident_event,
     postmortem_listener.on_incident_event,
+    tracker_incidents.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
@@ -106,6 +113,14 @@ def wire() -> None:
     escalation_messenger.install(OutboxMessenger())
     changes.install(release_changes.on_service_change)
     close_gate.install(postmortem_gate.PostmortemGate())
+
+
+def outbox_senders(session_factory: sessionmaker[Session]) -> dict[object, ChannelSender]:
+    """notify's own senders plus those of the layers above it (notify never imports them)."""
+    senders: dict[object, ChannelSender] = {}
+    senders.update(default_senders().items())
+    senders[Channel.TRACKER] = TrackerSender(session_factory)
+    return senders
 
 
 def build_worker(
@@ -135,6 +150,7 @@ def build_worker(
             OutboxSender(
                 settings,
                 clock,
+                senders=outbox_senders(session_factory),
                 lease=timedelta(seconds=settings.delivery_lease_seconds),
                 outcomes=metrics.deliveries,
             ),
@@ -191,6 +207,7 @@ def create_app(
     app.state.clock = clock
     app.state.metrics = metrics
     worker = build_worker(settings, live_config, session_factory, clock, metrics)
+    action_item_tracking.install(live_config)
     app.state.worker = worker
 
     @sa_event.listens_for(session_factory, "after_commit")
@@ -222,6 +239,7 @@ def create_app(
         schedules_api.feeds,
         escalation_api.router,
         slack_api.router,
+        trackers_api.router,
         deliveries_api.router,
         actions_api.router,
         errors_api.router,

@@ -19,6 +19,7 @@ from warroom.ingest.sentry import models as sentry_models
 from warroom.jobs import models as job_models
 from warroom.learn.actions import models as action_models
 from warroom.learn.postmortems import models as postmortem_models
+from warroom.learn.trackers import models as tracker_models
 from warroom.notify import models as notify_models
 from warroom.schedules import models as schedule_models
 from warroom.statuspage import models as statuspage_models
@@ -44,4 +45,5 @@ __all__ = [
     "schedule_models",
     "sentry_models",
     "statuspage_models",
+    "tracker_models",
 ]

@@ -11,7 +11,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 EXPECTED: dict[str, list[str]] = {
     "unknown_key": [
         "unknown_key.yaml:5: teams[0].colour: unknown key 'colour' (allowed keys: slug, name, "
-        "timezone, working_hours, extended_hours, contacts, escalation_policy)",
+        "timezone, working_hours, extended_hours, contacts, escalation_policy, tracker, "
+        "track_incidents)",
     ],
     "misspelled_key": [
         "misspelled_key.yaml:9: services[0].runbok_url: unknown key 'runbok_url' "
@@ -21,7 +22,8 @@ EXPECTED: dict[str, list[str]] = {
         "unknown_top_level_key.yaml:3: pager_duty: unknown key 'pager_duty' (allowed keys: "
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
-        "escalation_policies, notifications, projects, issue_rules, sso, status_pages, postmortems, action_items)",
+        "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
+        "trackers, postmortems, action_items)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",

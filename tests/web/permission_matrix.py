@@ -21,9 +21,9 @@ from warroom.http.deps import declared_permission
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 SENTRY_INTAKE = ("/api/{project_id}/envelope/", "/api/{project_id}/store/")
-OWN_KEY_PREFIXES = ("/act/", "/ical/", "/slack/")
+OWN_KEY_PREFIXES = ("/act/", "/ical/", "/slack/", "/api/v1/trackers/")
 """Routes that authenticate with their own keys (integration keys, DSN keys, signed links,
-feed tokens, Slack's request signature)."""
+feed tokens, Slack's and the issue trackers' request signatures)."""
 
 
 @dataclass(frozen=True)

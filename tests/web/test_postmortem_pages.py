@@ -80,6 +80,14 @@ def test_a_responder_writes_previews_saves_and_publishes_a_postmortem(api: Harne
     assert "+1. **Why did checkout fail?** The PSP connection pool was exhausted." in html.unescape(
         revisions.text
     )
+
+
+def test_factors_items_publishing_search_and_the_action_list_from_the_pages(
+    api: Harness,
+) -> None:
+    _resolved(api)
+    rita = web_user(api, "rita")
+    assert rita.post(PM, _form(note="whys")).status_code == 303
     factor = {
         "category": "capacity",
         "description": "Pool of 5",

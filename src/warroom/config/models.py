@@ -42,6 +42,7 @@ from .references import reference_problems
 from .schedules import Schedule
 from .sso import SsoSettings
 from .status_pages import StatusPage
+from .trackers import Tracker
 from .values import (
     Duration,
     HttpUrlStr,
@@ -155,6 +156,13 @@ class Team(_Model):
     )
     escalation_policy: Slug | None = Field(
         None, description="Slug of the escalation policy that pages for the team's incidents."
+    )
+    tracker: Slug | None = Field(
+        None, description="Name of the tracker (trackers) the team's action items go to."
+    )
+    track_incidents: StrictBool = Field(
+        False,
+        description="Every incident of the team also gets an issue in its tracker.",
     )
 
     @property
@@ -327,6 +335,11 @@ class Config(_Model):
         default_factory=list,
         description="Status pages (/status/<slug>): the services they show and how.",
     )
+    trackers: list[Tracker] = Field(
+        default_factory=list,
+        description="Issue trackers action items and incidents are synced to (GitHub, "
+        "GitLab, Jira Cloud, YouTrack, a generic webhook), each with a unique name.",
+    )
 
     postmortems: PostmortemSettings = Field(
         default_factory=PostmortemSettings,
@@ -399,7 +412,12 @@ class Config(_Model):
     def _reference_view(self) -> dict[str, Any]:
         return {
             "teams": [
-                {"slug": team.slug, "escalation_policy": team.escalation_policy}
+                {
+                    "slug": team.slug,
+                    "escalation_policy": team.escalation_policy,
+                    "tracker": team.tracker,
+                    "track_incidents": team.track_incidents,
+                }
                 for team in self.teams
             ],
             "services": [
@@ -422,10 +440,14 @@ class Config(_Model):
                     "projects",
                     "issue_rules",
                     "status_pages",
+                    "trackers",
                 },
                 exclude_unset=True,
             ),
         }
+
+    def tracker(self, name: str) -> Tracker | None:
+        return next((tracker for tracker in self.trackers if tracker.name == name), None)
 
     def team(self, slug: str) -> Team | None:
         return self._teams.get(slug)

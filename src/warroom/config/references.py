@@ -19,6 +19,7 @@ from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
 from .project_references import project_reference_problems
 from .status_page_references import status_page_reference_problems
+from .tracker_references import tracker_reference_problems
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     problems += oncall_reference_problems(data, teams, severities, _unique_names, ReferenceProblem)
     problems += project_reference_problems(data, teams, services, severities, ReferenceProblem)
     problems += status_page_reference_problems(data, services, severities, ReferenceProblem)
+    problems += tracker_reference_problems(data, ReferenceProblem)
     return problems
 
 

@@ -17,6 +17,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     SLACK = "slack"
     WEBHOOK = "webhook"
+    TRACKER = "tracker"
+    """An issue tracker (warroom.learn.trackers); its sender is added by app.py."""
 
 
 class Purpose(StrEnum):
@@ -27,6 +29,8 @@ class Purpose(StrEnum):
     """An outgoing-webhook incident event."""
     STATUS_PAGE = "status_page"
     """A status page's email to a subscriber: a confirmation, or a public update."""
+    TRACKER_SYNC = "tracker_sync"
+    """Create or update the tracker issue of an action item or incident."""
 
 
 class DeliveryStatus(StrEnum):

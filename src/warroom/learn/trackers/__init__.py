@@ -1,0 +1,2 @@
+"""Issue-tracker sync: action items and incidents kept in GitHub, GitLab, Jira, YouTrack
+or a generic webhook (docs/trackers.md)."""
