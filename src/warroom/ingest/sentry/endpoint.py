@@ -104,6 +104,8 @@ class SentryEndpoint:
         self._received = self.writer.received
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._counters: dict[tuple[str, str], Any] = {}
+        self._tally = metrics.tally()
+        """The counters and latencies go to ``/metrics`` through a tally (see its module)."""
 
     def count(self, project: str, outcome: str, amount: int = 1) -> None:
         if amount:
@@ -113,7 +115,7 @@ class SentryEndpoint:
                 child = self._counters[(project, outcome)] = self.metrics.ingest.labels(
                     f"sentry:{project}", outcome
                 )
-            child.inc(amount)
+            self._tally.inc(child, amount)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -178,8 +180,8 @@ class SentryEndpoint:
                 self.metrics.requests.labels("POST", template, str(status)),
                 self.metrics.latency.labels("POST", template),
             )
-        children[0].inc()
-        children[1].observe(seconds)
+        self._tally.inc(children[0])
+        self._tally.observe(children[1], seconds)
 
     async def _accept(
         self,
