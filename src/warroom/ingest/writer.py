@@ -24,11 +24,12 @@ See docs/decisions/0008-ingest-commits-off-the-event-loop.md.
 from __future__ import annotations
 
 import asyncio
+import math
 import queue
 import sys
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -66,10 +67,26 @@ def _unchanged(value: datetime) -> datetime:
     return value
 
 
-def _sqlite_time(value: datetime) -> str:
+class SqliteTimes:
     """``sqlite_time`` for the hot path: isoformat is several times cheaper than strftime
-    and gives the same text for years 1000 to 9999."""
-    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    and gives the same text for years 1000 to 9999; and the text up to the second is made
+    once per second (a busy intake formats the same second thousands of times: the
+    microseconds alone are formatted per call)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[float, str] = (math.nan, "")
+        """(the second, as a timestamp, and its "YYYY-MM-DD HH:MM:SS"); one tuple, so
+        that a thread reading it never sees one without the other."""
+
+    def __call__(self, value: datetime) -> str:
+        if value.tzinfo is not UTC:
+            value = as_utc(value)
+        second = value.timestamp() // 1
+        last = self._last
+        if last[0] != second:
+            text = value.replace(microsecond=0, tzinfo=None).isoformat(" ")
+            last = self._last = (second, text)
+        return f"{last[1]}.{value.microsecond:06d}"
 
 
 Row = tuple[str, str, str, str, Any, str]
@@ -121,7 +138,7 @@ class SignalWriter:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         sqlite = engine.dialect.name == "sqlite"
-        self.received = _sqlite_time if sqlite else _unchanged
+        self.received = SqliteTimes() if sqlite else _unchanged
         """A receipt time as the driver takes it (SQLite: SQLAlchemy's text format)."""
         mark = "?" if sqlite else "%s"
         names = ", ".join(columns)

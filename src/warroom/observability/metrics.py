@@ -5,12 +5,32 @@ the composition root registers them on ``Metrics.registry``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics_core import Metric
+
+from warroom.observability.tally import Tally
+
+
+class Flushes:
+    """A collector with no metrics of its own, registered before all others: each
+    collection first adds the tallies (hot paths' pending updates) to their children."""
+
+    def __init__(self) -> None:
+        self.tallies: list[Tally] = []
+
+    def collect(self) -> Iterable[Metric]:
+        for tally in self.tallies:
+            tally.flush()
+        return []
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.flushes = Flushes()
+        self.registry.register(self.flushes)
         self.requests = Counter(
             "warroom_http_requests",
             "HTTP requests by method, route template and status",
@@ -48,3 +68,9 @@ class Metrics:
             ["channel", "outcome"],
             registry=self.registry,
         )
+
+    def tally(self) -> Tally:
+        """A new ``Tally`` of this registry's children, flushed at every collection."""
+        tally = Tally()
+        self.flushes.tallies.append(tally)
+        return tally

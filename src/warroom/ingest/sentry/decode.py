@@ -56,6 +56,11 @@ def _gzip(body: bytes, limit: int) -> bytes:
         raise _broken("gzip", exc) from None
 
 
+def gunzip(body: bytes, limit: int) -> bytes:
+    """``decompress(body, "gzip", limit)``, for the Content-Encoding every SDK sends."""
+    return _gzip(body, limit)
+
+
 def _deflate(body: bytes, limit: int) -> bytes:
     """HTTP's deflate is zlib-wrapped; some clients send raw deflate: both are taken."""
     try:

@@ -24,7 +24,7 @@ from warroom.http.security import MACHINE_HEADERS
 from warroom.ingest.errors import IngestError
 from warroom.ingest.http import Disconnected, receive_body
 from warroom.ingest.limits import IngestStats
-from warroom.ingest.sentry.decode import decompress
+from warroom.ingest.sentry.decode import decompress, gunzip
 from warroom.ingest.sentry.intake import (
     MAX_ENVELOPE_BYTES,
     Parsed,
@@ -52,14 +52,29 @@ INLINE_ROWS = 1
 the event loop goes on parsing while the rows are written (signals, a few hundred bytes,
 commit small groups on the loop)."""
 FLUSH_ROWS = 64
+ANSWER_HEADERS = ((b"content-type", b"application/json"), *MACHINE_HEADERS)
+"""The headers of every answer but its length, CORS and request id."""
 SENTRY_ROUTE = "warroom.sentry_route"
 """Scope key: (project id, "envelope" or "store") of a request the dispatcher matched."""
 
 
+MAX_CACHED_ROUTES = 1024
+_routes: dict[str, tuple[int, str]] = {}
+"""Intake paths already matched (an SDK sends to the same path every time)."""
+
+
 def route_of(path: str) -> tuple[int, str] | None:
     """(project id, "envelope" or "store") of a Sentry intake path, else None."""
+    route = _routes.get(path)
+    if route is not None:
+        return route
     found = ROUTE.match(path)
-    return None if found is None else (int(found.group(1)), found.group(2))
+    if found is None:  # not remembered: any path may come, only intake paths are kept
+        return None
+    route = (int(found.group(1)), found.group(2))
+    if len(_routes) < MAX_CACHED_ROUTES:
+        _routes[path] = route
+    return route
 
 
 class SentryEndpoint:
@@ -89,6 +104,8 @@ class SentryEndpoint:
         self._received = self.writer.received
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._counters: dict[tuple[str, str], Any] = {}
+        self._tally = metrics.tally()
+        """The counters and latencies go to ``/metrics`` through a tally (see its module)."""
 
     def count(self, project: str, outcome: str, amount: int = 1) -> None:
         if amount:
@@ -98,7 +115,7 @@ class SentryEndpoint:
                 child = self._counters[(project, outcome)] = self.metrics.ingest.labels(
                     f"sentry:{project}", outcome
                 )
-            child.inc(amount)
+            self._tally.inc(child, amount)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -163,8 +180,8 @@ class SentryEndpoint:
                 self.metrics.requests.labels("POST", template, str(status)),
                 self.metrics.latency.labels("POST", template),
             )
-        children[0].inc()
-        children[1].observe(seconds)
+        self._tally.inc(children[0])
+        self._tally.observe(children[1], seconds)
 
     async def _accept(
         self,
@@ -180,7 +197,9 @@ class SentryEndpoint:
         origin = origin_raw.decode("latin-1") if origin_raw is not None else None
         body = await receive_body(receive, headers.get(b"content-length"), None, MAX_ENVELOPE_BYTES)
         encoding = headers.get(b"content-encoding")
-        if encoding:
+        if encoding == b"gzip":  # what every SDK sends: straight to the decoder
+            body = gunzip(body, MAX_ENVELOPE_BYTES)
+        elif encoding:
             body = decompress(body, encoding.decode("latin-1"), MAX_ENVELOPE_BYTES)
         auth = headers.get(b"x-sentry-auth")
         if auth is None and headers.get(b"authorization", b"")[:7].lower() == b"sentry ":
@@ -195,11 +214,12 @@ class SentryEndpoint:
             origin,
         )
         await self._store(parsed)
-        answer = {"id": parsed.event_id} if parsed.event_id else {}
+        # the event id is 32 hex digits (normal_event_id): JSON as it is
+        answer = b'{"id":"%s"}' % parsed.event_id.encode() if parsed.event_id else b"{}"
         extra = _cors(origin)
         if parsed.limited is not None:
             extra.append((b"x-sentry-rate-limits", parsed.limited.header().encode()))
-        await _send(send, 200, orjson.dumps(answer), request_id, extra)
+        await _send(send, 200, answer, request_id, extra)
 
     async def _store(self, parsed: Parsed) -> None:
         slug = parsed.project.slug
@@ -279,12 +299,7 @@ async def _send(
     request_id: bytes,
     extra: list[tuple[bytes, bytes]],
 ) -> None:
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", b"%d" % len(body)),
-        *MACHINE_HEADERS,
-        *extra,
-    ]
+    headers = [(b"content-length", b"%d" % len(body)), *ANSWER_HEADERS, *extra]
     if request_id:
         headers.append((b"x-request-id", request_id))
     await send({"type": "http.response.start", "status": status, "headers": headers})

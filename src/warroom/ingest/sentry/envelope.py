@@ -7,8 +7,7 @@ item); a payload that is not what its type needs is the worker's to drop, alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -17,59 +16,66 @@ from warroom.ingest.errors import IngestError
 NEWLINE = 0x0A
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
+    """One item: its headers (``type`` checked to be a non-empty string) and payload.
+    (Named tuples, not frozen dataclasses: built for every item of every request, and a
+    frozen dataclass's ``__init__`` costs several times more.)"""
+
     headers: dict[str, Any]
     payload: bytes
-
-    @property
-    def type(self) -> str:
-        kind = self.headers.get("type")
-        return kind if isinstance(kind, str) else ""
+    type: str
 
 
-@dataclass(frozen=True)
-class Envelope:
+class Envelope(NamedTuple):
     headers: dict[str, Any]
     items: list[Item]
 
 
-def _header(line: bytes, field: str) -> dict[str, Any]:
+def _header(line: bytes, index: int | None) -> dict[str, Any]:
+    """A header line as a JSON object; ``index``: the item's (None: the envelope's)."""
     try:
         value = orjson.loads(line) if line.strip() else {}
     except orjson.JSONDecodeError as exc:
+        field = _field(index)
         raise IngestError(400, f"{field} is not valid JSON: {exc}", field=field) from None
-    if not isinstance(value, dict):
+    if type(value) is not dict:
+        field = _field(index)
         raise IngestError(400, f"{field} is not a JSON object", field=field)
     return value
 
 
+def _field(index: int | None) -> str:
+    """The name of a header line in answers (built only for a refusal)."""
+    return "envelope header" if index is None else f"item {index} header"
+
+
 def parse_envelope(body: bytes) -> Envelope:
     end = body.find(b"\n")
-    first = body if end < 0 else body[:end]
-    headers = _header(first, "envelope header")
+    headers = _header(body if end < 0 else body[:end], None)
     position = len(body) if end < 0 else end + 1
     items: list[Item] = []
     size = len(body)
+    find = body.find
     while position < size:
         if body[position] == NEWLINE:  # blank lines between and after items
             position += 1
             continue
-        field = f"item {len(items)} header"
-        end = body.find(b"\n", position)
-        line = body[position:] if end < 0 else body[position:end]
-        item_headers = _header(line, field)
+        end = find(b"\n", position)
+        item_headers = _header(body[position:] if end < 0 else body[position:end], len(items))
         kind = item_headers.get("type")
-        if not isinstance(kind, str) or not kind:
+        if type(kind) is not str or not kind:
+            field = _field(len(items))
             raise IngestError(400, f"{field} has no type", field=f"{field}.type")
         position = size if end < 0 else end + 1
         length = item_headers.get("length")
         if length is not None:
-            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+            if type(length) is not int or length < 0:
+                field = _field(len(items))
                 raise IngestError(
                     400, f"{field}: length is not a byte count", field=f"{field}.length"
                 )
             if position + length > size:
+                field = _field(len(items))
                 raise IngestError(
                     400,
                     f"{field}: length {length} runs past the end of the envelope",
@@ -80,8 +86,8 @@ def parse_envelope(body: bytes) -> Envelope:
             if position < size and body[position] == NEWLINE:
                 position += 1
         else:
-            end = body.find(b"\n", position)
+            end = find(b"\n", position)
             payload = body[position:] if end < 0 else body[position:end]
             position = size if end < 0 else end + 1
-        items.append(Item(item_headers, payload))
+        items.append(Item(item_headers, payload, kind))
     return Envelope(headers, items)

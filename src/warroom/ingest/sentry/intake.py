@@ -16,7 +16,6 @@ import base64
 import binascii
 import uuid
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,8 @@ ITEM_LIMITS = {
     ItemKind.ATTACHMENT: MAX_ATTACHMENT_BYTES,
 }
 KEPT_KINDS = {kind.value: kind for kind in ItemKind}
+SIZE_LIMITS = {kind.value: ITEM_LIMITS.get(kind, MAX_ITEM_BYTES) for kind in ItemKind}
+"""The byte limit of each kept item type (any other type: ``MAX_ITEM_BYTES``)."""
 KNOWN_SKIPPED = frozenset(
     {
         "span",
@@ -67,7 +68,7 @@ EVENT_ID_LENGTH = 32
 MAX_CACHED_SENDERS = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """What to store of one request and how to answer it."""
 
@@ -75,7 +76,7 @@ class Parsed:
     key: DsnKey
     event_id: str | None
     rows: list[tuple[ItemKind, str | None, dict[str, Any], bytes]]
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: dict[str, int] = field(default_factory=dict)
     """Item types skipped: known but unused, or unknown (``unknown:<type>``)."""
     limited: Limited | None = None
     dropped_events: int = 0
@@ -134,7 +135,7 @@ def normal_event_id(value: object) -> str | None:
 
 
 def _check_size(index: int, kind: str, payload: bytes) -> None:
-    limit = ITEM_LIMITS.get(KEPT_KINDS.get(kind, ItemKind.EVENT), MAX_ITEM_BYTES)
+    limit = SIZE_LIMITS.get(kind, MAX_ITEM_BYTES)
     if len(payload) > limit:
         raise IngestError(
             413,
@@ -144,10 +145,8 @@ def _check_size(index: int, kind: str, payload: bytes) -> None:
         )
 
 
-def _context(envelope: Envelope, client: str | None) -> dict[str, Any]:
-    context = {
-        name: envelope.headers[name] for name in ENVELOPE_CONTEXT if name in envelope.headers
-    }
+def _context(headers: dict[str, Any], client: str | None) -> dict[str, Any]:
+    context = {name: headers[name] for name in ENVELOPE_CONTEXT if name in headers}
     if client:
         context["client"] = client
     return context
@@ -238,20 +237,22 @@ class SentryIntake:
     ) -> Parsed:
         envelope = parse_envelope(body)
         project, key, client = self.sender(config, project_id, auth_header, query, envelope, origin)
-        envelope_id = normal_event_id(envelope.headers.get("event_id"))
-        if envelope.headers.get("event_id") is not None and envelope_id is None:
+        given = envelope.headers.get("event_id")
+        envelope_id = normal_event_id(given)
+        if given is not None and envelope_id is None:
             raise IngestError(400, "envelope header event_id is not an event id", field="event_id")
-        context = _context(envelope, client)
+        context = _context(envelope.headers, client)
         parsed = Parsed(project, key, envelope_id, [])
+        events = 0
         for index, item in enumerate(envelope.items):
             _check_size(index, item.type, item.payload)
-        events = sum(1 for item in envelope.items if item.type == ItemKind.EVENT)
+            events += item.type == ItemKind.EVENT
         limited = self.quotas.admit(project, key, events)
         for item in envelope.items:
             kind = KEPT_KINDS.get(item.type)
             if kind is None:
-                known = item.type in KNOWN_SKIPPED
-                parsed.skipped[item.type if known else f"unknown:{item.type[:64]}"] += 1
+                name = item.type if item.type in KNOWN_SKIPPED else f"unknown:{item.type[:64]}"
+                parsed.skipped[name] = parsed.skipped.get(name, 0) + 1
                 continue
             if limited is not None and kind in (ItemKind.EVENT, ItemKind.ATTACHMENT):
                 parsed.dropped_events += kind is ItemKind.EVENT
