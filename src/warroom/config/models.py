@@ -33,6 +33,7 @@ from .defaults import (
 from .errors import format_path
 from .escalation import EscalationPolicy
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
+from .insights import InsightsSettings
 from .intake import Integration
 from .notify import NotificationSettings
 from .people import Person
@@ -325,6 +326,10 @@ class Config(_Model):
     status_pages: list[StatusPage] = Field(
         default_factory=list,
         description="Status pages (/status/<slug>): the services they show and how.",
+    )
+    insights: InsightsSettings = Field(
+        default_factory=InsightsSettings,
+        description="Insights: severity weights of the load and the noise report's thresholds.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Learning from incidents: insights and the alert noise report."""
