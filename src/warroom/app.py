@@ -50,6 +50,7 @@ from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
 from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
+from warroom.learn.insights import api as insights_api
 from warroom.notify import actions_api, broadcast, deliveries_api, outbox
 from warroom.notify.channels.slack import api as slack_api
 from warroom.notify.channels.slack import channels as slack_channels
@@ -219,6 +220,7 @@ def create_app(
         issues_api.router,
         releases_api.router,
         sentry_cli_api.router,
+        insights_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)
