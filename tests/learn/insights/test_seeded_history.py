@@ -200,8 +200,8 @@ def test_load_ratio_and_weighted_load_per_team_against_the_window_before(
     assert [t["team"] for t in body["teams"]] == teams
     for row in [body["overall"], *body["teams"]]:
         team = row["team"]
-        mine = [g for g in current if team == "all" or g.team == team]
-        theirs = [g for g in previous if team == "all" or g.team == team]
+        mine = [g for g in current if team in ("all", g.team)]
+        theirs = [g for g in previous if team in ("all", g.team)]
         assert row["current"] == _expected_load(mine), team
         assert row["previous"] == _expected_load(theirs), team
         direction = _expected_direction(row["current"], row["previous"])
