@@ -1,9 +1,9 @@
 """insights: what found each incident (detection source) and whether it was a drill
 
 Existing incidents are backfilled from what they are linked to: an attached alert from a
-heartbeat integration (one with a row in heartbeats) → heartbeat, any other attached alert → alert, a linked error issue
-→ error, declared by nobody (the pipeline: release health) → anomaly, the rest (declared
-by a person) → person. None of them was a drill.
+heartbeat integration (one with a row in heartbeats) -> heartbeat, any other attached alert
+-> alert, a linked error issue -> error, declared by nobody (the pipeline: release health)
+-> anomaly, the rest (declared by a person) -> person. None of them was a drill.
 
 Revision ID: 0014
 Revises: 0012
