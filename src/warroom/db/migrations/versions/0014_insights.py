@@ -45,9 +45,7 @@ def upgrade() -> None:
             sa.Column("drill", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     # Signals first; whatever no signal claims keeps the default (a person declared it).
-    op.execute(
-        "UPDATE incidents SET detection_source = 'anomaly' WHERE declared_by_id IS NULL"
-    )
+    op.execute("UPDATE incidents SET detection_source = 'anomaly' WHERE declared_by_id IS NULL")
     op.execute(
         "UPDATE incidents SET detection_source = 'error' WHERE EXISTS "
         "(SELECT 1 FROM error_issues WHERE error_issues.incident_id = incidents.id)"
