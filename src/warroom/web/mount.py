@@ -17,6 +17,7 @@ from warroom.web.pages import (
     deliveries,
     errors,
     incidents,
+    insights,
     oncall,
     sign_in,
     silences,
@@ -35,6 +36,7 @@ PAGE_ROUTERS = (
     configuration.router,
     errors.router,
     oncall.router,
+    insights.router,
     status.router,
     audit.router,
 )
