@@ -21,7 +21,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown_top_level_key.yaml:3: pager_duty: unknown key 'pager_duty' (allowed keys: "
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
-        "escalation_policies, notifications, projects, issue_rules, sso, status_pages)",
+        "escalation_policies, notifications, projects, issue_rules, sso, status_pages, insights)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",

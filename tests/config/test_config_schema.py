@@ -21,7 +21,7 @@ def test_schema_describes_the_top_level() -> None:
         "integrations", "routing", "severity_map", "inhibit_rules", "alert_rules", "alerts",
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
-        "sso", "status_pages",
+        "sso", "status_pages", "insights",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -32,7 +32,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
 
     # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
     # StatusComponent
-    assert len(objects) == 40
+    assert len(objects) == 41
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():
