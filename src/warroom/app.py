@@ -53,6 +53,7 @@ from warroom.jobs.worker import Worker
 from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
 from warroom.learn.actions import tracking as action_item_tracking
+from warroom.learn.insights import api as insights_api
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
 from warroom.learn.postmortems import listener as postmortem_listener
@@ -249,6 +250,7 @@ def create_app(
         sentry_cli_api.router,
         postmortems_api.router,
         action_items_api.router,
+        insights_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)

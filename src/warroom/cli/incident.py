@@ -325,6 +325,10 @@ def declare(
     detected: Annotated[
         str | None, typer.Option("--detected", help="When it was detected, ISO 8601; default now.")
     ] = None,
+    detected_by: Annotated[
+        str,
+        typer.Option("--detected-by", help="Who found it: person (default) or customer."),
+    ] = "person",
     as_json: AsJson = False,
 ) -> None:
     """Declare an incident."""
@@ -334,6 +338,7 @@ def declare(
         "team": team,
         "services": services or [],
         "summary": summary,
+        "detected_by": detected_by,
     }
     if impact_start is not None:
         body["impact_started_at"] = _instant(impact_start, "--impact-start")

@@ -11,6 +11,7 @@ from warroom.cli import (
     errors,
     heartbeat,
     incident,
+    insights,
     local,
     oncall,
     release,
@@ -36,6 +37,7 @@ app.add_typer(alerts.silence_app, name="silence")
 app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
+app.add_typer(insights.app, name="insights")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")

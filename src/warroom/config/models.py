@@ -33,6 +33,7 @@ from .defaults import (
 from .errors import format_path
 from .escalation import EscalationPolicy
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
+from .insights import InsightsSettings
 from .intake import Integration
 from .learning import ActionItemSettings, PostmortemSettings
 from .notify import NotificationSettings
@@ -348,6 +349,10 @@ class Config(_Model):
     action_items: ActionItemSettings = Field(
         default_factory=ActionItemSettings,
         description="Reminders and the weekly digest of postmortem action items.",
+    )
+    insights: InsightsSettings = Field(
+        default_factory=InsightsSettings,
+        description="Insights: severity weights of the load and the noise report's thresholds.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
+from warroom.incidents.enums import DetectionSource
+
 MAX_TITLE = 300
 
 
@@ -31,6 +33,8 @@ class DeclareIncident:
     affected_features: Sequence[str] | None = None
     affected_regions: Sequence[str] | None = None
     revenue_impact: bool | None = None
+    detection_source: DetectionSource = DetectionSource.PERSON
+    """What found it: signals set theirs, a manual declare says person or customer."""
 
 
 class IncidentChanges(TypedDict, total=False):

@@ -13,6 +13,25 @@ class IncidentStatus(StrEnum):
     CLOSED = "closed"
 
 
+class DetectionSource(StrEnum):
+    """What first found the incident: a signal (alert, error, heartbeat, anomaly) or a
+    human (a person on the team, a customer)."""
+
+    ALERT = "alert"
+    ERROR = "error"
+    HEARTBEAT = "heartbeat"
+    ANOMALY = "anomaly"
+    PERSON = "person"
+    CUSTOMER = "customer"
+
+
+class DetectedBy(StrEnum):
+    """Who found a manually declared incident (the declare form's choice)."""
+
+    PERSON = "person"
+    CUSTOMER = "customer"
+
+
 class IncidentAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     MITIGATE = "mitigate"

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session, lazyload
 from warroom.alerts.history import History
 from warroom.alerts.models import Alert, AlertDecision, AlertEventKind, AlertStatus
 from warroom.alerts.state import AlertRow
-from warroom.config import Config, RuleGroupBy
+from warroom.config import Config, IntegrationKind, RuleGroupBy
 from warroom.db.base import table_of
 from warroom.incidents import actions, timeline
 from warroom.incidents.commands import DeclareIncident
-from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
+from warroom.incidents.enums import DetectionSource, IncidentAction, IncidentStatus, TimelineKind
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident, IncidentService
@@ -47,6 +47,14 @@ def _summary(alert: AlertRow) -> str:
     return "\n\n".join(parts)
 
 
+def _source(config: Config, alert: AlertRow) -> DetectionSource:
+    """A missed heartbeat's alert found it through the heartbeat; any other alert is an alert."""
+    integration = config.integration(alert.integration)
+    if integration is not None and integration.kind is IntegrationKind.HEARTBEAT:
+        return DetectionSource.HEARTBEAT
+    return DetectionSource.ALERT
+
+
 def declare_from_alert(
     session: Session, config: Config, alert: AlertRow, severity: str, rule: str, now: datetime
 ) -> Incident:
@@ -63,6 +71,7 @@ def declare_from_alert(
         summary=_summary(alert),
         impact_started_at=min(alert.starts_at, detected),
         detected_at=detected,
+        detection_source=_source(config, alert),
     )
     incident = declare(session, config, None, data, now)
     link(session, incident, [(alert, rule)], now)

@@ -15,7 +15,7 @@ from warroom.config.alerting import RuleAction
 from warroom.config.projects import IssueRule, Project
 from warroom.incidents import timeline
 from warroom.incidents.commands import MAX_TITLE, DeclareIncident
-from warroom.incidents.enums import TimelineKind
+from warroom.incidents.enums import DetectionSource, TimelineKind
 from warroom.incidents.from_alerts import open_incident_for_service
 from warroom.incidents.from_issues import ATTACH_WINDOW
 from warroom.incidents.models import Incident
@@ -91,5 +91,6 @@ def act_on_drop(
         services=services,
         summary=_summary(project, rule, drop),
         detected_at=now,
+        detection_source=DetectionSource.ANOMALY,
     )
     return declare(session, config, None, data, now)

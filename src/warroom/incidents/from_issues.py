@@ -24,7 +24,7 @@ from warroom.errors.models import Issue
 from warroom.errors.releases.models import Deploy
 from warroom.incidents import timeline
 from warroom.incidents.commands import DeclareIncident
-from warroom.incidents.enums import TimelineKind
+from warroom.incidents.enums import DetectionSource, TimelineKind
 from warroom.incidents.from_alerts import open_incident_for_service
 from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
@@ -96,6 +96,7 @@ def _declare(
         summary=_summary(project, issue),
         impact_started_at=first,
         detected_at=now,
+        detection_source=DetectionSource.ERROR,
     )
     incident = declare(session, config, None, data, now)
     link_issue(session, incident, project, issue, why, now)

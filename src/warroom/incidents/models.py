@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warroom.auth.models import User
 from warroom.db.base import Base
 from warroom.db.types import str_enum
-from warroom.incidents.enums import Audience, IncidentRole, IncidentStatus, TimelineKind
+from warroom.incidents.enums import (
+    Audience,
+    DetectionSource,
+    IncidentRole,
+    IncidentStatus,
+    TimelineKind,
+)
 
 
 class Counter(Base):
@@ -57,6 +63,13 @@ class Incident(Base):
     alert_count: Mapped[int] = mapped_column(default=0, server_default="0")
     """Alerts attached to the incident, kept as they attach (a storm's incident has
     thousands: notifications show a few and say how many more)."""
+
+    detection_source: Mapped[DetectionSource] = mapped_column(
+        str_enum(DetectionSource), default=DetectionSource.PERSON, server_default="person"
+    )
+    """What first found it (insights' detection review)."""
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """A rehearsal (game day): insights leave drills out unless asked."""
 
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

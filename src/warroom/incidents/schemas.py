@@ -20,6 +20,8 @@ from warroom.http.inputs import MAX_INT, reject_nul
 from warroom.incidents.commands import DeclareIncident, IncidentChanges
 from warroom.incidents.enums import (
     Audience,
+    DetectedBy,
+    DetectionSource,
     IncidentRole,
     IncidentStatus,
     TimelineKind,
@@ -62,9 +64,13 @@ class IncidentCreate(ImpactFields):
         None, description="When customer impact began; defaults to detected_at."
     )
     detected_at: UtcDatetime | None = Field(None, description="When it was detected; default now.")
+    detected_by: DetectedBy = Field(
+        DetectedBy.PERSON, description="Who found it: person (default) or customer."
+    )
 
     def command(self) -> DeclareIncident:
-        return DeclareIncident(**self.model_dump())
+        fields = self.model_dump(exclude={"detected_by"})
+        return DeclareIncident(**fields, detection_source=DetectionSource(self.detected_by.value))
 
 
 class IncidentPatch(ImpactFields):
@@ -192,6 +198,10 @@ class IncidentOut(BaseModel):
     affected_regions: list[str]
     revenue_impact: bool
     alert_count: int = Field(description="Alerts attached to the incident.")
+    detection_source: DetectionSource = Field(
+        description="What first found it: alert, error, heartbeat, anomaly, person or customer."
+    )
+    drill: bool = Field(False, description="A rehearsal; insights leave drills out by default.")
 
 
 class IncidentPage(BaseModel):

@@ -116,6 +116,7 @@ def declare(
         affected_features=list(data.affected_features or []),
         affected_regions=list(data.affected_regions or []),
         revenue_impact=bool(data.revenue_impact),
+        detection_source=data.detection_source,
         declared_by_id=actor.id if actor else None,
         declared_by=actor,
         services=[IncidentService(service=s) for s in services],

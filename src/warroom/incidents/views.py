@@ -63,6 +63,8 @@ def incident_out(incident: Incident, now: datetime) -> IncidentOut:
         updated_at=incident.updated_at,
         declared_by=incident.declared_by.username if incident.declared_by else None,
         durations=durations(incident),
+        detection_source=incident.detection_source,
+        drill=incident.drill,
         last_update_at=incident.last_update_at,
         next_update_due_at=due,
         update_overdue=due is not None and now > due,

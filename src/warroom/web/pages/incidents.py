@@ -138,6 +138,7 @@ def declare(
     severity: Annotated[str, Form(max_length=32)] = "",
     services: Annotated[str, Form(max_length=TEXT)] = "",
     summary: Annotated[str, Form(max_length=TEXT)] = "",
+    detected_by: Annotated[str, Form(max_length=32)] = "person",
 ) -> Response:
     body = validated(
         IncidentCreate,
@@ -146,6 +147,7 @@ def declare(
         severity=severity or None,
         services=words(services),
         summary=summary,
+        detected_by=detected_by,
     )
     incident = service.declare(session, config, caller.user, body.command(), now)
     session.commit()

@@ -1,7 +1,7 @@
 """tracker issues: the issue-tracker sync's one row per synced subject
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 16:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import warroom.db.base
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Insights: response times, incident load, alert noise, on-call health, detection review."""
