@@ -25,7 +25,7 @@ from warroom.learn.actions import service as action_items
 from warroom.learn.actions import vague
 from warroom.learn.actions.models import ActionKind, ActionPriority
 from warroom.learn.actions.schemas import ActionItemCreate
-from warroom.learn.postmortems import policy, recurrence, search, service, similar
+from warroom.learn.postmortems import policy, recurrence, search, service
 from warroom.learn.postmortems.content import Answer, PostmortemContent, Why
 from warroom.learn.postmortems.models import Postmortem, PostmortemStatus
 from warroom.learn.postmortems.rendering import to_html
@@ -142,6 +142,21 @@ async def _form(request: Request) -> dict[str, str]:
     return fields
 
 
+def _editor(
+    incident: Incident, postmortem: Postmortem, content: PostmortemContent, preview: Markup | None
+) -> dict[str, Any]:
+    """The editor's context: five rows of whys (the written ones, then blank)."""
+    blank = [Why(why="", because="")] * (WHYS - len(content.five_whys))
+    return {
+        "incident": incident,
+        "postmortem": postmortem,
+        "content": content,
+        "whys": content.five_whys + blank,
+        "answers": [a.value for a in Answer],
+        "preview": preview,
+    }
+
+
 @router.get(PAGE + "/edit")
 def edit_page(
     ref: str,
@@ -153,18 +168,7 @@ def edit_page(
     incident = incidents.get(session, ref)
     postmortem = service.get(session, incident)
     content = service.content_of(postmortem)
-    return render(
-        request,
-        "postmortems/edit.html",
-        {
-            "incident": incident,
-            "postmortem": postmortem,
-            "content": content,
-            "whys": content.five_whys + [Why(why="", because="")] * (WHYS - len(content.five_whys)),
-            "answers": [a.value for a in Answer],
-            "preview": None,
-        },
-    )
+    return render(request, "postmortems/edit.html", _editor(incident, postmortem, content, None))
 
 
 @router.post(PAGE + "/preview")
@@ -181,16 +185,7 @@ async def preview(
     if request.headers.get("HX-Request") == "true":
         return render(request, "postmortems/_preview.html", {"document": document})
     return render(
-        request,
-        "postmortems/edit.html",
-        {
-            "incident": incident,
-            "postmortem": postmortem,
-            "content": content,
-            "whys": content.five_whys + [Why(why="", because="")] * (WHYS - len(content.five_whys)),
-            "answers": [a.value for a in Answer],
-            "preview": document,
-        },
+        request, "postmortems/edit.html", _editor(incident, postmortem, content, document)
     )
 
 
@@ -403,8 +398,3 @@ def postmortem_list(
             "now": now,
         },
     )
-
-
-def similar_incidents(session: Session, incident: Incident) -> list[similar.Suggestion]:
-    """For the war room: past incidents like this one."""
-    return similar.similar(session, incident)
