@@ -75,6 +75,27 @@ def bounded(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+_LEADING_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPED = {"n": "\n", "\\": "\\", '"': '"'}
+
+
+def _leading_flags(pattern: str) -> tuple[str, str]:
+    """Split global inline flags such as ``(?i)`` off the front of a pattern: Go's RE2
+    takes them there, and Python only before the anchor that wraps the pattern."""
+    found = _LEADING_FLAGS.match(pattern)
+    if found is None:
+        return "", pattern
+    return found.group(0), pattern[found.end() :]
+
+
+def _unquote(quoted: str) -> str:
+    """A double-quoted matcher value as Alertmanager reads it: ``\\\\``, ``\\"`` and
+    ``\\n`` are escapes, any other backslash stays (``foo\\.bar`` is a regex), and every
+    other character, non-ASCII included, is itself."""
+    return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(0)), quoted)
+
+
 @dataclass(frozen=True)
 class Matcher:
     name: str
@@ -87,7 +108,8 @@ class Matcher:
         operator = MatchOp(op)
         compiled = None
         if operator in (MatchOp.REGEX, MatchOp.NOT_REGEX):
-            anchored = rf"^(?:{value})$"
+            flags, body = _leading_flags(value)
+            anchored = rf"{flags}^(?:{body})$"
             try:
                 re.compile(anchored)
                 compiled = regex.compile(anchored, regex.VERSION0)
@@ -105,7 +127,7 @@ class Matcher:
             )
         value = match.group("value")
         if value.startswith('"'):
-            value = bytes(value[1:-1], "utf-8").decode("unicode_escape")
+            value = _unquote(value[1:-1])
         return cls.create(match.group("name"), match.group("op"), value)
 
     def matches(self, labels: Mapping[str, str]) -> bool:
