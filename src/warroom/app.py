@@ -17,6 +17,7 @@ from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
 from warroom.alerts import service as alerts_service
 from warroom.api import catalog as catalog_api
+from warroom.api import openapi as openapi_document
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
@@ -196,6 +197,7 @@ def create_app(
         lifespan=lifespan,
     )
     serve_docs(app, "/api/docs", "/api/static")
+    openapi_document.install(app)
     session_factory = make_session_factory(engine)
     audit.install(session_factory, clock)
     metrics = Metrics()

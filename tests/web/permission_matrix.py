@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from warroom.api.openapi import route_permission
 from warroom.auth.models import ROLE_ORDER
 from warroom.auth.permissions import MINIMUM_ROLE, Permission
-from warroom.http.deps import declared_permission
+from warroom.http.routes import api_routes
 
 INGEST_PREFIXES = ("/ingest/", "/v2/", "/api/v2/")
 SENTRY_INTAKE = ("/api/{project_id}/envelope/", "/api/{project_id}/store/")
@@ -35,23 +35,6 @@ class RouteRule:
     """``api`` (bearer token), ``page`` (browser session) or ``key`` (its own key)."""
 
 
-def _declared(route: APIRoute) -> Permission | None:
-    pending: list[Any] = [route.dependant]
-    found: Permission | None = None
-    while pending:
-        current = pending.pop()
-        permission = declared_permission(current.call)
-        if permission is not None:
-            found = permission if found is None else max(found, permission, key=_rank)
-        pending.extend(current.dependencies)
-    return found
-
-
-def _rank(permission: Permission) -> int:
-    role = MINIMUM_ROLE[permission]
-    return -1 if role is None else role.rank
-
-
 def _kind(path: str, permission: Permission | None, route: APIRoute) -> str:
     if path.startswith(INGEST_PREFIXES + OWN_KEY_PREFIXES) or path in SENTRY_INTAKE:
         return "key"
@@ -60,22 +43,9 @@ def _kind(path: str, permission: Permission | None, route: APIRoute) -> str:
     return "api"
 
 
-def api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """Every APIRoute with its full path (FastAPI keeps included routers as their own
-    objects, with the include prefix beside them)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            context = getattr(route, "include_context", None)
-            inner = getattr(context, "prefix", "") or ""
-            yield from api_routes(list(original.routes), prefix + inner)
-
-
 def rules(app: FastAPI) -> Iterator[RouteRule]:
     for path, route in api_routes(list(app.routes)):
-        permission = _declared(route)
+        permission = route_permission(route)
         kind = _kind(path, permission, route)
         for method in sorted(route.methods):
             yield RouteRule(method, path, permission or Permission.PUBLIC, kind)

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.auth.permissions import Permission
 from warroom.http import deps
+from warroom.http.routes import allowed_methods
 from warroom.observability.middleware import BodyTooLarge
 from warroom.problems import Forbidden, Unauthorized, WarroomError
 
@@ -143,7 +144,11 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     code = HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        allow = ", ".join(allowed_methods(request.app, request.url.path))
+        headers = {**(headers or {}), "Allow": allow}
     return error_response(exc.status_code, code, message, headers=headers)
+
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
