@@ -63,3 +63,14 @@ def test_405_names_every_method_of_the_path(api: Harness, path: str, allow: str)
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_route_that_can_conflict_documents_its_409_and_answers_it(
+    api: Harness, document: dict[str, Any]
+) -> None:
+    assert "409" in responses(document, "post", "/api/v1/users")
+    body = {"username": "olga", "display_name": "Olga", "role": "viewer"}
+    assert api.post("/api/v1/users", json=body).status_code == 201
+    answer = api.post("/api/v1/users", json=body)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "conflict"

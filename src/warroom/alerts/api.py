@@ -19,6 +19,7 @@ from warroom.alerts.schemas import (
     SilenceOut,
 )
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.documented import conflict
 from warroom.ingest.http import Ingestor
 from warroom.ingest.models import ServiceChange
 from warroom.ingest.stored import StoredSignals, stored_signals
@@ -79,7 +80,11 @@ def create_silence(
     return views.silence_out(silence, now)
 
 
-@router.delete("/silences/{silence_id}", response_model=SilenceOut)
+@router.delete(
+    "/silences/{silence_id}",
+    response_model=SilenceOut,
+    responses=conflict("The silence has already ended."),
+)
 def expire_silence(
     silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:
@@ -119,7 +124,11 @@ def create_maintenance(
     return views.silence_out(silence, now)
 
 
-@router.delete("/maintenance/{silence_id}", response_model=SilenceOut)
+@router.delete(
+    "/maintenance/{silence_id}",
+    response_model=SilenceOut,
+    responses=conflict("The maintenance window has already ended."),
+)
 def end_maintenance(
     silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:

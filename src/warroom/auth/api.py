@@ -10,6 +10,7 @@ from warroom.auth import service
 from warroom.auth.models import ApiToken, User, UserRole
 from warroom.auth.schemas import TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut
 from warroom.http.deps import AdminDep, NowDep, SessionDep, UserDep
+from warroom.http.documented import conflict
 from warroom.http.inputs import MAX_INT
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -50,7 +51,12 @@ def list_users(session: SessionDep, _user: UserDep) -> list[UserOut]:
     return [user_out(u) for u in session.query(User).order_by(User.username)]
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses=conflict("A user with this username exists."),
+)
 def create_user(body: UserCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> UserOut:
     user = service.create_user(
         session, body.username, body.role, now, email=body.email, display_name=body.display_name
@@ -76,7 +82,11 @@ def create_token(
     return TokenCreated(**token_out(token).model_dump(), token=secret)
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenOut)
+@router.delete(
+    "/tokens/{token_id}",
+    response_model=TokenOut,
+    responses=conflict("The token is already revoked."),
+)
 def revoke_token(
     token_id: Annotated[int, Path(le=MAX_INT)], session: SessionDep, user: UserDep, now: NowDep
 ) -> TokenOut:

@@ -9,6 +9,7 @@ from warroom.escalation.schemas import EscalationOut, ReassignRequest
 from warroom.escalation.service import live_runs
 from warroom.escalation.views import escalation_out
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.documented import conflict
 from warroom.incidents import actions, service, timeline
 from warroom.incidents.enums import IncidentAction, IncidentStatus, TimelineKind
 from warroom.problems import Conflict
@@ -26,7 +27,11 @@ def get_escalation(
     return escalation_out(session, incident)
 
 
-@router.post("/{ref}/reassign", response_model=EscalationOut)
+@router.post(
+    "/{ref}/reassign",
+    response_model=EscalationOut,
+    responses=conflict("The incident is not paging anyone, or the page cannot go to that person."),
+)
 def reassign(
     ref: str,
     body: ReassignRequest,
@@ -45,7 +50,11 @@ def reassign(
     return escalation_out(session, incident)
 
 
-@router.post("/{ref}/escalation/acknowledge", response_model=EscalationOut)
+@router.post(
+    "/{ref}/escalation/acknowledge",
+    response_model=EscalationOut,
+    responses=conflict("The incident is not paging anyone."),
+)
 def acknowledge_page(
     ref: str,
     request: Request,

@@ -17,6 +17,7 @@ from warroom.http.deps import (
     WriterDep,
     refuse,
 )
+from warroom.http.documented import conflict
 from warroom.http.inputs import MAX_INT, NO_NUL
 from warroom.incidents import actions, people, service, timeline, updates, views
 from warroom.incidents.enums import IncidentAction, IncidentRole, IncidentStatus
@@ -128,7 +129,14 @@ def patch_incident(
     return views.incident_out(incident, now)
 
 
-@router.post("/{ref}/actions/{action}", response_model=IncidentOut)
+@router.post(
+    "/{ref}/actions/{action}",
+    response_model=IncidentOut,
+    responses=conflict(
+        "The incident's status does not allow this action, or a postmortem must be "
+        "published before closing it."
+    ),
+)
 def act(
     ref: str,
     action: IncidentAction,
@@ -154,7 +162,11 @@ def act(
     return views.incident_out(incident, now)
 
 
-@router.post("/{ref}/severity", response_model=IncidentOut)
+@router.post(
+    "/{ref}/severity",
+    response_model=IncidentOut,
+    responses=conflict("The incident already has this severity."),
+)
 def set_severity(
     ref: str,
     body: SeverityChange,
@@ -170,7 +182,11 @@ def set_severity(
     return views.incident_out(incident, now)
 
 
-@router.post("/{ref}/timestamps", response_model=IncidentOut)
+@router.post(
+    "/{ref}/timestamps",
+    response_model=IncidentOut,
+    responses=conflict("The corrected time would put the incident's timestamps out of order."),
+)
 def correct_timestamp(
     ref: str,
     body: TimestampCorrection,
@@ -185,7 +201,11 @@ def correct_timestamp(
     return views.incident_out(incident, now)
 
 
-@router.post("/{ref}/roles", response_model=IncidentOut)
+@router.post(
+    "/{ref}/roles",
+    response_model=IncidentOut,
+    responses=conflict("The person already holds this role."),
+)
 def assign_role(
     ref: str,
     body: RoleAssign,
@@ -201,7 +221,9 @@ def assign_role(
     return views.incident_out(incident, now)
 
 
-@router.delete("/{ref}/roles/{role}", response_model=IncidentOut)
+@router.delete(
+    "/{ref}/roles/{role}", response_model=IncidentOut, responses=conflict("Nobody holds this role.")
+)
 def release_role(
     ref: str,
     role: IncidentRole,
@@ -216,7 +238,11 @@ def release_role(
     return views.incident_out(incident, now)
 
 
-@router.post("/{ref}/participants", response_model=IncidentOut)
+@router.post(
+    "/{ref}/participants",
+    response_model=IncidentOut,
+    responses=conflict("The person already participates."),
+)
 def add_participant(
     ref: str,
     body: ParticipantAdd,
@@ -232,7 +258,11 @@ def add_participant(
     return views.incident_out(incident, now)
 
 
-@router.delete("/{ref}/participants/{username}", response_model=IncidentOut)
+@router.delete(
+    "/{ref}/participants/{username}",
+    response_model=IncidentOut,
+    responses=conflict("The person holds a role: hand it over first."),
+)
 def remove_participant(
     ref: str,
     username: Annotated[str, Path(pattern=NO_NUL)],

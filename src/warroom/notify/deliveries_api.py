@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from warroom.http.deps import NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.documented import conflict
 from warroom.notify import deliveries
 from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
 from warroom.notify.schemas import DeliveryOut, DeliveryPage
@@ -66,7 +67,11 @@ def get_delivery(delivery_id: int, session: SessionDep, _user: UserDep) -> Deliv
     return delivery_out(delivery, deliveries.incident_refs(session, [delivery]))
 
 
-@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut)
+@router.post(
+    "/deliveries/{delivery_id}/retry",
+    response_model=DeliveryOut,
+    responses=conflict("Only dead or cancelled deliveries can be retried."),
+)
 def retry_delivery(
     delivery_id: int, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> DeliveryOut:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.documented import conflict
 from warroom.http.inputs import MAX_INT
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
@@ -142,7 +143,11 @@ def reopen_item(
     return _one(session, item, now.date().isoformat())
 
 
-@router.post("/action-items/{item_id}/cancel", response_model=ActionItemOut)
+@router.post(
+    "/action-items/{item_id}/cancel",
+    response_model=ActionItemOut,
+    responses=conflict("A done item cannot be cancelled; reopen it first."),
+)
 def cancel_item(
     item_id: ItemId, session: SessionDep, config: ConfigDep, _user: WriterDep, now: NowDep
 ) -> ActionItemOut:

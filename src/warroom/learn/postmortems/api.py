@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import select
 
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.documented import conflict
 from warroom.http.inputs import MAX_INT
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
@@ -74,7 +75,11 @@ def create_postmortem(
     return views.postmortem_out(session, config, incident, postmortem)
 
 
-@router.put("/incidents/{ref}/postmortem", response_model=PostmortemOut)
+@router.put(
+    "/incidents/{ref}/postmortem",
+    response_model=PostmortemOut,
+    responses=conflict("Someone saved a newer revision than base_revision."),
+)
 def save_postmortem(
     ref: str,
     body: PostmortemSave,
@@ -116,7 +121,11 @@ def refresh_postmortem(
     return views.postmortem_out(session, config, incident, postmortem)
 
 
-@router.post("/incidents/{ref}/postmortem/publish", response_model=PostmortemOut)
+@router.post(
+    "/incidents/{ref}/postmortem/publish",
+    response_model=PostmortemOut,
+    responses=conflict("The incident is not resolved yet."),
+)
 def publish_postmortem(
     ref: str,
     request: Request,
