@@ -20,6 +20,7 @@ from warroom.alerts.schemas import (
 )
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.http.documented import conflict
+from warroom.http.inputs import Offset, RowId
 from warroom.ingest.http import Ingestor
 from warroom.ingest.models import ServiceChange
 from warroom.ingest.stored import StoredSignals, stored_signals
@@ -39,7 +40,7 @@ def list_alerts(
     decision: AlertDecision | None = None,
     incident: Annotated[int | None, Query(description="incident number")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AlertPage:
     flt = service.AlertFilter(tuple(status_ or ()), team, service_, integration, decision, incident)
     rows, total = service.search(session, flt, limit=limit, offset=offset)
@@ -54,7 +55,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, session: SessionDep, _user: UserDep) -> AlertOut:
+def get_alert(alert_id: RowId, session: SessionDep, _user: UserDep) -> AlertOut:
     alert = service.get(session, alert_id)
     refs = service.incident_refs(session, [alert])
     return views.alert_out(alert, refs, service.events(session, alert))
@@ -86,7 +87,7 @@ def create_silence(
     responses=conflict("The silence has already ended."),
 )
 def expire_silence(
-    silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
+    silence_id: RowId, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:
     silence = service.expire(session, silence_id, now, SilenceKind.SILENCE)
     session.commit()
@@ -130,7 +131,7 @@ def create_maintenance(
     responses=conflict("The maintenance window has already ended."),
 )
 def end_maintenance(
-    silence_id: int, session: SessionDep, _user: WriterDep, now: NowDep
+    silence_id: RowId, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> SilenceOut:
     silence = service.expire(session, silence_id, now, SilenceKind.MAINTENANCE)
     session.commit()

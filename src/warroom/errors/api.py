@@ -24,6 +24,7 @@ from warroom.errors.schemas import (
     ResolveIn,
 )
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.inputs import Offset
 from warroom.problems import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["errors"])
@@ -44,7 +45,7 @@ def list_issues(
     release: str | None = None,
     sort: service.IssueSort = service.IssueSort.LAST_SEEN,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> IssuePage:
     """Issues, latest seen first (``sort``: last_seen, first_seen, events, users);
     ``environment`` and ``release`` keep those seen there."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Path, Query
 
 MAX_INT = 2**31 - 1
 """Largest value of an INTEGER column (ids, incident numbers, counts) on PostgreSQL."""
@@ -26,3 +28,9 @@ def reject_nul(value: Any) -> Any:
     if _has_nul(value):
         raise ValueError("must not contain NUL (\\u0000) characters")
     return value
+
+
+RowId = Annotated[int, Path(ge=1, le=MAX_INT, description="A row id (1 to 2^31-1).")]
+"""A numeric id in a path: out of range is a 422 naming it, never a database overflow."""
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Rows to skip.")]
+"""A page offset: out of range is a 422 naming it, never a database overflow."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from warroom.http.deps import NowDep, SessionDep, UserDep, WriterDep
 from warroom.http.documented import conflict
+from warroom.http.inputs import Offset, RowId
 from warroom.notify import deliveries
 from warroom.notify.models import Channel, Delivery, DeliveryStatus, Purpose
 from warroom.notify.schemas import DeliveryOut, DeliveryPage
@@ -48,7 +49,7 @@ def list_deliveries(
     purpose: Purpose | None = None,
     incident: Annotated[str | None, Query(description="INC-N or the number")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DeliveryPage:
     """Newest first. Dead letters: ``status=dead``."""
     flt = deliveries.DeliveryFilter(tuple(status_ or ()), channel, purpose, incident)
@@ -62,7 +63,7 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-def get_delivery(delivery_id: int, session: SessionDep, _user: UserDep) -> DeliveryOut:
+def get_delivery(delivery_id: RowId, session: SessionDep, _user: UserDep) -> DeliveryOut:
     delivery = deliveries.get(session, delivery_id)
     return delivery_out(delivery, deliveries.incident_refs(session, [delivery]))
 
@@ -73,7 +74,7 @@ def get_delivery(delivery_id: int, session: SessionDep, _user: UserDep) -> Deliv
     responses=conflict("Only dead or cancelled deliveries can be retried."),
 )
 def retry_delivery(
-    delivery_id: int, session: SessionDep, _user: WriterDep, now: NowDep
+    delivery_id: RowId, session: SessionDep, _user: WriterDep, now: NowDep
 ) -> DeliveryOut:
     """Send a dead (or cancelled) delivery again, now, with a fresh set of attempts."""
     delivery = deliveries.retry(session, delivery_id, now)

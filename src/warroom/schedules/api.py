@@ -25,7 +25,7 @@ from warroom.http.deps import (
     UserDep,
     refuse,
 )
-from warroom.http.inputs import NO_NUL
+from warroom.http.inputs import NO_NUL, RowId
 from warroom.problems import InvalidInput, NotFound
 from warroom.schedules import calendars, ical, overrides
 from warroom.schedules.models import CalendarCache, ScheduleOverride
@@ -303,7 +303,7 @@ def list_overrides(
 @router.delete("/schedules/{slug}/overrides/{override_id}", response_model=OverrideOut)
 def cancel_override(
     slug: str,
-    override_id: int,
+    override_id: RowId,
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,

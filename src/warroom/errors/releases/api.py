@@ -28,6 +28,7 @@ from warroom.errors.releases.schemas import (
     RepositoryOut,
 )
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
+from warroom.http.inputs import RowId
 from warroom.problems import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["releases"])
@@ -204,7 +205,9 @@ def create_deploy(
 @router.get(
     "/deploys/{deploy_id}", response_model=DeployOut, summary="A deploy (an issue's suspect)"
 )
-def get_deploy(deploy_id: int, _user: UserDep, session: SessionDep, config: ConfigDep) -> DeployOut:
+def get_deploy(
+    deploy_id: RowId, _user: UserDep, session: SessionDep, config: ConfigDep
+) -> DeployOut:
     deploy = session.get(Deploy, deploy_id)
     if deploy is None:
         raise NotFound(f"deploy {deploy_id} does not exist", field="deploy_id")
