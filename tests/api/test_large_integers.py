@@ -35,3 +35,10 @@ def test_an_override_id_out_of_range_is_a_422_naming_it(api: Harness) -> None:
     response = api.request("DELETE", f"/api/v1/schedules/any/overrides/{HUGE}")
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == "override_id"
+
+
+@pytest.mark.parametrize("ref", ["²", "٣", HUGE, "PAYMENTS-API-99999999999999"])
+def test_an_error_issue_ref_that_cannot_exist_is_a_404(api: Harness, ref: str) -> None:
+    response = api.request("POST", f"/api/v1/errors/issues/{ref}/unresolve")
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["field"] == "issue"

@@ -57,7 +57,7 @@ def _retryable(response: httpx.Response) -> bool:
 def _retry_delay(response: httpx.Response | None, attempt: int) -> float:
     delay = RETRY_DELAY_SECONDS * float(2**attempt)
     after = response.headers.get("retry-after", "") if response is not None else ""
-    if after.isdigit():
+    if after.isdecimal() and after.isascii():
         delay = max(delay, float(after))
     return min(delay, MAX_RETRY_AFTER_SECONDS)
 

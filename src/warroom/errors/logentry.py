@@ -108,7 +108,7 @@ def _format_curly(message: str, params: Any) -> str:
         if key == "":
             value = _positional(params, next_index)
             next_index += 1
-        elif key.isdigit():
+        elif key.isdecimal() and key.isascii():
             value = _positional(params, int(key))
         else:
             value = _named(params, key)

@@ -30,8 +30,10 @@ from warroom.errors.models import (
 from warroom.errors.releases.service import newest_release
 from warroom.problems import InvalidInput, NotFound
 
-SHORT_ID = re.compile(r"^([a-z0-9][a-z0-9-]*)-(\d+)$", re.IGNORECASE)
+SHORT_ID = re.compile(r"^([a-z0-9][a-z0-9-]*)-(\d{1,9})$", re.IGNORECASE | re.ASCII)
 TOP_TAG_VALUES = 10
+ID_DIGITS = 9
+"""An id or short number longer than this cannot exist (ids stay below 2^31)."""
 
 
 def short_id(project: Project | None, issue: Issue) -> str:
@@ -43,8 +45,8 @@ def get_issue(session: Session, config: Config, ref: str | int) -> Issue:
     """An issue by id (``17``) or short id (``API-3``); 404 naming the ref otherwise."""
     text = str(ref).strip()
     issue: Issue | None = None
-    if text.isdigit():
-        issue = session.get(Issue, int(text))
+    if text.isdecimal() and text.isascii():
+        issue = session.get(Issue, int(text)) if len(text) <= ID_DIGITS else None
     else:
         found = SHORT_ID.match(text)
         project = config.project(found.group(1).lower()) if found else None

@@ -97,7 +97,7 @@ def _inhibitor(muted_by: str | None) -> int | None:
     """The id in ``inhibited by alert 12 (...)``."""
     rest = (muted_by or "")[len(INHIBITED_BY) :]
     number = rest.split(" ", 1)[0]
-    return int(number) if number.isdigit() else None
+    return int(number) if number.isdecimal() and number.isascii() else None
 
 
 def mute_recheck(

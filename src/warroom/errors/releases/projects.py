@@ -14,7 +14,7 @@ def _known(config: Config) -> str:
 
 
 def project_named(config: Config, name: str | int) -> Project | None:
-    if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
+    if isinstance(name, int) or (isinstance(name, str) and name.isdecimal() and name.isascii()):
         return config.project_by_id(int(name))
     return config.project(name)
 

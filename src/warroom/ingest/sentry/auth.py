@@ -61,7 +61,7 @@ def from_dsn(dsn: object) -> Credentials | None:
         raise IngestError(400, "envelope header dsn is not a string", field="dsn")
     parts = urlsplit(dsn)
     project = parts.path.rstrip("/").rpartition("/")[2]
-    if not parts.username or not project.isdigit():
+    if not parts.username or not (project.isdecimal() and project.isascii()):
         raise IngestError(
             400, "envelope header dsn is not a DSN (scheme://key@host/project_id)", field="dsn"
         )

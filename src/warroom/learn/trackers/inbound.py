@@ -66,7 +66,8 @@ def verify(tracker: Tracker, body: bytes, headers: Mapping[str, str], now: datet
         expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
     elif tracker.kind is TrackerKind.WEBHOOK:
         stamp = headers.get(TIMESTAMP_HEADER.lower(), "")
-        if not stamp.isdigit() or abs(int(stamp) - now.timestamp()) > MAX_SKEW_SECONDS:
+        fresh = stamp.isdecimal() and stamp.isascii() and len(stamp) < 16
+        if not fresh or abs(int(stamp) - now.timestamp()) > MAX_SKEW_SECONDS:
             raise Unauthorized(
                 f"{TIMESTAMP_HEADER} is missing or more than 5 minutes off",
                 field=TIMESTAMP_HEADER,

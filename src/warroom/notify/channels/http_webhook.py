@@ -39,7 +39,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isdecimal() and value.isascii():
         return float(value)
     try:
         when = parsedate_to_datetime(value)

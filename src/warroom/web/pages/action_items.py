@@ -40,7 +40,7 @@ def action_item_list(
         number = incident.upper().removeprefix("INC-")
         found = (
             session.scalar(select(Incident.id).where(Incident.number == int(number)))
-            if number.isdigit() and int(number) <= MAX_INT
+            if number.isdecimal() and number.isascii() and int(number) <= MAX_INT
             else None
         )
         incident_id = found if found is not None else -1

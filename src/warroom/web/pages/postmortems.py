@@ -209,7 +209,7 @@ async def save(
         content,
         now,
         title=form.get("title") or None,
-        base_revision=int(base) if base.isdigit() else None,
+        base_revision=int(base) if base.isdecimal() and base.isascii() else None,
         note=form.get("note", "")[:300],
     )
     session.commit()

@@ -63,7 +63,7 @@ def rate_limit_wait(response: httpx.Response, now: datetime) -> float | None:
             return retry_after
         if response.headers.get("x-ratelimit-remaining") == "0":
             reset = response.headers.get("x-ratelimit-reset", "")
-            if reset.isdigit():
+            if reset.isdecimal() and reset.isascii():
                 return max(float(reset) - now.timestamp(), 1.0)
             return 60.0
         if response.status_code == 429:

@@ -118,7 +118,7 @@ def interaction(
 
 
 def _incident_of(session: Session, value: str) -> Incident:
-    if not value.isdigit():
+    if not (value.isdecimal() and value.isascii()):
         raise InvalidInput("the button's value is not an incident", field="value")
     incident = lock_incident(session, int(value))
     if incident is None:

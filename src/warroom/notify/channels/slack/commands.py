@@ -98,7 +98,7 @@ def _incident(
     implied = incident_of_channel(session, command.channel_id)
     if implied is not None:
         return service.lock(session, implied.number), args
-    if args and args[0].isdigit():
+    if args and args[0].isdecimal() and args[0].isascii():
         return service.lock(session, args[0]), args[1:]
     raise InvalidInput(
         "name the incident, like INC-12 (or type it in the incident's channel)", field="ref"

@@ -47,7 +47,7 @@ def verify_request(
     if not timestamp or not signature:
         missing = TIMESTAMP_HEADER if not timestamp else SIGNATURE_HEADER
         raise Unauthorized(f"missing {missing} header", field=missing)
-    if not timestamp.strip().isdigit():
+    if not (timestamp.strip().isdecimal() and timestamp.strip().isascii()):
         raise Unauthorized("the request timestamp is not a number", field=TIMESTAMP_HEADER)
     verifier = SignatureVerifier(secret, clock=InjectedClock(now))
     if abs(now().timestamp() - int(timestamp)) > 60 * 5:
