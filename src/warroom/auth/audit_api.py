@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from warroom.auth.audit_models import AuditAction
 from warroom.auth.audit_queries import AuditFilter, search
 from warroom.auth.audit_schemas import AuditEntryOut, AuditPage
 from warroom.http.deps import AdminDep, SessionDep
-from warroom.http.inputs import NO_NUL
+from warroom.http.inputs import NO_NUL, Instant
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 MAX_PAGE = 500
@@ -31,8 +30,8 @@ def list_audit(
         str | None, Query(max_length=255, pattern=NO_NUL, description="INC-12, alice, 7, …")
     ] = None,
     action: AuditAction | None = None,
-    since: Annotated[AwareDatetime | None, Query(description="at or after")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="before")] = None,
+    since: Annotated[Instant | None, Query(description="at or after")] = None,
+    until: Annotated[Instant | None, Query(description="before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[
         str | None,

@@ -3,7 +3,6 @@ monitors."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -25,6 +24,7 @@ from warroom.errors.health_schemas import (
 )
 from warroom.errors.monitor_config import describe
 from warroom.http.deps import ConfigDep, SessionDep, UserDep
+from warroom.http.inputs import LocalInstant
 from warroom.problems import NotFound
 
 router = APIRouter(prefix="/api/v1/projects/{slug}", tags=["release health"])
@@ -52,7 +52,7 @@ def release_health(
     _user: UserDep,
     release: str | None = None,
     environment: str | None = None,
-    since: datetime | None = None,
+    since: LocalInstant | None = None,
 ) -> list[HealthOut]:
     """Sessions (by the minute they started, since ``since``) and users per release and
     environment, with crash-free rates in percent."""
@@ -95,7 +95,7 @@ def transaction_stats(
     config: ConfigDep,
     _user: UserDep,
     name: str | None = None,
-    since: datetime | None = None,
+    since: LocalInstant | None = None,
 ) -> TransactionsOut:
     """Per transaction name: count, errors, p50 and p95 duration; per minute too with a
     ``name``."""
@@ -119,7 +119,7 @@ def log_counts(
     session: SessionDep,
     config: ConfigDep,
     _user: UserDep,
-    since: datetime | None = None,
+    since: LocalInstant | None = None,
 ) -> LogCountsOut:
     project = _project(config, slug)
     levels = {level: n for _at, level, n in logs.counts(session, project.id, since)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 
 from warroom.auth.permissions import Permission
 from warroom.http.deps import (
@@ -18,7 +18,7 @@ from warroom.http.deps import (
     refuse,
 )
 from warroom.http.documented import conflict
-from warroom.http.inputs import MAX_INT, NO_NUL
+from warroom.http.inputs import MAX_INT, NO_NUL, Instant
 from warroom.incidents import actions, people, service, timeline, updates, views
 from warroom.incidents.enums import IncidentAction, IncidentRole, IncidentStatus
 from warroom.incidents.models import Incident
@@ -82,8 +82,8 @@ def list_incidents(
     severity: Annotated[list[SeverityKey] | None, Query()] = None,
     team: Annotated[str | None, Query(pattern=SLUG)] = None,
     service_: Annotated[str | None, Query(alias="service", pattern=SLUG)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="detected at or after")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="detected before")] = None,
+    since: Annotated[Instant | None, Query(description="detected at or after")] = None,
+    until: Annotated[Instant | None, Query(description="detected before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> IncidentPage:

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
 from warroom.auth.models import User
@@ -25,7 +24,7 @@ from warroom.http.deps import (
     UserDep,
     refuse,
 )
-from warroom.http.inputs import NO_NUL, RowId
+from warroom.http.inputs import NO_NUL, Instant, RowId
 from warroom.problems import InvalidInput, NotFound
 from warroom.schedules import calendars, ical, overrides
 from warroom.schedules.models import CalendarCache, ScheduleOverride
@@ -171,8 +170,8 @@ def get_shifts(
     config: ConfigDep,
     now: NowDep,
     _user: UserDep,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: Annotated[AwareDatetime | None, Query()] = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Annotated[Instant | None, Query()] = None,
 ) -> ShiftsOut:
     schedule = _schedule(config, slug)
     start, end = _range(from_, to, now)
@@ -206,7 +205,7 @@ def who_is_on_call(
     now: NowDep,
     _user: UserDep,
     team: Annotated[str | None, Query(pattern=NO_NUL, max_length=64)] = None,
-    at: Annotated[AwareDatetime | None, Query()] = None,
+    at: Annotated[Instant | None, Query()] = None,
 ) -> list[OnCallEntry]:
     if team is not None and config.team(team) is None:
         raise InvalidInput(f"unknown team '{team}'", field="team")
@@ -290,8 +289,8 @@ def list_overrides(
     session: SessionDep,
     config: ConfigDep,
     _user: UserDep,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: Annotated[AwareDatetime | None, Query()] = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Annotated[Instant | None, Query()] = None,
     cancelled: Annotated[bool, Query(description="include cancelled overrides")] = False,
 ) -> list[OverrideOut]:
     if from_ is not None and to is not None and to <= from_:

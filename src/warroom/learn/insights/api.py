@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 
 from warroom.clock import as_utc
 from warroom.http.deps import ConfigDep, NowDep, ReaderDep, SessionDep
+from warroom.http.inputs import Instant
 from warroom.learn.insights import detection, durations, load, noise, oncall
 from warroom.learn.insights.incidents import GroupBy
 from warroom.learn.insights.schemas import (
@@ -23,9 +24,9 @@ from warroom.learn.insights.window import Window
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
 Since = Annotated[
-    AwareDatetime | None, Query(description="Start of the window; default 30 days before until.")
+    Instant | None, Query(description="Start of the window; default 30 days before until.")
 ]
-Until = Annotated[AwareDatetime | None, Query(description="End of the window; default now.")]
+Until = Annotated[Instant | None, Query(description="End of the window; default now.")]
 Drills = Annotated[bool, Query(description="Count drills (game days) too.")]
 
 

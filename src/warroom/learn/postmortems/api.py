@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 from sqlalchemy import select
 
 from warroom.http.deps import ConfigDep, NowDep, SessionDep, UserDep, WriterDep
 from warroom.http.documented import conflict
-from warroom.http.inputs import MAX_INT
+from warroom.http.inputs import MAX_INT, Instant
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
 from warroom.incidents.people import find_user
@@ -377,8 +376,8 @@ def recurring_factors(
     session: SessionDep,
     _user: UserDep,
     now: NowDep,
-    since: Annotated[AwareDatetime | None, Query(description="default: 90 days ago")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="default: now")] = None,
+    since: Annotated[Instant | None, Query(description="default: 90 days ago")] = None,
+    until: Annotated[Instant | None, Query(description="default: now")] = None,
     minimum: Annotated[int, Query(ge=2, le=100)] = 2,
 ) -> list[RecurringFactorOut]:
     """Contributing factors (category, service, tag) found in several incidents, with how
