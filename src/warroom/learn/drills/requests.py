@@ -48,7 +48,7 @@ def alertmanager_request(
     alert = {
         "status": "firing",
         "labels": labels,
-        "annotations": {"summary": f"Game day drill {scenario.name}: {scenario.title}"},
+        "annotations": {"description": f"Game day drill {scenario.name}: {scenario.title}"},
         "startsAt": now.isoformat(),
         "endsAt": "0001-01-01T00:00:00Z",
         "fingerprint": token[:16],
