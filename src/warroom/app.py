@@ -56,6 +56,7 @@ from warroom.learn.actions import tracking as action_item_tracking
 from warroom.learn.drills import api as drills_api
 from warroom.learn.drills import listener as drill_listener
 from warroom.learn.drills import service as drills
+from warroom.learn.drills.schedule import DrillScheduler
 from warroom.learn.insights import api as insights_api
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
@@ -182,7 +183,11 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_worker and worker is not None:
             worker.start()
+        scheduled_drills = asyncio.create_task(
+            DrillScheduler(drills_api.runner_of(app), session_factory).loop()
+        )
         yield
+        scheduled_drills.cancel()
         web.stop(app)
         await asyncio.to_thread(app.state.ingestor.writer.close)
         await asyncio.to_thread(app.state.sentry.writer.close)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, FastAPI, Path, Query, Request, status
 
 from warroom.http.deps import ConfigDep, SessionDep, UserDep, WriterDep
 from warroom.http.inputs import MAX_INT
@@ -21,16 +21,20 @@ RunId = Annotated[int, Path(ge=1, le=MAX_INT)]
 MAX_RUNS = 500
 
 
-def runner_for(request: Request) -> DrillRunner:
+def runner_of(app: FastAPI) -> DrillRunner:
     """Runs that send through this app's own intake (the whole ASGI app, in process)."""
-    state = request.app.state
+    state = app.state
     return DrillRunner(
         state.session_factory,
         lambda: state.live_config.current,
         state.clock,
-        httpx.ASGITransport(app=request.app),
+        httpx.ASGITransport(app=app),
         state.worker.wake,
     )
+
+
+def runner_for(request: Request) -> DrillRunner:
+    return runner_of(request.app)
 
 
 @router.get("", response_model=list[ScenarioOut])

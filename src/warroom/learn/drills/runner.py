@@ -39,11 +39,19 @@ class DrillRunner:
         self.transport = transport
         self.wake = wake
 
-    async def run(self, name: str, trigger: RunTrigger, started_by: str | None) -> int:
+    async def run(
+        self,
+        name: str,
+        trigger: RunTrigger,
+        started_by: str | None,
+        scheduled_for: datetime | None = None,
+    ) -> int:
         """Start a run of scenario ``name``; returns the run's id (refused runs included)."""
         config = self.config()
         scenario = service.scenario_of(config, name)
-        run_id, request = await asyncio.to_thread(self._start, config, name, trigger, started_by)
+        run_id, request = await asyncio.to_thread(
+            self._start, config, name, trigger, started_by, scheduled_for
+        )
         if request is None:
             return run_id
         async with httpx.AsyncClient(transport=self.transport, base_url=INTAKE_BASE) as client:
@@ -56,12 +64,17 @@ class DrillRunner:
         return run_id
 
     def _start(
-        self, config: Config, name: str, trigger: RunTrigger, started_by: str | None
+        self,
+        config: Config,
+        name: str,
+        trigger: RunTrigger,
+        started_by: str | None,
+        scheduled_for: datetime | None,
     ) -> tuple[int, IntakeRequest | None]:
         scenario = service.scenario_of(config, name)
         now = self.clock()
         with self.session_factory() as session:
-            run = service.start(session, scenario, trigger, started_by, now)
+            run = service.start(session, scenario, trigger, started_by, now, scheduled_for)
             request = intake_request(config, scenario, run.token, now)
             if scenario.kind is DrillKind.HEARTBEAT:
                 service.inject_heartbeat(session, config, scenario, run, now)

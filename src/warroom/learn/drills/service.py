@@ -53,6 +53,7 @@ def start(
     trigger: RunTrigger,
     started_by: str | None,
     now: datetime,
+    scheduled_for: datetime | None = None,
 ) -> DrillRun:
     run = DrillRun(
         token=f"drill-{secrets.token_hex(8)}",
@@ -61,6 +62,7 @@ def start(
         kind=scenario.kind,
         trigger=trigger,
         started_by=started_by,
+        scheduled_for=scheduled_for,
         status=RunStatus.INJECTING,
         detail="",
         expect_severity=scenario.expect_severity,
