@@ -35,8 +35,7 @@ EXPECTED: dict[str, list[str]] = {
         "drill_references.yaml:17: drills.scenarios[1].project: a sentry drill needs project",
         "drill_references.yaml:21: drills.scenarios[1].expect_severity: unknown severity "
         "'SEV9' (known: SEV1, SEV2, SEV3, SEV4)",
-        "drill_references.yaml:25: drills.scenarios[2].integration: unknown integration "
-        "'nightly'",
+        "drill_references.yaml:25: drills.scenarios[2].integration: unknown integration 'nightly'",
         "drill_references.yaml:28: drills.scenarios[2].schedule.at: '25:00' is not a time of "
         "day like 14:30",
     ],
