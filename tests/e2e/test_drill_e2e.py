@@ -54,7 +54,8 @@ def test_a_drill_through_real_intake_pages_marked_drill_and_is_scored(
         database_url=empty_postgres_url, extra=extra, serve_args=["--no-worker"]
     )
     warroom.wait_ready()
-    stack.worker(warroom, "worker")
+    worker = stack.worker(warroom, "worker")
+    stack.wait(lambda: "worker_running" in worker.stdout() + worker.stderr() or None, "the worker")
 
     answer = warroom.client.post("/api/v1/drills/checkout-queue-backlog/run")
     assert answer.status_code == 202, answer.text
@@ -88,7 +89,10 @@ def test_a_drill_through_real_intake_pages_marked_drill_and_is_scored(
     assert done["acknowledge"] == {"seconds": tta, "target_seconds": 120.0, "passed": True}
     assert done["first_update"]["passed"] is True
     assert done["passed"] is True
-    print(f"drill TTD {ttd * 1000:.0f} ms, TTA {tta * 1000:.0f} ms")
+    received = _seconds(done["injected_at"], alert["first_seen_at"])
+    print(
+        f"drill: received {received * 1000:.0f} ms, TTD {ttd * 1000:.0f} ms, TTA {tta * 1000:.0f} ms"
+    )
 
     [card] = warroom.get("/api/v1/drills/scorecard", team=TEAM)["teams"]
     assert (card["team"], card["runs"], card["passed"]) == (TEAM, 1, 1)
