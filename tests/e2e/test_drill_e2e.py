@@ -90,9 +90,8 @@ def test_a_drill_through_real_intake_pages_marked_drill_and_is_scored(
     assert done["first_update"]["passed"] is True
     assert done["passed"] is True
     received = _seconds(done["injected_at"], alert["first_seen_at"])
-    print(
-        f"drill: received {received * 1000:.0f} ms, TTD {ttd * 1000:.0f} ms, TTA {tta * 1000:.0f} ms"
-    )
+    figures = {"received": received, "TTD": ttd, "TTA": tta}
+    print("drill:", ", ".join(f"{name} {value * 1000:.0f} ms" for name, value in figures.items()))
 
     [card] = warroom.get("/api/v1/drills/scorecard", team=TEAM)["teams"]
     assert (card["team"], card["runs"], card["passed"]) == (TEAM, 1, 1)

@@ -199,3 +199,12 @@ def test_scenarios_list_their_targets(app: Harness) -> None:
         "acknowledge_seconds": 120.0,
         "first_update_seconds": 600.0,
     }
+
+
+def test_starting_a_drill_is_in_the_audit_log_under_the_person_who_ran_it(app: Harness) -> None:
+    rita = app.user("rita", UserRole.RESPONDER)
+    started = run(app, "payments-am", token=rita)
+    entries = app.ok(
+        "GET", "/api/v1/audit", params={"object_type": "drill_run", "object_id": str(started["id"])}
+    )["items"]
+    assert [(e["action"], e["actor"]) for e in entries] == [("create", "rita")]

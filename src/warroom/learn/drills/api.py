@@ -7,7 +7,7 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, FastAPI, Path, Query, Request, status
 
-from warroom.http.deps import ConfigDep, SessionDep, UserDep, WriterDep
+from warroom.http.deps import ConfigDep, PrincipalDep, SessionDep, UserDep, WriterDep
 from warroom.http.inputs import MAX_INT
 from warroom.incidents.service import check_team
 from warroom.learn.drills import scorecard, service, views
@@ -43,10 +43,13 @@ def list_scenarios(config: ConfigDep, _user: UserDep) -> list[ScenarioOut]:
 
 
 @router.post("/{name}/run", response_model=RunOut, status_code=status.HTTP_202_ACCEPTED)
-async def run_drill(name: Name, request: Request, user: WriterDep) -> RunOut:
+async def run_drill(
+    name: Name, request: Request, user: WriterDep, principal: PrincipalDep
+) -> RunOut:
     """Inject the scenario through intake now; the run is scored when its incident resolves
     or after `drills.timeout`."""
-    run_id = await runner_for(request).run(name, RunTrigger.MANUAL, user.username)
+    runner = runner_for(request)
+    run_id = await runner.run(name, RunTrigger.MANUAL, user.username, principal=principal)
     with request.app.state.session_factory() as session:
         run = service.get_run(session, run_id)
         return views.runs_out(session, [run])[0]

@@ -14,6 +14,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from warroom.auth.permissions import PRINCIPAL_KEY, Principal
 from warroom.config import Config
 from warroom.config.drills import DrillKind
 from warroom.learn.drills import service
@@ -45,12 +46,14 @@ class DrillRunner:
         trigger: RunTrigger,
         started_by: str | None,
         scheduled_for: datetime | None = None,
+        principal: Principal | None = None,
     ) -> int:
-        """Start a run of scenario ``name``; returns the run's id (refused runs included)."""
+        """Start a run of scenario ``name``; returns the run's id (refused runs included).
+        A person's run (``principal``) is in the audit log under their name."""
         config = self.config()
         scenario = service.scenario_of(config, name)
         run_id, request = await asyncio.to_thread(
-            self._start, config, name, trigger, started_by, scheduled_for
+            self._start, config, name, trigger, started_by, scheduled_for, principal
         )
         if request is None:
             return run_id
@@ -70,10 +73,13 @@ class DrillRunner:
         trigger: RunTrigger,
         started_by: str | None,
         scheduled_for: datetime | None,
+        principal: Principal | None,
     ) -> tuple[int, IntakeRequest | None]:
         scenario = service.scenario_of(config, name)
         now = self.clock()
         with self.session_factory() as session:
+            if principal is not None:
+                session.info[PRINCIPAL_KEY] = principal
             run = service.start(session, scenario, trigger, started_by, now, scheduled_for)
             request = intake_request(config, scenario, run.token, now)
             if scenario.kind is DrillKind.HEARTBEAT:

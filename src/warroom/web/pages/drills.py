@@ -59,5 +59,6 @@ async def run_drill(
     request: Request,
     caller: access.ResponderAction,
 ) -> Response:
-    run_id = await runner_for(request).run(name, RunTrigger.MANUAL, caller.user.username)
+    runner = runner_for(request)
+    run_id = await runner.run(name, RunTrigger.MANUAL, caller.user.username, principal=caller)
     return RedirectResponse(f"/drills#run-{run_id}", status_code=303)
