@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
@@ -188,6 +188,8 @@ def create_app(
         )
         yield
         scheduled_drills.cancel()
+        with suppress(asyncio.CancelledError):
+            await scheduled_drills
         web.stop(app)
         await asyncio.to_thread(app.state.ingestor.writer.close)
         await asyncio.to_thread(app.state.sentry.writer.close)
