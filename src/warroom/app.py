@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
@@ -54,6 +54,10 @@ from warroom.jobs.worker import Worker
 from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
 from warroom.learn.actions import tracking as action_item_tracking
+from warroom.learn.drills import api as drills_api
+from warroom.learn.drills import listener as drill_listener
+from warroom.learn.drills import service as drills
+from warroom.learn.drills.schedule import DrillScheduler
 from warroom.learn.insights import api as insights_api
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
@@ -90,6 +94,7 @@ INCIDENT_LISTENERS: list[events.Listener] = [
     status_emails.on_incident_event,
     postmortem_listener.on_incident_event,
     tracker_incidents.on_incident_event,
+    drill_listener.on_incident_event,
 ]
 """Stages after the incident (escalation, notifications, chat), in the order they react."""
 
@@ -106,6 +111,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     cron_monitors.CHECK_JOB: cron_monitors.monitor_check,
     action_reminders.DUE_JOB: action_reminders.due_reminder,
     action_reminders.OVERDUE_JOB: action_reminders.overdue_reminder,
+    drills.TIMEOUT_JOB: drills.drill_timeout,
 }
 
 
@@ -178,7 +184,13 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_worker and worker is not None:
             worker.start()
+        scheduled_drills = asyncio.create_task(
+            DrillScheduler(drills_api.runner_of(app), session_factory).loop()
+        )
         yield
+        scheduled_drills.cancel()
+        with suppress(asyncio.CancelledError):
+            await scheduled_drills
         web.stop(app)
         await asyncio.to_thread(app.state.ingestor.writer.close)
         await asyncio.to_thread(app.state.sentry.writer.close)
@@ -253,6 +265,7 @@ def create_app(
         postmortems_api.router,
         action_items_api.router,
         insights_api.router,
+        drills_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)

@@ -18,6 +18,7 @@ from warroom.ingest import models as ingest_models
 from warroom.ingest.sentry import models as sentry_models
 from warroom.jobs import models as job_models
 from warroom.learn.actions import models as action_models
+from warroom.learn.drills import models as drill_models
 from warroom.learn.postmortems import models as postmortem_models
 from warroom.learn.trackers import models as tracker_models
 from warroom.notify import models as notify_models
@@ -32,6 +33,7 @@ __all__ = [
     "alert_models",
     "audit_models",
     "auth_models",
+    "drill_models",
     "error_models",
     "escalation_models",
     "health_models",

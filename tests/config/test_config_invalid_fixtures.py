@@ -23,7 +23,21 @@ EXPECTED: dict[str, list[str]] = {
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
         "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
-        "trackers, postmortems, action_items, insights)",
+        "trackers, postmortems, action_items, insights, drills)",
+    ],
+    "drill_references": [
+        "drill_references.yaml:12: drills.scenarios[0].team: unknown team 'chekout' "
+        "(did you mean 'checkout'?)",
+        "drill_references.yaml:14: drills.scenarios[0].integration: integration 'am' is of "
+        "kind 'alertmanager', not 'pagerduty'",
+        "drill_references.yaml:17: drills.scenarios[1].name: duplicate drill scenario name "
+        "'checkout-down' (first defined at line 11)",
+        "drill_references.yaml:17: drills.scenarios[1].project: a sentry drill needs project",
+        "drill_references.yaml:21: drills.scenarios[1].expect_severity: unknown severity "
+        "'SEV9' (known: SEV1, SEV2, SEV3, SEV4)",
+        "drill_references.yaml:25: drills.scenarios[2].integration: unknown integration 'nightly'",
+        "drill_references.yaml:28: drills.scenarios[2].schedule.at: '25:00' is not a time of "
+        "day like 14:30",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",

@@ -157,6 +157,29 @@ AUDITED: dict[str, Audited] = {
         "contributing_factor", label=_of_incident(lambda v, _s: f"{v.get('category')} factor")
     ),
     "action_items": Audited("action_item", omit=frozenset({"updated_at"}), label=_column("title")),
+    # Who started a drill (its pages go out) and how it ended; the measures are the run's own.
+    "drill_runs": Audited(
+        "drill_run",
+        omit=frozenset(
+            {
+                "opened_at",
+                "acknowledged_at",
+                "first_update_at",
+                "resolved_at",
+                "detect_seconds",
+                "acknowledge_seconds",
+                "first_update_seconds",
+                "detect_target_seconds",
+                "acknowledge_target_seconds",
+                "first_update_target_seconds",
+                "detect_passed",
+                "acknowledge_passed",
+                "first_update_passed",
+                "severity_passed",
+            }
+        ),
+        label=_column("scenario"),
+    ),
     "api_tokens": Audited(
         "api_token",
         omit=frozenset({"last_used_at"}),

@@ -30,6 +30,7 @@ from .defaults import (
     DEFAULT_SEVERITIES,
     DEFAULT_SEVERITY_MAP,
 )
+from .drills import DrillScenario, DrillSettings
 from .errors import format_path
 from .escalation import EscalationPolicy
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
@@ -354,6 +355,10 @@ class Config(_Model):
         default_factory=InsightsSettings,
         description="Insights: severity weights of the load and the noise report's thresholds.",
     )
+    drills: DrillSettings = Field(
+        default_factory=DrillSettings,
+        description="Game days: drill scenarios injected through the real intake paths.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -503,6 +508,9 @@ class Config(_Model):
     def severity_ranks(self) -> Mapping[str, int]:
         """Severity key -> rank, 0 the most severe."""
         return self._severity_ranks
+
+    def drill(self, name: str) -> DrillScenario | None:
+        return next((s for s in self.drills.scenarios if s.name == name), None)
 
     def project(self, slug: str) -> Project | None:
         return self._projects.get(slug)

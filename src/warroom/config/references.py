@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .defaults import DEFAULT_INCIDENT_SEVERITY, DEFAULT_SEVERITY_KEYS
+from .drill_references import drill_reference_problems
 from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
@@ -70,6 +71,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     problems += project_reference_problems(data, teams, services, severities, ReferenceProblem)
     problems += status_page_reference_problems(data, services, severities, ReferenceProblem)
     problems += tracker_reference_problems(data, ReferenceProblem)
+    problems += drill_reference_problems(data, teams, severities, ReferenceProblem)
     return problems
 
 

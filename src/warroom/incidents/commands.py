@@ -35,6 +35,8 @@ class DeclareIncident:
     revenue_impact: bool | None = None
     detection_source: DetectionSource = DetectionSource.PERSON
     """What found it: signals set theirs, a manual declare says person or customer."""
+    drill: bool = False
+    """A game-day rehearsal: the title says DRILL and insights leave it out."""
 
 
 class IncidentChanges(TypedDict, total=False):

@@ -32,6 +32,7 @@ from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.locks import lock_incident
 from warroom.incidents.models import Incident, IncidentService
 from warroom.incidents.service import declare
+from warroom.ingest.drill import drill_token
 from warroom.route.rules import Wanted, Wants
 
 INCIDENTS_TABLE = table_of(Incident)
@@ -72,6 +73,7 @@ def declare_from_alert(
         impact_started_at=min(alert.starts_at, detected),
         detected_at=detected,
         detection_source=_source(config, alert),
+        drill=drill_token(alert.labels) is not None,
     )
     incident = declare(session, config, None, data, now)
     link(session, incident, [(alert, rule)], now)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from warroom.config import Config
 from warroom.config.alerting import RuleAction
 from warroom.config.projects import IssueRule, Project
-from warroom.errors.models import Issue
+from warroom.errors.models import Issue, IssueTag
 from warroom.errors.releases.models import Deploy
 from warroom.incidents import timeline
 from warroom.incidents.commands import DeclareIncident
@@ -30,6 +30,7 @@ from warroom.incidents.lifecycle import OPEN_STATUSES
 from warroom.incidents.models import Incident
 from warroom.incidents.service import declare
 from warroom.incidents.suspects import record_suspect
+from warroom.ingest.drill import DRILL_LABEL
 from warroom.problems import NotFound
 
 ATTACH_WINDOW = timedelta(minutes=30)
@@ -76,6 +77,16 @@ def link_issue(
     )
 
 
+def issue_drill_token(session: Session, issue: Issue) -> str | None:
+    """The drill run's token when the issue's events carry the drill tag."""
+    return session.scalar(
+        select(IssueTag.value)
+        .where(IssueTag.issue_id == issue.id, IssueTag.key == DRILL_LABEL)
+        .order_by(IssueTag.first_seen)
+        .limit(1)
+    )
+
+
 def _declare(
     session: Session,
     config: Config,
@@ -97,6 +108,7 @@ def _declare(
         impact_started_at=first,
         detected_at=now,
         detection_source=DetectionSource.ERROR,
+        drill=issue_drill_token(session, issue) is not None,
     )
     incident = declare(session, config, None, data, now)
     link_issue(session, incident, project, issue, why, now)

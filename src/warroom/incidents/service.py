@@ -80,10 +80,22 @@ def check_severity(config: Config, severity: str, field: str = "severity") -> st
     return severity
 
 
+DRILL_PREFIX = "DRILL: "
+
+
+def drill_title(title: str) -> str:
+    """A drill incident's title starts with DRILL (kept within the title's length)."""
+    if title.startswith(DRILL_PREFIX):
+        return title
+    return (DRILL_PREFIX + title)[:MAX_TITLE]
+
+
 def declare(
     session: Session, config: Config, actor: User | None, data: DeclareIncident, now: datetime
 ) -> Incident:
     title = check_title(data.title)
+    if data.drill:
+        title = drill_title(title)
     check_team(config, data.team)
     services = check_services(config, list(data.services))
     wanted = config.incident_defaults.severity if data.severity is None else data.severity
@@ -117,6 +129,7 @@ def declare(
         affected_regions=list(data.affected_regions or []),
         revenue_impact=bool(data.revenue_impact),
         detection_source=data.detection_source,
+        drill=data.drill,
         declared_by_id=actor.id if actor else None,
         declared_by=actor,
         services=[IncidentService(service=s) for s in services],

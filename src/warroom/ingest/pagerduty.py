@@ -16,6 +16,7 @@ from typing import Any
 
 from warroom.clock import as_utc
 from warroom.config.intake import PAGERDUTY_KEY_LENGTH
+from warroom.ingest.drill import DRILL_LABEL, MAX_TOKEN
 from warroom.ingest.errors import IngestError
 from warroom.ingest.models import SignalAction
 from warroom.ingest.signal import SignalIn
@@ -225,8 +226,12 @@ def _trigger(check: _Checker, body: dict[str, Any], key: str) -> SignalIn | None
         links.append({"href": client_url, "text": client or client_url})
     labels = {k: v for k in LABELLED if (v := values[k]) is not None}
     details: dict[str, Any] = dict(labels)
+    custom = payload.get("custom_details")
+    drill = custom.get(DRILL_LABEL) if isinstance(custom, dict) else None
+    if isinstance(drill, str) and drill:
+        labels[DRILL_LABEL] = drill[:MAX_TOKEN]
     for name, value in (
-        ("custom_details", payload.get("custom_details")),
+        ("custom_details", custom),
         ("client", client),
         ("client_url", client_url),
         ("images", images),

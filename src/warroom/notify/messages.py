@@ -24,6 +24,7 @@ def incident_summary(incident: Incident) -> dict[str, Any]:
         "services": incident.service_slugs,
         "declared_at": incident.declared_at.isoformat(),
         "alert_count": incident.alert_count,
+        "drill": incident.drill,
     }
 
 
@@ -32,7 +33,14 @@ def incident_subject(incident: Incident) -> str:
     return f"[{incident.severity}] {incident.ref} {incident.title}"
 
 
+DRILL_MARK = "[DRILL] "
+
+
 def message(kind: str, subject: str, text: str, incident: Incident) -> dict[str, Any]:
+    """A drill incident's messages (pages, posts, reminders) say so before anything else."""
+    if incident.drill:
+        subject = DRILL_MARK + subject
+        text = DRILL_MARK + text
     return {
         "kind": kind,
         "subject": subject,

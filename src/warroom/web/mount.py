@@ -16,6 +16,7 @@ from warroom.web.pages import (
     audit,
     configuration,
     deliveries,
+    drills,
     errors,
     incidents,
     insights,
@@ -43,6 +44,7 @@ PAGE_ROUTERS = (
     audit.router,
     postmortems.router,
     action_items.router,
+    drills.router,
 )
 
 

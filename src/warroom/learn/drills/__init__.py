@@ -1,0 +1,1 @@
+"""Game days: drills injected through the real intake paths, measured and scored."""
