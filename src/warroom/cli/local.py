@@ -33,7 +33,7 @@ from warroom.config import (
     summary,
 )
 from warroom.db.engine import make_engine, make_session_factory
-from warroom.db.migrate import current, upgrade
+from warroom.db.migrate import SchemaNewerThanCode, current, upgrade
 from warroom.problems import WarroomError
 from warroom.schedules.gaps import schedule_gap_warnings
 from warroom.settings import Settings
@@ -81,6 +81,8 @@ def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> No
     try:
         upgrade(engine)
         console.print(f"database at revision {current(engine)}")
+    except SchemaNewerThanCode as exc:
+        fail(str(exc))
     except OperationalError as exc:
         fail(f"cannot reach the database: {exc.orig}")
     finally:
