@@ -96,7 +96,7 @@ def require_current(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrates to ``revision``; refuses (``SchemaNewerThanCode``) a database newer than the code."""
+    """Migrates to ``revision``; refuses (``SchemaNewerThanCode``) a newer database."""
     schema_state(engine)
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
