@@ -98,18 +98,24 @@ def test_the_cli_restore_says_why_it_refuses(
 ) -> None:
     env = {**os.environ, "WARROOM_DATABASE_URL": database_url, "COLUMNS": "200"}
     file = tmp_path / "cli.backup"
-    made = subprocess.run([WARROOM, "backup", str(file)], env=env, capture_output=True, text=True)
+    made = subprocess.run(
+        [WARROOM, "backup", str(file)], env=env, capture_output=True, text=True, check=False
+    )
     assert made.returncode == 0, made.stderr
     assert f"backup written to {file}" in made.stdout
     with engine.begin() as connection:
         build(connection)
     refused = subprocess.run(
-        [WARROOM, "restore", str(file)], env=env, capture_output=True, text=True
+        [WARROOM, "restore", str(file)], env=env, capture_output=True, text=True, check=False
     )
     assert refused.returncode == 1
     assert "restoring would replace it; add --force to do so" in refused.stderr
     forced = subprocess.run(
-        [WARROOM, "restore", "--force", str(file)], env=env, capture_output=True, text=True
+        [WARROOM, "restore", "--force", str(file)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert forced.returncode == 0, forced.stderr
     assert f"database at revision {head()}" in forced.stdout
