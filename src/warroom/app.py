@@ -48,7 +48,6 @@ from warroom.ingest.http import Ingestor
 from warroom.ingest.sentry.endpoint import SentryEndpoint
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
-from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
@@ -71,6 +70,7 @@ from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.pipeline import timers as pipeline_timers
 from warroom.pipeline.errors import error_stage
+from warroom.pipeline.retention import Pruner
 from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
@@ -142,7 +142,7 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
-            JobPruner(),
+            Pruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
             action_reminders.DigestSender(),

@@ -40,6 +40,7 @@ from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
+from .retention import RetentionSettings
 from .schedules import Schedule
 from .sso import SsoSettings
 from .status_pages import StatusPage
@@ -353,6 +354,11 @@ class Config(_Model):
     insights: InsightsSettings = Field(
         default_factory=InsightsSettings,
         description="Insights: severity weights of the load and the noise report's thresholds.",
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="How long raw signals, alert events, deliveries, jobs and error events "
+        "are kept.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
