@@ -4,14 +4,14 @@ does the database level off, and is ingest as fast at the end as at the start?
     .venv/bin/python -m bench.soak.run [--days 7] [--alerts-per-hour 200] [--batch 20]
 
 warroom serves on a loopback port (uvicorn on a thread of this process) with a simulated
-clock. Every simulated hour, Alertmanager's API receives the ``--alerts-per-hour`` alerts that keep
-firing (sent again each hour, as Alertmanager does) plus a tenth as many new ones while the
-previous hour's new ones resolve (``--batch`` alerts a request); the clock moves on an hour
-and the worker runs until idle, its retention stage included. Retention is compressed with the week: raw
-signals and finished deliveries and jobs are kept 1 day, alert events 2 days, so the steady
-state arrives on day 3 instead of after months. Alerts and incidents are kept, by design:
-the churning alerts add rows for good (a tenth of the hourly traffic), which is the slope
-left in the curve.
+clock. Every simulated hour, Alertmanager's API receives the ``--alerts-per-hour`` alerts
+that keep firing (sent again each hour, as Alertmanager does) plus a tenth as many new ones
+while the previous hour's new ones resolve (``--batch`` alerts a request); the clock moves on
+an hour and the worker runs until idle, its retention stage included. Retention is compressed
+with the week: raw signals and finished deliveries and jobs are kept 1 day, alert events
+2 days, so the steady state arrives on day 3 instead of after months. Alerts and incidents
+are kept, by design: the churning alerts add rows for good (a tenth of the hourly traffic),
+which is the slope left in the curve.
 
 Prints, per simulated day: the database file's size (after a WAL checkpoint), the rows of
 the pruned tables, and the ingest latency (p50/p99 of the POSTs that day); and the longest
@@ -21,6 +21,7 @@ retention batch. Bounded: it stops by itself after ``--days``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sqlite3
 import statistics
@@ -28,8 +29,10 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -38,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.postgres import free_port  # noqa: E402
+
 from warroom.app import create_app  # noqa: E402
 from warroom.config import LiveConfig  # noqa: E402
 from warroom.db.checkpoint import checkpoint_in_background  # noqa: E402
@@ -128,6 +132,40 @@ def rows(engine: object) -> dict[str, int]:
         }
 
 
+@dataclass
+class Soak:
+    """The running warroom and what the run measured."""
+
+    ingest: str
+    clock: SimClock
+    worker: Any
+    pruner: Pruner
+    longest_batch: float = 0.0
+    longest_at: str = ""
+
+    def day(self, client: httpx.Client, day: int, per_hour: int, batch_size: int) -> list[float]:
+        """Twenty-four simulated hours; the ingest latencies (ms)."""
+        latencies: list[float] = []
+        for hour_of_day in range(24):
+            traffic = hour_of_traffic((day - 1) * 24 + hour_of_day, per_hour, self.clock.now)
+            for i in range(0, len(traffic), batch_size):
+                body = json.dumps(traffic[i : i + batch_size]).encode()
+                sent = time.perf_counter()
+                answer = client.post(
+                    self.ingest, content=body, headers={"content-type": "application/json"}
+                )
+                latencies.append((time.perf_counter() - sent) * 1000)
+                if answer.status_code != 200:
+                    raise SystemExit(f"ingest answered {answer.status_code}: {answer.text}")
+            self.clock.now += timedelta(hours=1)
+            self.worker.drain()
+            report = self.pruner.last_report
+            if report is not None and report.longest_batch_seconds > self.longest_batch:
+                self.longest_batch = report.longest_batch_seconds
+                self.longest_at = f"day {day} hour {hour_of_day}, removed {report.removed}"
+        return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=7)
@@ -135,6 +173,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20)
     args = parser.parse_args()
     configure("warning", json=True)
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="warroom-soak-") as tmp:
         workdir = Path(tmp)
         (workdir / "warroom.yaml").write_text(CONFIG)
@@ -143,15 +182,12 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         clock = SimClock()
-        settings = Settings.from_env()
-        settings = settings.__class__(
-            **{**settings.__dict__, "database_url": url, "config_path": workdir / "warroom.yaml"}
+        settings = dataclasses.replace(
+            Settings.from_env(), database_url=url, config_path=workdir / "warroom.yaml"
         )
-        live = LiveConfig(workdir / "warroom.yaml")
         checkpointer = checkpoint_in_background(engine)  # as warroom serve does
-        app = create_app(settings, live, engine=engine, clock=clock)
+        app = create_app(settings, LiveConfig(settings.config_path), engine=engine, clock=clock)
         worker = app.state.worker
-        pruner = next(s for s in worker.stages if isinstance(s, Pruner))
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
@@ -160,10 +196,12 @@ def main() -> None:
         thread.start()
         while not server.started:
             time.sleep(0.02)
-        ingest = f"http://127.0.0.1:{port}/ingest/alertmanager/{AM_KEY}/api/v2/alerts"
-        longest_batch = 0.0
-        longest_at = ""
-        started = time.monotonic()
+        soak = Soak(
+            f"http://127.0.0.1:{port}/ingest/alertmanager/{AM_KEY}/api/v2/alerts",
+            clock,
+            worker,
+            next(s for s in worker.stages if isinstance(s, Pruner)),
+        )
         print(
             f"{'day':>3} {'db MiB':>7} {'signals':>8} {'events':>7} {'deliv':>6} {'jobs':>5} "
             f"{'alerts':>6} {'incid':>5} {'p50 ms':>7} {'p99 ms':>7}"
@@ -171,34 +209,16 @@ def main() -> None:
         curve = []
         with httpx.Client(timeout=30) as client:
             for day in range(1, args.days + 1):
-                latencies: list[float] = []
-                for hour_of_day in range(24):
-                    hour = (day - 1) * 24 + hour_of_day
-                    batch = hour_of_traffic(hour, args.alerts_per_hour, clock.now)
-                    for i in range(0, len(batch), args.batch):
-                        body = json.dumps(batch[i : i + args.batch]).encode()
-                        sent = time.perf_counter()
-                        answer = client.post(
-                            ingest, content=body, headers={"content-type": "application/json"}
-                        )
-                        latencies.append((time.perf_counter() - sent) * 1000)
-                        if answer.status_code != 200:
-                            raise SystemExit(f"ingest answered {answer.status_code}: {answer.text}")
-                    clock.now += timedelta(hours=1)
-                    worker.drain()
-                    report = pruner.last_report
-                    if report is not None and report.longest_batch_seconds > longest_batch:
-                        longest_batch = report.longest_batch_seconds
-                        longest_at = f"day {day} hour {hour_of_day}, removed {report.removed}"
+                latencies = soak.day(client, day, args.alerts_per_hour, args.batch)
                 size = db_size(path)
                 counts = rows(engine)
-                p50 = statistics.median(latencies)
-                p99 = statistics.quantiles(latencies, n=100)[98]
                 curve.append(size)
                 print(
                     f"{day:>3} {size / 2**20:>7.2f} {counts['signals']:>8} "
                     f"{counts['alert_events']:>7} {counts['deliveries']:>6} {counts['jobs']:>5} "
-                    f"{counts['alerts']:>6} {counts['incidents']:>5} {p50:>7.2f} {p99:>7.2f}",
+                    f"{counts['alerts']:>6} {counts['incidents']:>5} "
+                    f"{statistics.median(latencies):>7.2f} "
+                    f"{statistics.quantiles(latencies, n=100)[98]:>7.2f}",
                     flush=True,
                 )
         server.should_exit = True
@@ -208,8 +228,9 @@ def main() -> None:
         engine.dispose()
     growth = curve[-1] / curve[len(curve) // 2] if len(curve) > 2 else float("nan")
     print(
-        f"longest retention batch: {longest_batch * 1000:.1f} ms ({longest_at}); size at the end / at mid-run: "
-        f"{growth:.2f}; wall time {time.monotonic() - started:.0f} s"
+        f"longest retention batch: {soak.longest_batch * 1000:.1f} ms ({soak.longest_at})\n"
+        f"size at the end / at mid-run: {growth:.2f}; wall time "
+        f"{time.monotonic() - started:.0f} s"
     )
 
 
