@@ -188,7 +188,7 @@ def main() -> None:
     quiet = args.rate * args.seconds
     try:
         with process(
-            [str(BIN / "warroom"), "serve", "--config", str(tmp / "warroom.yaml")],
+            [str(BIN / "warroom"), "serve", "--migrate", "--config", str(tmp / "warroom.yaml")],
             f"http://127.0.0.1:{port}/healthz",
             env=env,
         ):

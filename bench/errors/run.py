@@ -159,7 +159,7 @@ def intake(args: argparse.Namespace, tmp: Path, url: str, backend: str, envelope
     port = free_port()
     env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port), "WARROOM_LOG_LEVEL": "warning"}
     with process(
-        [str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
+        [str(BIN / "warroom"), "serve", "--migrate", "--config", str(config), "--no-worker"],
         f"http://127.0.0.1:{port}/healthz",
         env=env,
     ):

@@ -134,7 +134,7 @@ def main() -> None:
     quiet = args.rate * args.seconds
     try:
         with process(
-            [str(BIN / "warroom"), "serve", "--config", str(config)],
+            [str(BIN / "warroom"), "serve", "--migrate", "--config", str(config)],
             f"http://127.0.0.1:{port}/healthz",
             env=env,
         ):

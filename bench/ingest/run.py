@@ -335,7 +335,7 @@ def bench_warroom(
     env = {"WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port), "WARROOM_LOG_LEVEL": "warning"}
     base = f"http://127.0.0.1:{port}"
     with process(
-        [str(BIN / "warroom"), "serve", "--config", str(config), "--no-worker"],
+        [str(BIN / "warroom"), "serve", "--migrate", "--config", str(config), "--no-worker"],
         f"{base}/healthz",
         env=env,
     ):

@@ -201,7 +201,7 @@ def start_warroom(
     }
     log = open(workdir / "warroom.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [str(BIN / "warroom"), "serve", "--config", str(path), *(serve_args or [])],
+        [str(BIN / "warroom"), "serve", "--migrate", "--config", str(path), *(serve_args or [])],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

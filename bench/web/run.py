@@ -160,7 +160,7 @@ def main() -> None:
             "WARROOM_LOG_LEVEL": "warning",
         }
         with process(
-            [str(BIN / "warroom"), "serve", "--config", str(CONFIG), "--no-worker"],
+            [str(BIN / "warroom"), "serve", "--migrate", "--config", str(CONFIG), "--no-worker"],
             f"{base}/healthz",
             env=env,
         ):

@@ -17,7 +17,6 @@ from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
 from warroom.alerts import service as alerts_service
 from warroom.api import catalog as catalog_api
-from warroom.api import openapi as openapi_document
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
@@ -49,7 +48,6 @@ from warroom.ingest.http import Ingestor
 from warroom.ingest.sentry.endpoint import SentryEndpoint
 from warroom.ingest.writer import SignalWriter
 from warroom.jobs.queue import JobHandler
-from warroom.jobs.retention import JobPruner
 from warroom.jobs.worker import Worker
 from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
@@ -76,6 +74,7 @@ from warroom.observability.metrics import Metrics
 from warroom.observability.middleware import RequestMiddleware
 from warroom.pipeline import timers as pipeline_timers
 from warroom.pipeline.errors import error_stage
+from warroom.pipeline.retention import Pruner
 from warroom.pipeline.signals import signal_stage
 from warroom.schedules import api as schedules_api
 from warroom.schedules import calendars as oncall_calendars
@@ -149,7 +148,7 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
-            JobPruner(),
+            Pruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
             action_reminders.DigestSender(),
@@ -209,7 +208,6 @@ def create_app(
         lifespan=lifespan,
     )
     serve_docs(app, "/api/docs", "/api/static")
-    openapi_document.install(app)
     session_factory = make_session_factory(engine)
     audit.install(session_factory, clock)
     metrics = Metrics()

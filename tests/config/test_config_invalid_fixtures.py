@@ -23,7 +23,7 @@ EXPECTED: dict[str, list[str]] = {
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
         "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
-        "trackers, postmortems, action_items, insights, drills)",
+        "trackers, postmortems, action_items, insights, drills, retention)",
     ],
     "drill_references": [
         "drill_references.yaml:12: drills.scenarios[0].team: unknown team 'chekout' "

@@ -252,7 +252,7 @@ class Stack:
             "WARROOM_PORT": str(port),
             "WARROOM_LOG_LEVEL": "info",
         }
-        argv = [WARROOM, "serve", "--config", str(config), *(serve_args or [])]
+        argv = [WARROOM, "serve", "--config", str(config), "--migrate", *(serve_args or [])]
         process = self._start("warroom", argv, env)
         warroom = Warroom(process, f"http://127.0.0.1:{port}", am_key, pd_key, config, env)
         self._exit.callback(warroom.close)

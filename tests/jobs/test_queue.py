@@ -9,11 +9,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.support.clock import FakeClock
-from warroom.config import Config, LiveConfig
+from warroom.config import Config
 from warroom.db.engine import make_session_factory
 from warroom.jobs.models import Job, JobStatus
 from warroom.jobs.queue import run_one, schedule
-from warroom.jobs.retention import JobPruner
 
 
 def test_a_job_runs_once_when_due_and_a_failing_one_is_retried(engine: Engine) -> None:
@@ -53,26 +52,6 @@ def test_a_job_runs_once_when_due_and_a_failing_one_is_retried(engine: Engine) -
         assert jobs["broken"].attempts == 2
         assert jobs["broken"].last_error == "RuntimeError: receiver down"
         assert jobs["broken"].due_at > clock()
-
-
-def test_done_jobs_are_pruned_after_a_week(engine: Engine) -> None:
-    clock = FakeClock()
-    factory = make_session_factory(engine)
-    with factory() as session:
-        schedule(session, "ok", clock(), clock())
-        session.commit()
-    with factory() as session:
-        run_one(session, {"ok": lambda *_: None}, Config(), clock())
-    pruner = JobPruner()
-    live = LiveConfig(None)
-    clock.advance(days=6)
-    pruner(factory, live, clock())
-    with factory() as session:
-        assert len(list(session.scalars(select(Job)))) == 1
-    clock.advance(days=2)
-    pruner(factory, live, clock())
-    with factory() as session:
-        assert list(session.scalars(select(Job))) == []
 
 
 def test_a_job_whose_writes_break_a_constraint_fails_and_is_retried(engine: Engine) -> None:

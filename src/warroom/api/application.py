@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
+from warroom.api import openapi
 from warroom.http.security import policy_for_inline_scripts
 from warroom.ingest.fastpath import IngestDispatcher
 
@@ -41,7 +42,9 @@ class WarroomApp(FastAPI):
 
 
 def serve_docs(app: FastAPI, docs_url: str, static_url: str) -> None:
-    """Swagger UI from assets shipped with warroom's dependencies: no CDN."""
+    """Swagger UI from assets shipped with warroom's dependencies: no CDN; the document it
+    shows names every refusal (``warroom.api.openapi``)."""
+    openapi.install(app)
     app.mount(static_url, StaticFiles(directory=SWAGGER_ASSETS), name="api-static")
     openapi_url = app.openapi_url or "/openapi.json"
 

@@ -32,8 +32,9 @@ from warroom.config import (
     load_config,
     summary,
 )
+from warroom.db.backup import BackupError, backup, restore
 from warroom.db.engine import make_engine, make_session_factory
-from warroom.db.migrate import current, upgrade
+from warroom.db.migrate import SchemaNewerThanCode, current, upgrade
 from warroom.problems import WarroomError
 from warroom.schedules.gaps import schedule_gap_warnings
 from warroom.settings import Settings
@@ -81,6 +82,8 @@ def db_upgrade(database_url: Annotated[str | None, DatabaseOption] = None) -> No
     try:
         upgrade(engine)
         console.print(f"database at revision {current(engine)}")
+    except SchemaNewerThanCode as exc:
+        fail(str(exc))
     except OperationalError as exc:
         fail(f"cannot reach the database: {exc.orig}")
     finally:
@@ -300,3 +303,42 @@ def config_check(path: Annotated[Path, typer.Argument(help="YAML file or folder.
 def config_schema() -> None:
     """Print the JSON Schema of the config file (for editors)."""
     print_json(config_json_schema())
+
+
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    database_url: Annotated[str | None, DatabaseOption] = None,
+) -> None:
+    """Write a consistent copy of the database while warroom runs (SQLite online backup,
+    or pg_dump -Fc for PostgreSQL)."""
+    engine = make_engine(_url(database_url))
+    try:
+        backup(engine, file)
+    except BackupError as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {exc.orig}")
+    finally:
+        engine.dispose()
+    console.print(f"backup written to {file} ({file.stat().st_size} bytes)", highlight=False)
+
+
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by 'warroom backup'.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds data.")
+    ] = False,
+    database_url: Annotated[str | None, DatabaseOption] = None,
+) -> None:
+    """Replace the database with a backup (stop serve and the workers first); refuses a
+    database that holds data unless --force."""
+    engine = make_engine(_url(database_url))
+    try:
+        restore(engine, file, force=force)
+        console.print(f"restored {file}; database at revision {current(engine)}")
+    except BackupError as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {exc.orig}")
+    finally:
+        engine.dispose()

@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
+app.command("backup")(local.backup_command)
+app.command("restore")(local.restore_command)
 app.add_typer(local.db_app, name="db")
 app.add_typer(local.config_app, name="config")
 app.add_typer(local.users_app, name="users")

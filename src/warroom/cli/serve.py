@@ -16,6 +16,7 @@ from typing import Annotated
 import structlog
 import typer
 import uvicorn
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +30,7 @@ from warroom.clock import utcnow
 from warroom.config import ConfigError, LiveConfig, summary
 from warroom.db.checkpoint import checkpoint_in_background
 from warroom.db.engine import make_engine, make_session_factory
-from warroom.db.migrate import upgrade
+from warroom.db.migrate import SchemaBehind, SchemaNewerThanCode, require_current, upgrade
 from warroom.gc_tuning import tune_for_serving
 from warroom.ingest.writer import SWITCH_INTERVAL_SECONDS
 from warroom.jobs.doorbell import READY, Doorbell
@@ -60,6 +61,15 @@ def bootstrap_admin(session_factory: sessionmaker[Session]) -> tuple[str, str] |
         except IntegrityError:  # another process bootstrapped at the same moment
             return None
         return secret, password
+
+
+def prepare_schema(engine: Engine, migrate: bool) -> None:
+    """Upgrades the schema with ``migrate``; otherwise refuses a database that is not at the
+    code's revision (``SchemaBehind``, ``SchemaNewerThanCode``)."""
+    if migrate:
+        upgrade(engine)
+    else:
+        require_current(engine)
 
 
 def install_reload_on_sighup(live: LiveConfig) -> None:
@@ -103,8 +113,12 @@ def serve(
         str | None, typer.Option("--database-url", envvar="WARROOM_DATABASE_URL")
     ] = None,
     migrate: Annotated[
-        bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="Upgrade the schema first; without it, a pending migration stops the start.",
+        ),
+    ] = False,
     run_worker: Annotated[
         bool,
         typer.Option("--worker/--no-worker", help="Run the worker (pipeline, jobs, outbox) too."),
@@ -134,9 +148,11 @@ def serve(
         fail(f"the config is invalid:\n{exc}")
     engine = make_engine(settings.database_url)
     try:
-        if migrate:
-            upgrade(engine)
+        prepare_schema(engine, migrate)
         secret = bootstrap_admin(make_session_factory(engine))
+    except (SchemaBehind, SchemaNewerThanCode) as exc:
+        engine.dispose()
+        fail(str(exc))
     except OperationalError as exc:
         fail(f"cannot use the database {engine.url!r}: {exc.orig}")
     url = f"http://{settings.host}:{settings.port}"
@@ -204,6 +220,13 @@ def worker(
             "--doorbell-fd", hidden=True, help="Set by warroom serve for its worker process."
         ),
     ] = None,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="Upgrade the schema first; without it, a pending migration stops the start.",
+        ),
+    ] = False,
 ) -> None:
     """Run only the worker (signal pipeline, timers, outbox); several may share a database."""
     settings = Settings.from_env()
@@ -218,6 +241,14 @@ def worker(
     except ConfigError as exc:
         fail(f"the config is invalid:\n{exc}")
     engine = make_engine(settings.database_url)
+    try:
+        if doorbell_fd is None:  # serve checked the schema before starting its worker
+            prepare_schema(engine, migrate)
+    except (SchemaBehind, SchemaNewerThanCode) as exc:
+        engine.dispose()
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot use the database {engine.url!r}: {exc.orig}")
     # A worker process of warroom serve leaves the checkpoints and the outbox to serve.
     checkpointer = checkpoint_in_background(engine, here=doorbell_fd is None)
     app = create_app(settings, live, engine=engine)

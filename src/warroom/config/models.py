@@ -41,6 +41,7 @@ from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
+from .retention import RetentionSettings
 from .schedules import Schedule
 from .sso import SsoSettings
 from .status_pages import StatusPage
@@ -358,6 +359,11 @@ class Config(_Model):
     drills: DrillSettings = Field(
         default_factory=DrillSettings,
         description="Game days: drill scenarios injected through the real intake paths.",
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="How long raw signals, alert events, deliveries, jobs and error events "
+        "are kept.",
     )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
