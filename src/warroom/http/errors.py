@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.auth.permissions import Permission
+from warroom.db.outage import RETRY_AFTER_SECONDS, Outage, is_unavailable
 from warroom.http import deps
 from warroom.http.routes import allowed_methods
 from warroom.observability.middleware import BodyTooLarge
@@ -31,6 +32,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -150,8 +152,15 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=headers)
 
 
+API_OUTAGE = Outage("api")
+
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):  # logged once per outage, not per request
+        API_OUTAGE.failed(exc, path=request.url.path)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        message = "the database is unavailable; retry later"
+        return error_response(503, "unavailable", message, headers=retry)
     log.exception("unhandled_error", path=request.url.path, error=repr(exc))
     return error_response(500, "internal", "internal error; the request id is in the logs")
 

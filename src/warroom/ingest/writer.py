@@ -37,6 +37,8 @@ from sqlalchemy import Connection, Engine
 
 from warroom.clock import as_utc
 from warroom.db.engine import without_waiting
+from warroom.db.outage import is_unavailable
+from warroom.ingest.errors import INGEST_OUTAGE
 from warroom.ingest.models import Signal
 
 log = structlog.get_logger("warroom.ingest.writer")
@@ -300,13 +302,17 @@ class SignalWriter:
         try:
             self._commit(pending.rows)
         except Exception as exc:
-            log.exception("signal_write_failed", rows=len(pending.rows))
+            if is_unavailable(exc):  # logged once per outage, where it is answered with 503
+                INGEST_OUTAGE.failed(exc)
+            else:
+                log.exception("signal_write_failed", rows=len(pending.rows))
             return exc
         return None
 
     def _commit(self, rows: list[AnyRow]) -> None:
         with self.engine.begin() as conn:
             self._insert(conn, rows)
+        INGEST_OUTAGE.succeeded()
 
     def _insert(self, conn: Connection, rows: list[AnyRow]) -> None:
         """Straight to the driver: the rows are plain values already, so SQLAlchemy's
