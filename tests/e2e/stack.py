@@ -267,6 +267,16 @@ class Stack:
         self._exit.callback(warroom.close)
         return warroom
 
+    def restart(self, warroom: Warroom, name: str = "warroom-again") -> Warroom:
+        """``warroom serve`` started again with the command line, config and database of
+        ``warroom`` (after it was killed). It prints no admin token (the database has one
+        already): use its URLs, not its ``client``."""
+        argv = [str(arg) for arg in warroom.process.popen.args]  # type: ignore[union-attr]
+        process = self._start(name, argv, warroom.env)
+        return Warroom(
+            process, warroom.url, warroom.am_key, warroom.pd_key, warroom.config_path, warroom.env
+        )
+
     def worker(self, warroom: Warroom, name: str, env: dict[str, str] | None = None) -> Process:
         """A ``warroom worker`` process on the same config and database as ``warroom``."""
         assert warroom.config_path is not None
