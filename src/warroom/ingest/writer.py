@@ -291,10 +291,14 @@ class SignalWriter:
 
     def _commit_batch(self, batch: list[_Pending]) -> list[BaseException | None]:
         """One transaction for the whole batch; if it fails, one per request, so one
-        request's bad row does not fail the others that shared the commit."""
+        request's bad row does not fail the others that shared the commit (unless the
+        database is away: then every request of the batch gets that error at once)."""
         try:
             self._commit([row for p in batch for row in p.rows])
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):  # not a row's fault: one attempt is enough to know
+                INGEST_OUTAGE.failed(exc)
+                return [exc] * len(batch)
             return [self._commit_one(pending) for pending in batch]
         return [None] * len(batch)
 
