@@ -21,7 +21,7 @@ def responses(document: dict[str, Any], method: str, path: str) -> list[str]:
 
 
 def test_a_read_route_documents_401_but_not_403(document: dict[str, Any]) -> None:
-    assert responses(document, "get", "/api/v1/incidents") == ["200", "401", "422"]
+    assert responses(document, "get", "/api/v1/incidents") == ["200", "401", "422", "503"]
 
 
 def test_a_write_route_with_a_body_and_a_path_documents_400_401_403_404(
@@ -34,6 +34,7 @@ def test_a_write_route_with_a_body_and_a_path_documents_400_401_403_404(
         "403",
         "404",
         "422",
+        "503",
     ]
 
 

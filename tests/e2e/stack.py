@@ -48,6 +48,8 @@ def warroom_config(
     alert_rules: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
     am_extra: dict[str, Any] | None = None,
+    pd_extra: dict[str, Any] | None = None,
+    more_integrations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The test organisation (teams, services, defaults of tests/fixtures/warroom.yaml) with
     one Alertmanager and one PagerDuty integration, the default severity map (critical ->
@@ -75,7 +77,9 @@ def warroom_config(
                 "team": TEAM,
                 "service": SERVICE,
                 "environment": "production",
+                **(pd_extra or {}),
             },
+            *(more_integrations or []),
         ],
     }
     if alert_rules is not None:
@@ -234,15 +238,20 @@ class Stack:
         serve_args: list[str] | None = None,
         am_extra: dict[str, Any] | None = None,
         port: int | None = None,
+        pd_extra: dict[str, Any] | None = None,
+        more_integrations: list[dict[str, Any]] | None = None,
     ) -> Warroom:
         """``warroom serve`` on a fresh database (default: a new SQLite file); ``extra``
         top-level keys are added to (or replace those of) the test organisation's config;
         ``serve_args`` such as ``["--no-worker"]`` go to the command line; ``am_extra`` keys
-        are added to the Alertmanager integration (e.g. its ``rate_limit``)."""
+        are added to the Alertmanager integration (e.g. its ``rate_limit``), ``pd_extra`` to
+        the PagerDuty one; ``more_integrations`` come after those two."""
         am_key, pd_key = f"am-e2e-{secrets.token_hex(12)}", secrets.token_hex(16)
         config = _write_yaml(
             self.workdir / "warroom" / "warroom.yaml",
-            warroom_config(am_key, pd_key, alert_rules, extra, am_extra),
+            warroom_config(
+                am_key, pd_key, alert_rules, extra, am_extra, pd_extra, more_integrations
+            ),
         )
         port = port or free_port()
         database_url = database_url or f"sqlite:///{self.workdir / 'warroom' / 'warroom.db'}"
@@ -257,6 +266,16 @@ class Stack:
         warroom = Warroom(process, f"http://127.0.0.1:{port}", am_key, pd_key, config, env)
         self._exit.callback(warroom.close)
         return warroom
+
+    def restart(self, warroom: Warroom, name: str = "warroom-again") -> Warroom:
+        """``warroom serve`` started again with the command line, config and database of
+        ``warroom`` (after it was killed). It prints no admin token (the database has one
+        already): use its URLs, not its ``client``."""
+        argv = [str(arg) for arg in warroom.process.popen.args]  # type: ignore[union-attr]
+        process = self._start(name, argv, warroom.env)
+        return Warroom(
+            process, warroom.url, warroom.am_key, warroom.pd_key, warroom.config_path, warroom.env
+        )
 
     def worker(self, warroom: Warroom, name: str, env: dict[str, str] | None = None) -> Process:
         """A ``warroom worker`` process on the same config and database as ``warroom``."""

@@ -79,23 +79,22 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
-        options = (
+        self.pg_ctl("start")
+
+    @property
+    def options(self) -> str:
+        return (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F "
             "-c max_connections=200 -c full_page_writes=off"
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.datadir),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+
+    def pg_ctl(self, action: str, mode: str = "fast") -> None:
+        """``pg_ctl start``, ``stop`` or ``restart`` (``mode`` for the last two), waiting
+        until done: the outage tests stop and start the server under a running warroom."""
+        args = ["-o", self.options, "-l", str(self.root / "server.log")]
+        if action != "start":
+            args += ["-m", mode]
+        self._run("pg_ctl", "-D", str(self.datadir), *args, "-w", "-t", "60", action)
 
     def stop(self) -> None:
         try:

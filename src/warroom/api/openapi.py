@@ -10,6 +10,7 @@ on:
 - a route with a path parameter answers **404** when what it names does not exist;
 - a route that takes a JSON body answers **400** when the body is not JSON at all (and
   FastAPI's **422** when it is JSON of the wrong shape);
+- every ``/api/v1`` route answers **503** with ``Retry-After`` while the database is away;
 - a route given ``responses=`` of its own (409, 429, ...) keeps them.
 
 Every refusal has the one error shape of ``warroom.http.errors``.
@@ -51,6 +52,7 @@ REFUSALS = {
     "401": "No bearer token, or one that is unknown, expired or revoked.",
     "403": "The token's role (or team scope) does not allow this.",
     "404": "What the path names does not exist.",
+    "503": "The database is unavailable (see Retry-After); nothing was done.",
 }
 
 
@@ -87,6 +89,8 @@ def refusals_of(path: str, route: APIRoute) -> list[str]:
             codes.append("403")
     if "{" in path:
         codes.append("404")
+    if path.startswith("/api/v1/"):
+        codes.append("503")
     return codes
 
 

@@ -17,6 +17,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+"""A PostgreSQL server that does not answer (a failover in progress) fails a connection
+attempt after this long, rather than hanging a request past its sender's deadline."""
+POSTGRES_POOL_TIMEOUT_SECONDS = 10
+"""Longest wait for a pooled connection: then the request fails (503), not hangs."""
 
 
 class WriteLockBusy(Exception):
@@ -225,7 +230,15 @@ def make_engine(url: str) -> Engine:
         "json_deserializer": orjson.loads,
     }
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=POSTGRES_POOL_TIMEOUT_SECONDS,
+            connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS},
+            **json_options,
+        )
     database = sqlite_file(url)
     write_lock = WriteLock(
         SQLITE_BUSY_TIMEOUT_MS / 1000, f"{database}-lock" if database is not None else None

@@ -21,6 +21,7 @@ from warroom.auth import service as auth_service
 from warroom.auth.models import User, UserRole
 from warroom.auth.permissions import MINIMUM_ROLE, Permission, Principal
 from warroom.config import Config
+from warroom.db.outage import is_unavailable
 from warroom.problems import Forbidden, Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `warroom tokens create`.")
@@ -32,8 +33,15 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        try:
+            session.rollback()
+        except Exception as exc:
+            # The connection died once the handler was done (a database restart or a
+            # failover): there is nothing left to roll back, and the answer may be out.
+            if not is_unavailable(exc):
+                raise
+        finally:
+            session.close()
 
 
 def get_config(request: Request) -> Config:

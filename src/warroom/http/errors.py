@@ -9,10 +9,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.auth.permissions import Permission
+from warroom.db.outage import RETRY_AFTER_SECONDS, Outage, is_unavailable
 from warroom.http import deps
 from warroom.http.routes import allowed_methods
 from warroom.observability.middleware import BodyTooLarge
@@ -31,6 +33,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -150,7 +153,28 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=headers)
 
 
+API_OUTAGE = Outage("api")
+DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
+"""What SQLAlchemy raises when the database is away (and for some bugs: see ``_database``)."""
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """A database error: 503 with ``Retry-After`` if the database is away (logged once per
+    outage, not per request), else a 500 like any other unexpected error. Registered for
+    the database's exception classes so that the answer is made inside the app (the
+    catch-all ``Exception`` handler runs in Starlette's outer middleware, which logs a
+    traceback and re-raises after answering)."""
+    if is_unavailable(exc):
+        API_OUTAGE.failed(exc, path=request.url.path)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        message = "the database is unavailable; retry later"
+        return error_response(503, "unavailable", message, headers=retry)
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        return await _database(request, exc)
     log.exception("unhandled_error", path=request.url.path, error=repr(exc))
     return error_response(500, "internal", "internal error; the request id is in the logs")
 
@@ -159,4 +183,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(WarroomError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(Exception, _unexpected)

@@ -35,7 +35,7 @@ from warroom.config import Config, Integration, IntegrationKind
 from warroom.http.errors import error_response
 from warroom.http.security import MACHINE_HEADERS
 from warroom.ingest import alertmanager, pagerduty, pagerduty_api
-from warroom.ingest.errors import IngestError
+from warroom.ingest.errors import IngestError, database_refusal
 from warroom.ingest.http import (
     BEARER_CHALLENGE,
     UNKNOWN_INTEGRATION,
@@ -62,7 +62,11 @@ def _plain(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
             return await endpoint(request=request, **request.path_params)
         except WarroomError as exc:
             return error_response(exc.status_code, exc.code, exc.message, exc.field)
-        except Exception:
+        except Exception as exc:
+            refusal = database_refusal(exc)
+            if refusal is not None:
+                retry = {"Retry-After": str(refusal.retry_after)}
+                return error_response(503, refusal.code, refusal.message, headers=retry)
             log.exception("ingest_failed", path=request.url.path)
             return error_response(500, "internal", "internal error; the request id is in the logs")
 
@@ -145,35 +149,46 @@ class SenderFastPath:
             await _send(send, status, answer, request_id, json=route in JSON_ROUTES)
         except Disconnected:
             status = 499
-        except IngestError as exc:
-            status = exc.status_code
-            ingestor.count(exc.integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
-            extra = [(b"retry-after", b"%d" % exc.retry_after)] if exc.retry_after else []
-            if pagerduty_route:
-                body = pagerduty_api.refusal_body(exc)
+        except Exception as failed:
+            refused = failed if isinstance(failed, IngestError) else database_refusal(failed)
+            if refused is None:
+                status = 500
+                log.exception("ingest_failed", request_id=request_id.decode("latin-1"), route=route)
+                message = "internal error; the request id is in the logs"
+                body = orjson.dumps({"error": {"code": "internal", "message": message}})
+                await _send(send, 500, body, request_id)
             else:
-                error: dict[str, Any] = {"code": exc.code, "message": exc.message}
-                if exc.field is not None:
-                    error["field"] = exc.field
-                body = orjson.dumps({"error": error})
-            if status == 401:
-                extra.append((b"www-authenticate", BEARER_CHALLENGE.encode()))
-            await _send(send, status, body, request_id, extra=extra)
+                status = refused.status_code
+                await self._refuse(send, refused, route, request_id, ingestor)
+        self._observe(route, status, time.perf_counter() - started)
+
+    @staticmethod
+    async def _refuse(
+        send: Send, exc: IngestError, route: str, request_id: bytes, ingestor: Ingestor
+    ) -> None:
+        """Answers a refusal: a 4xx, or a 503 while the database is away (logged once per
+        outage by ``database_refusal``, not per request)."""
+        ingestor.count(exc.integration or UNKNOWN_INTEGRATION, exc.outcome, exc.signals)
+        extra = [(b"retry-after", b"%d" % exc.retry_after)] if exc.retry_after else []
+        if route == ROUTE_PD_ENQUEUE:
+            body = pagerduty_api.refusal_body(exc)
+        else:
+            error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+            if exc.field is not None:
+                error["field"] = exc.field
+            body = orjson.dumps({"error": error})
+        if exc.status_code == 401:
+            extra.append((b"www-authenticate", BEARER_CHALLENGE.encode()))
+        await _send(send, exc.status_code, body, request_id, extra=extra)
+        if exc.status_code != 503:
             log.info(
                 "ingest_refused",
                 request_id=request_id.decode("latin-1"),
                 route=route,
-                status=status,
+                status=exc.status_code,
                 outcome=exc.outcome,
                 field=exc.field,
             )
-        except Exception:
-            status = 500
-            log.exception("ingest_failed", request_id=request_id.decode("latin-1"), route=route)
-            message = "internal error; the request id is in the logs"
-            body = orjson.dumps({"error": {"code": "internal", "message": message}})
-            await _send(send, 500, body, request_id)
-        self._observe(route, status, time.perf_counter() - started)
 
     async def _ingest(
         self,

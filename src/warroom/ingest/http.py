@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Message
 
 from warroom.config import Config, Integration, IntegrationKind
-from warroom.ingest.errors import IngestError
+from warroom.ingest.errors import IngestError, database_refusal
 from warroom.ingest.limits import IngestStats, RateLimiter
 from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import SignalIn, rows
@@ -173,7 +173,14 @@ class Ingestor:
         for signal in signals:  # the integration's environment, when the alert names none
             signal.environment = signal.environment or integration.environment
         if signals:
-            await self.writer.write(rows(integration.slug, source, signals, self.clock()))
+            written = rows(integration.slug, source, signals, self.clock())
+            try:
+                await self.writer.write(written)
+            except Exception as exc:
+                refusal = _unavailable(exc, integration, len(written))
+                if refusal is None:
+                    raise
+                raise refusal from exc
             self.wake()
         self.count(integration.slug, "accepted", len(signals))
 
@@ -202,6 +209,23 @@ class Ingestor:
     async def store_rows(self, integration: Integration, rows: list[Row]) -> None:
         """``store`` for rows already in the writer's form (``SignalWriter.row``)."""
         if rows:
-            await self.writer.write_rows(rows)
+            try:
+                await self.writer.write_rows(rows)
+            except Exception as exc:
+                refusal = _unavailable(exc, integration, len(rows))
+                if refusal is None:
+                    raise
+                raise refusal from exc
             self.wake()
         self.count(integration.slug, "accepted", len(rows))
+
+
+def _unavailable(error: Exception, integration: Integration, signals: int) -> IngestError | None:
+    """The 503 refusal of a failed write of ``signals`` signals if the database is away
+    (counted for ``integration``); None for any other error."""
+    refusal = database_refusal(error)
+    if refusal is None:
+        return None
+    refusal.integration = integration.slug
+    refusal.signals = signals
+    return refusal

@@ -37,6 +37,8 @@ from sqlalchemy import Connection, Engine
 
 from warroom.clock import as_utc
 from warroom.db.engine import without_waiting
+from warroom.db.outage import is_unavailable
+from warroom.ingest.errors import INGEST_OUTAGE
 from warroom.ingest.models import Signal
 
 log = structlog.get_logger("warroom.ingest.writer")
@@ -289,10 +291,14 @@ class SignalWriter:
 
     def _commit_batch(self, batch: list[_Pending]) -> list[BaseException | None]:
         """One transaction for the whole batch; if it fails, one per request, so one
-        request's bad row does not fail the others that shared the commit."""
+        request's bad row does not fail the others that shared the commit (unless the
+        database is away: then every request of the batch gets that error at once)."""
         try:
             self._commit([row for p in batch for row in p.rows])
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):  # not a row's fault: one attempt is enough to know
+                INGEST_OUTAGE.failed(exc)
+                return [exc] * len(batch)
             return [self._commit_one(pending) for pending in batch]
         return [None] * len(batch)
 
@@ -300,13 +306,17 @@ class SignalWriter:
         try:
             self._commit(pending.rows)
         except Exception as exc:
-            log.exception("signal_write_failed", rows=len(pending.rows))
+            if is_unavailable(exc):  # logged once per outage, where it is answered with 503
+                INGEST_OUTAGE.failed(exc)
+            else:
+                log.exception("signal_write_failed", rows=len(pending.rows))
             return exc
         return None
 
     def _commit(self, rows: list[AnyRow]) -> None:
         with self.engine.begin() as conn:
             self._insert(conn, rows)
+        INGEST_OUTAGE.succeeded()
 
     def _insert(self, conn: Connection, rows: list[AnyRow]) -> None:
         """Straight to the driver: the rows are plain values already, so SQLAlchemy's

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from warroom.config import Config
 from warroom.db.base import table_of
 from warroom.db.bulk import bulk_insert
+from warroom.db.outage import is_unavailable
 from warroom.jobs.models import Job, JobStatus
 
 log = structlog.get_logger("warroom.jobs")
@@ -92,6 +93,8 @@ def run_one(
         job.status = JobStatus.DONE
         job.finished_at = now
     except Exception as exc:
+        if is_unavailable(exc):  # not the job's fault: rolled back, run again once it is back
+            raise
         job.attempts += 1
         job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if job.attempts >= MAX_ATTEMPTS:

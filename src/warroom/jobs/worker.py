@@ -19,6 +19,7 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.config import LiveConfig
+from warroom.db.outage import Outage, is_unavailable
 from warroom.jobs.doorbell import OUTBOX, READY, WORK, Doorbell
 from warroom.jobs.queue import JobHandler, run_one
 
@@ -28,6 +29,10 @@ Stage = Callable[[sessionmaker[Session], LiveConfig, datetime], int]
 """A unit of background work; returns how much it did (0 = idle)."""
 
 MAX_JOBS_PER_ROUND = 100
+MAX_BACKOFF_SECONDS = 5.0
+"""Longest wait between two rounds while the database is away (the first waits
+``poll_seconds``, each failure after doubles it): a restarted database is used again within
+this long."""
 
 
 class Worker:
@@ -122,15 +127,30 @@ class Worker:
         doorbell.listen(on_ring, on_hangup)
 
     def _loop(self, name: str, round_: Callable[[], int], wake: threading.Event) -> None:
+        """Rounds until stopped. While the database is away a round fails at once: the
+        loop logs it once (``database_unavailable``), waits longer after each failure (up
+        to ``MAX_BACKOFF_SECONDS``; a wake does not cut the wait short) and goes on by
+        itself when the database is back (``database_available``). A claimed job or
+        delivery whose transaction failed was rolled back and is claimed again then."""
         log.info("worker_started", loop=name)
+        outage = Outage(name)
+        backoff = 0.0
         while not self._stop.is_set():
             # Cleared before the round: a wake during the round means another round.
             wake.clear()
             try:
                 busy = round_() > 0
-            except Exception:
-                log.exception("worker_round_failed", loop=name)
+            except Exception as exc:
                 busy = False
+                if is_unavailable(exc):
+                    outage.failed(exc)
+                    backoff = min(max(backoff * 2, self.poll_seconds), MAX_BACKOFF_SECONDS)
+                    self._stop.wait(backoff)
+                    continue
+                log.exception("worker_round_failed", loop=name)
+            else:
+                outage.succeeded()
+                backoff = 0.0
             if not busy:
                 wake.wait(self.poll_seconds)
         log.info("worker_stopped", loop=name)

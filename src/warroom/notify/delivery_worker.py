@@ -7,6 +7,7 @@ lease; a row whose lease ran out belongs to a worker that died mid-send and is c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.auth.signing import signing_key
 from warroom.config import Config, LiveConfig
+from warroom.db.outage import Outage, is_unavailable
 from warroom.notify.channels import ChannelSender, DeliveryFailed, SendContext, default_senders
 from warroom.notify.models import Delivery, DeliveryStatus
 from warroom.notify.retry import retry_delay
@@ -30,6 +32,11 @@ LEASE = timedelta(minutes=2)
 """Longer than any channel's own timeout, so a live sender never loses its claim."""
 BATCH = 25
 PARALLEL_SENDS = 4
+SETTLE_RETRY_SECONDS = 0.25
+MAX_SETTLE_RETRY_SECONDS = 2.0
+"""A settle that found the database away is tried again after 0.25 s, then twice as long
+each time, up to this (see ``OutboxSender.settle_while_leased``)."""
+SETTLE_OUTAGE = Outage("outbox settle")
 """Sends of one round run on this many threads, so one slow SMTP server or webhook
 receiver does not hold back the other deliveries of the round."""
 
@@ -120,7 +127,33 @@ class OutboxSender:
         context: SendContext,
     ) -> None:
         outcome = self.attempt(delivery, context)
-        self.settle(session_factory, config, delivery, outcome)
+        self.settle_while_leased(session_factory, config, delivery, outcome)
+
+    def settle_while_leased(
+        self,
+        session_factory: sessionmaker[Session],
+        config: Config,
+        claimed: Delivery,
+        outcome: Outcome,
+    ) -> None:
+        """``settle``, tried again while the database is away, for up to half the lease:
+        the send has happened, and a delivery left ``sending`` would be sent again by
+        whoever claims it once its lease runs out (a page twice). Past that (or for any
+        other error) the error goes up and the lease decides, as after a crash."""
+        deadline = time.monotonic() + self.lease.total_seconds() / 2
+        wait = SETTLE_RETRY_SECONDS
+        while True:
+            try:
+                self.settle(session_factory, config, claimed, outcome)
+            except Exception as exc:
+                if not is_unavailable(exc) or time.monotonic() + wait > deadline:
+                    raise
+                SETTLE_OUTAGE.failed(exc, delivery_id=claimed.id)
+                time.sleep(wait)
+                wait = min(wait * 2, MAX_SETTLE_RETRY_SECONDS)
+            else:
+                SETTLE_OUTAGE.succeeded()
+                return
 
     def key(self, session_factory: sessionmaker[Session], now: datetime) -> bytes:
         if self._key is None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.config import Config, LiveConfig
 from warroom.config.alerting import RuleAction
 from warroom.config.projects import Project
+from warroom.db.outage import is_unavailable
 from warroom.errors import attachments, outcomes
 from warroom.errors.escalating import is_escalating
 from warroom.errors.events import InvalidItem, PreparedEvent, prepare
@@ -213,7 +214,9 @@ def process_project(
         try:
             with session.begin_nested():
                 handler(session, config, project, batch, now)
-        except Exception:
+        except Exception as failed:
+            if is_unavailable(failed):  # not the batch's fault: rolled back, tried again
+                raise
             # A bug must not wedge the queue nor lose the batch: one item at a time, each in
             # a savepoint of its own; only the ones that fail are dropped, with the reason.
             log.warning("error_batch_failed", project=project.slug, kind=kind.value)
@@ -223,6 +226,8 @@ def process_project(
                     with session.begin_nested():
                         handler(session, config, project, [item], now)
                 except Exception as exc:
+                    if is_unavailable(exc):
+                        raise
                     log.exception("error_item_failed", project=project.slug, item=item.id)
                     reason = f"processing failed: {type(exc).__name__}: {exc}"
                     item.decided(ItemOutcome.FAILED, reason)

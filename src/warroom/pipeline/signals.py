@@ -23,6 +23,7 @@ from warroom.alerts.history import History
 from warroom.alerts.mute import SilenceMuter, active_silences
 from warroom.alerts.state import AlertStore
 from warroom.config import Config, LiveConfig
+from warroom.db.outage import is_unavailable
 from warroom.incidents import from_alerts
 from warroom.ingest.models import SignalOutcome
 from warroom.pipeline import claim
@@ -100,7 +101,9 @@ def process_integration(
     try:
         with session.begin_nested():
             decide(context(), signals, decided_at)
-    except Exception:
+    except Exception as failed:
+        if is_unavailable(failed):  # not the batch's fault: rolled back, tried again later
+            raise
         # A bug must not wedge the queue: apply the batch one signal at a time, each in a
         # savepoint of its own, and drop (with the reason) only the ones that fail.
         log.warning("batch_failed", integration=integration, signals=len(signals))
@@ -110,6 +113,8 @@ def process_integration(
                 with session.begin_nested():
                     decide(context(), [signal], decided_at)
             except Exception as exc:
+                if is_unavailable(exc):
+                    raise
                 log.exception("signal_failed", signal_id=signal.id, integration=integration)
                 signal.alert = None  # its alert was rolled back with its savepoint
                 reason = f"processing failed: {type(exc).__name__}: {exc}"[:255]

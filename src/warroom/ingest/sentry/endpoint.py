@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from warroom.config import Config
 from warroom.http.security import MACHINE_HEADERS
-from warroom.ingest.errors import IngestError
+from warroom.ingest.errors import IngestError, database_refusal
 from warroom.ingest.http import Disconnected, receive_body
 from warroom.ingest.limits import IngestStats
 from warroom.ingest.sentry.decode import decompress, gunzip
@@ -149,28 +149,46 @@ class SentryEndpoint:
             ]
             message = f"rate limited ({parsed.limited.reason}); retry in {retry}s"
             await _send(send, 429, _error(429, "rate_limited", message, None), request_id, extra)
-        except IngestError as exc:
-            status = exc.status_code
-            project = config.project_by_id(project_id)
-            self.count(project.slug if project is not None else UNKNOWN_PROJECT, exc.outcome)
-            body = _error(status, exc.code, exc.message, exc.field)
-            shown = [] if exc.outcome == "origin_not_allowed" else cors
-            extra = [*shown, (b"x-sentry-error", exc.message.encode("utf-8", "replace")[:512])]
-            await _send(send, status, body, request_id, extra)
+        except Exception as failed:
+            refused = failed if isinstance(failed, IngestError) else database_refusal(failed)
+            if refused is None:
+                status = 500
+                log.exception("sentry_ingest_failed", request_id=request_id.decode("latin-1"))
+                message = "internal error; the request id is in the logs"
+                await _send(send, 500, _error(500, "internal", message, None), request_id, cors)
+            else:
+                status = refused.status_code
+                await self._refuse(send, refused, config, project_id, cors, request_id)
+        self._observe(route, status, time.perf_counter() - started)
+
+    async def _refuse(
+        self,
+        send: Send,
+        exc: IngestError,
+        config: Config,
+        project_id: int,
+        cors: list[tuple[bytes, bytes]],
+        request_id: bytes,
+    ) -> None:
+        """Answers a refusal: a 4xx, or a 503 with ``Retry-After`` while the database is
+        away (logged once per outage by ``database_refusal``, not per request)."""
+        project = config.project_by_id(project_id)
+        self.count(project.slug if project is not None else UNKNOWN_PROJECT, exc.outcome)
+        body = _error(exc.status_code, exc.code, exc.message, exc.field)
+        shown = [] if exc.outcome == "origin_not_allowed" else cors
+        extra = [*shown, (b"x-sentry-error", exc.message.encode("utf-8", "replace")[:512])]
+        if exc.retry_after:
+            extra.append((b"retry-after", b"%d" % exc.retry_after))
+        await _send(send, exc.status_code, body, request_id, extra)
+        if exc.status_code != 503:
             log.info(
                 "sentry_refused",
                 request_id=request_id.decode("latin-1"),
                 project_id=project_id,
-                status=status,
+                status=exc.status_code,
                 outcome=exc.outcome,
                 field=exc.field,
             )
-        except Exception:
-            status = 500
-            log.exception("sentry_ingest_failed", request_id=request_id.decode("latin-1"))
-            message = "internal error; the request id is in the logs"
-            await _send(send, 500, _error(500, "internal", message, None), request_id, cors)
-        self._observe(route, status, time.perf_counter() - started)
 
     def _observe(self, route: str, status: int, seconds: float) -> None:
         children = self._children.get((route, status))
