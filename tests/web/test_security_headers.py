@@ -50,3 +50,24 @@ def test_ingest_answers_carry_the_headers_of_a_data_answer(
         response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     )
     assert response.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/ingest/heartbeat/no-such-key-0123456789", 404),
+        ("POST", "/ingest/webhook/no-such-key-0123456789", 404),
+        ("POST", "/ingest/alertmanager/am-test-key-0123456789", 400),
+        ("POST", "/v2/enqueue", 400),
+        ("GET", "/act/not-a-token", 403),
+        ("GET", "/api/openapi.json", 200),
+    ],
+)
+def test_ingest_links_and_documents_carry_the_headers_too(
+    api: Harness, method: str, path: str, status: int
+) -> None:
+    response = api.client.request(method, path, content=b"{")
+    assert response.status_code == status
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

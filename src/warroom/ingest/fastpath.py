@@ -29,7 +29,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from warroom.config import Config, Integration, IntegrationKind
 from warroom.http.errors import error_response
@@ -370,5 +370,16 @@ Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 async def _handle_route(scope: Scope, receive: Receive, send: Send) -> None:
+    """The route's endpoint, its answer given the headers every ingest answer carries (the
+    app's security middleware is not in this path)."""
     route: Route = scope["route"]
-    await route.handle(scope, receive, send)
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in MACHINE_HEADERS if name not in present]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    await route.handle(scope, receive, send_with_headers)
