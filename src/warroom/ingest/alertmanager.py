@@ -8,6 +8,7 @@ sender gives none, as Alertmanager does). Unknown keys are ignored.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -101,6 +102,7 @@ def _signal(
     labels = _string_map(alert.get("labels"), f"{field}.labels")
     if not labels:
         raise IngestError(400, f"{field}.labels must not be empty", field=f"{field}.labels")
+    _check_labels(labels, f"{field}.labels")
     annotations = _string_map(alert.get("annotations"), f"{field}.annotations")
     starts_at = _time(alert.get("startsAt"), f"{field}.startsAt")
     ends_at = _time(alert.get("endsAt"), f"{field}.endsAt")
@@ -164,6 +166,39 @@ def _cached_time(value: Any) -> Any:
     return entry
 
 
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+"""Prometheus's and Alertmanager's rule for a label name."""
+
+
+@lru_cache(maxsize=4096)
+def _valid_label_name(name: str) -> bool:
+    return LABEL_NAME.fullmatch(name) is not None
+
+
+def _check_labels(labels: dict[str, str], field: str) -> None:
+    """Refuse what Alertmanager itself refuses: a label name outside
+    ``[a-zA-Z_][a-zA-Z0-9_]*`` (the empty one too), and a NUL character in a value."""
+    for name, value in labels.items():
+        if not _valid_label_name(name):
+            raise IngestError(
+                400,
+                f"{field}: {name!r} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+                field=field,
+            )
+        if "\x00" in value:
+            raise IngestError(
+                400, f"{field}.{name} must not contain NUL characters", field=f"{field}.{name}"
+            )
+
+
+def _clean_labels(labels: dict[str, Any]) -> bool:
+    """The fast path's check: every value a string without NUL, every name valid."""
+    for name, item in labels.items():
+        if type(item) is not str or "\x00" in item or not _valid_label_name(name):
+            return False
+    return True
+
+
 def _all_strings(mapping: dict[str, Any]) -> bool:
     for item in mapping.values():  # noqa: SIM110 (a loop is faster than all())
         if type(item) is not str:
@@ -206,7 +241,7 @@ def driver_rows(
         if type(alert) is not dict:
             return None
         labels = alert.get("labels")
-        if type(labels) is not dict or not labels or not _all_strings(labels):
+        if type(labels) is not dict or not labels or not _clean_labels(labels):
             return None
         annotations = alert.get("annotations")
         if annotations is None:
