@@ -125,7 +125,7 @@ def test_stored_json_is_what_a_signal_object_would_store() -> None:
 FAST_CASES: list[dict[str, Any]] = [
     v2_alert(),
     v2_alert(
-        labels={"zone": "b", "alertname": "Disk", "env": "prod", "team": "db", "ümlaut": "ä"},
+        labels={"zone": "b", "alertname": "Disk", "env": "prod", "team": "db", "umlaut": "ä"},
         annotations={"description": "d", "summary": "s", "runbook": "r"},
         generatorURL="http://prometheus/graph",
         endsAt="2026-03-02T08:58:00Z",
