@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 import httpx
 
 from warroom.detect.series import InstantValue, Labels, Sample, Series, SeriesUnavailable
@@ -122,11 +123,10 @@ def _value(pair: object) -> Sample:
     return Sample(at=float(pair[0]), value=value)
 
 
-def _kind(data: dict[str, object], *wanted: str) -> Literal["vector", "matrix", "scalar"]:
+def _kind(data: dict[str, object], *wanted: str) -> str:
     kind = data.get("resultType")
-    if kind not in wanted:
+    if not isinstance(kind, str) or kind not in wanted:
         raise SeriesUnavailable(f"prometheus: result type {kind!r}, expected {' or '.join(wanted)}")
-    assert kind in ("vector", "matrix", "scalar")
     return kind
 
 
