@@ -25,6 +25,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
+from warroom.detect.metrics import api as metrics_api
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -230,6 +231,7 @@ def create_app(
         pagerduty_api.router,
         webhook_api.router,
         heartbeat_api.router,
+        metrics_api.router,
         system.router,
         incidents_api.router,
         catalog_api.router,

@@ -9,6 +9,7 @@ from warroom.alerts import models as alert_models
 from warroom.auth import audit_models
 from warroom.auth import models as auth_models
 from warroom.db.base import Base
+from warroom.detect.metrics import models as metric_models
 from warroom.errors import health_models
 from warroom.errors import models as error_models
 from warroom.errors.releases import models as release_models
@@ -38,6 +39,7 @@ __all__ = [
     "incident_models",
     "ingest_models",
     "job_models",
+    "metric_models",
     "metadata",
     "notify_models",
     "postmortem_models",
