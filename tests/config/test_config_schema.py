@@ -22,7 +22,7 @@ def test_schema_describes_the_top_level() -> None:
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
         "sso", "status_pages", "postmortems", "action_items",
-        "trackers", "insights",
+        "trackers", "insights", "metrics", "monitors",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -33,7 +33,7 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
 
     # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
     # StatusComponent, Tracker, Insights
-    assert len(objects) == 44
+    assert len(objects) == 49
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():
