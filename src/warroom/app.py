@@ -26,6 +26,7 @@ from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.metrics import api as metrics_api
+from warroom.detect.monitors.stage import MonitorRunner
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -143,6 +144,7 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
+            MonitorRunner(settings.public_url),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
