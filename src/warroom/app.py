@@ -26,6 +26,7 @@ from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.metrics import api as metrics_api
+from warroom.detect.monitors import api as monitors_api
 from warroom.detect.monitors.stage import MonitorRunner
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
@@ -234,6 +235,7 @@ def create_app(
         webhook_api.router,
         heartbeat_api.router,
         metrics_api.router,
+        monitors_api.router,
         system.router,
         incidents_api.router,
         catalog_api.router,

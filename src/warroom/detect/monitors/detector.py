@@ -6,7 +6,8 @@ The interface is the anomaly detector's (``update(ts, value) -> Detection``, ``s
 
 :class:`BandDetector` keeps an exponentially weighted mean and variance per series and
 flags a value outside ``mean +/- k standard deviations``; ``k`` falls as the sensitivity
-rises (sensitivity 0.5: 4, 0.9: 2, 0.1: 6). It flags nothing during its warm-up, and an anomalous value moves
+rises (sensitivity 0.5: 4, 0.9: 2, 0.1: 6). It flags nothing during its warm-up, and an
+anomalous value moves
 the baseline only a little, so a sustained shift stays visible for a while.
 """
 
