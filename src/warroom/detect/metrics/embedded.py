@@ -9,6 +9,8 @@ evaluated in memory at every step.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,8 +31,25 @@ MAX_STEPS = 11_000
 
 
 class EmbeddedSource:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    """Reads in a session of its own, or in ``session`` (an open request's) when given —
+    on SQLite a second session would wait for the first one's write lock."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session] | None = None, session: Session | None = None
+    ) -> None:
+        if (session_factory is None) == (session is None):
+            raise ValueError("give a session factory or a session")
         self.session_factory = session_factory
+        self.session = session
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session
+            return
+        assert self.session_factory is not None
+        with self.session_factory() as session:
+            yield session
 
     def query_range(self, query: str, start: float, end: float, step: float) -> list[Series]:
         if step <= 0:
@@ -62,7 +81,7 @@ class EmbeddedSource:
     def _load(self, expr: Any, first_ms: int, last_ms: int) -> promql.Data:
         data: promql.Data = {}
         try:
-            with self.session_factory() as session:
+            with self._reading() as session:
                 for selector in set(promql.selectors(expr)):
                     reach = selector.range_ms or promql.LOOKBACK_MS
                     low = first_ms - selector.offset_ms - reach

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -96,7 +96,6 @@ def _window(
 @router.get("/{name}/test")
 def test_monitor(
     name: str,
-    request: Request,
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,
@@ -107,7 +106,7 @@ def test_monitor(
     """Backtest: what the monitor would have raised over [from, to], and when."""
     monitor = _monitor(config, name)
     start, end = _window(monitor, start, end, now.timestamp())
-    source = source_for(config, monitor, _embedded(request))
+    source = source_for(config, monitor, EmbeddedSource(session=session))
     try:
         replays = backtest.replay(monitor, source, start, end, sensitivity(session, monitor))
     except SeriesUnavailable as error:
@@ -140,7 +139,6 @@ def test_monitor(
 @router.get("/{name}/chart.svg", response_class=Response)
 def monitor_chart(
     name: str,
-    request: Request,
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,
@@ -153,7 +151,7 @@ def monitor_chart(
     step = monitor.step.total_seconds()
     end = now.timestamp() if end is None else end
     warm = monitor.history.total_seconds()
-    source = source_for(config, monitor, _embedded(request))
+    source = source_for(config, monitor, EmbeddedSource(session=session))
     try:
         replays = backtest.replay(
             monitor,
@@ -186,7 +184,3 @@ def not_useful(
         "sensitivity": tuning.sensitivity,
         "not_useful": tuning.not_useful,
     }
-
-
-def _embedded(request: Request) -> EmbeddedSource:
-    return EmbeddedSource(request.app.state.session_factory)

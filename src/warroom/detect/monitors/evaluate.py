@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.config import AnomalyMonitor, Config, MonitorSource, ResponseWindow
 from warroom.detect.metrics.models import MonitorState, MonitorTuning
@@ -79,30 +79,58 @@ class Outcome:
     resolved: list[str] = field(default_factory=list)
 
 
+def _window(session: Session, monitor: AnomalyMonitor, now: datetime) -> tuple[float, float]:
+    step = monitor.step.total_seconds()
+    end = aligned_end(now, step)
+    last = session.scalar(
+        select(func.min(MonitorState.last_at)).where(MonitorState.monitor == monitor.name)
+    )
+    start = last + step if last is not None else end - monitor.history.total_seconds()
+    return start, end
+
+
 def evaluate(
-    session: Session,
+    session_factory: sessionmaker[Session],
     config: Config,
     monitor: AnomalyMonitor,
     source: SeriesSource,
     now: datetime,
     public_url: str,
 ) -> Outcome:
+    """One evaluation; the source is queried outside any write transaction (the embedded
+    store reads in its own session)."""
+    with session_factory() as session:
+        start, end = _window(session, monitor, now)
+        level = sensitivity(session, monitor)
+    outcome = Outcome()
+    if start > end:
+        return outcome
+    found = sorted(
+        source.query_range(monitor.query, start, end, monitor.step.total_seconds()),
+        key=lambda s: s.labels,
+    )
+    with session_factory() as session:
+        _apply(session, config, monitor, found, level, end, now, public_url, outcome)
+        session.commit()
+    return outcome
+
+
+def _apply(
+    session: Session,
+    config: Config,
+    monitor: AnomalyMonitor,
+    found: list[Series],
+    level: float,
+    end: float,
+    now: datetime,
+    public_url: str,
+    outcome: Outcome,
+) -> None:
     step = monitor.step.total_seconds()
-    end = aligned_end(now, step)
     rows = {
         row.fingerprint: row
         for row in session.scalars(select(MonitorState).where(MonitorState.monitor == monitor.name))
     }
-    start = (
-        min(row.last_at for row in rows.values()) + step
-        if rows
-        else end - monitor.history.total_seconds()
-    )
-    outcome = Outcome()
-    if start > end:
-        return outcome
-    found = sorted(source.query_range(monitor.query, start, end, step), key=lambda s: s.labels)
-    level = sensitivity(session, monitor)
     may_raise = not monitor.working_hours_only or in_working_hours(config, monitor, now)
     for series in found:
         print_ = fingerprint(dict(series.labels))
@@ -141,7 +169,6 @@ def evaluate(
             signal.action = SignalAction.RESOLVE
             persist(session, INTEGRATION, SourceKind.MONITOR, [signal], now)
             outcome.resolved.append(print_)
-    return outcome
 
 
 def _feed(detector: Detector, series: Series, after: float) -> Detection | None:

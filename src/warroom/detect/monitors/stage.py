@@ -39,16 +39,14 @@ class MonitorRunner:
                 continue
             self._last[monitor.name] = now
             try:
-                with session_factory() as session:
-                    outcome = evaluate(
-                        session,
-                        config,
-                        monitor,
-                        source_for(config, monitor, embedded),
-                        now,
-                        self.public_url,
-                    )
-                    session.commit()
+                outcome = evaluate(
+                    session_factory,
+                    config,
+                    monitor,
+                    source_for(config, monitor, embedded),
+                    now,
+                    self.public_url,
+                )
             except SeriesUnavailable as error:
                 log.warning("monitor_unavailable", monitor=monitor.name, error=str(error))
                 self._last[monitor.name] = (
