@@ -26,6 +26,7 @@ from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.metrics import api as metrics_api
+from warroom.detect.metrics.retention import MetricRetention
 from warroom.detect.monitors import api as monitors_api
 from warroom.detect.monitors.stage import MonitorRunner
 from warroom.errors import api as errors_api
@@ -146,6 +147,7 @@ def build_worker(
             error_stage,
             heartbeat.HeartbeatReconciler(),
             MonitorRunner(settings.public_url),
+            MetricRetention(),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
