@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from warroom.config import AnomalyMonitor, Config
+from warroom.config import AnomalyMonitor, Config, MonitorSource
 from warroom.detect.metrics.embedded import EmbeddedSource
 from warroom.detect.metrics.models import MonitorState, MonitorTuning
 from warroom.detect.monitors import backtest, chart, feedback
-from warroom.detect.monitors.evaluate import sensitivity, source_for
-from warroom.detect.series import SeriesUnavailable
+from warroom.detect.monitors.evaluate import prometheus_source, sensitivity
+from warroom.detect.series import SeriesSource, SeriesUnavailable
 from warroom.http.deps import ConfigDep, NowDep, ReaderDep, SessionDep, WriterDep
 from warroom.problems import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1/monitors", tags=["monitors"])
 CHART_STEPS = 120
+
+
+@contextmanager
+def _source(config: Config, monitor: AnomalyMonitor, session: Session) -> Iterator[SeriesSource]:
+    """The monitor's store for one request (a Prometheus client is closed afterwards)."""
+    if monitor.source is not MonitorSource.PROMETHEUS:
+        yield EmbeddedSource(session=session)
+        return
+    with prometheus_source(config) as source:
+        yield source
 
 
 def _monitor(config: Config, name: str) -> AnomalyMonitor:
@@ -106,9 +119,9 @@ def test_monitor(
     """Backtest: what the monitor would have raised over [from, to], and when."""
     monitor = _monitor(config, name)
     start, end = _window(monitor, start, end, now.timestamp())
-    source = source_for(config, monitor, EmbeddedSource(session=session))
     try:
-        replays = backtest.replay(monitor, source, start, end, sensitivity(session, monitor))
+        with _source(config, monitor, session) as source:
+            replays = backtest.replay(monitor, source, start, end, sensitivity(session, monitor))
     except SeriesUnavailable as error:
         raise InvalidInput(str(error), field="query") from None
     return {
@@ -151,16 +164,16 @@ def monitor_chart(
     step = monitor.step.total_seconds()
     end = now.timestamp() if end is None else end
     warm = monitor.history.total_seconds()
-    source = source_for(config, monitor, EmbeddedSource(session=session))
     try:
-        replays = backtest.replay(
-            monitor,
-            source,
-            end - CHART_STEPS * step - warm,
-            end,
-            sensitivity(session, monitor),
-            series=series,
-        )
+        with _source(config, monitor, session) as source:
+            replays = backtest.replay(
+                monitor,
+                source,
+                end - CHART_STEPS * step - warm,
+                end,
+                sensitivity(session, monitor),
+                series=series,
+            )
     except SeriesUnavailable as error:
         raise InvalidInput(str(error), field="query") from None
     if not replays:

@@ -244,7 +244,10 @@ def detection_signal(
     )
 
 
-def source_for(config: Config, monitor: AnomalyMonitor, embedded: SeriesSource) -> SeriesSource:
+def source_for(
+    monitor: AnomalyMonitor, embedded: SeriesSource, prometheus: Callable[[], SeriesSource]
+) -> SeriesSource:
+    """The store ``monitor`` reads; ``prometheus`` gives the (shared) Prometheus client."""
     if monitor.source is MonitorSource.PROMETHEUS:
-        return prometheus_source(config)
+        return prometheus()
     return embedded

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from warroom.config import LiveConfig
+from warroom.config import Config, LiveConfig
 from warroom.detect.metrics.embedded import EmbeddedSource
-from warroom.detect.monitors.evaluate import evaluate, source_for
+from warroom.detect.monitors.evaluate import evaluate, prometheus_source, source_for
 from warroom.detect.series import SeriesUnavailable
+from warroom.detect.sources.prometheus import PrometheusSource
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +24,17 @@ class MonitorRunner:
         self.public_url = public_url
         self._last: dict[str, datetime] = {}
         self._generation: int | None = None
+        self._prometheus: PrometheusSource | None = None
+
+    def _prometheus_for(self, config: Config) -> PrometheusSource:
+        if self._prometheus is None:
+            self._prometheus = prometheus_source(config)
+        return self._prometheus
+
+    def close(self) -> None:
+        if self._prometheus is not None:
+            self._prometheus.close()
+            self._prometheus = None
 
     def __call__(
         self, session_factory: sessionmaker[Session], live_config: LiveConfig, now: datetime
@@ -30,6 +42,7 @@ class MonitorRunner:
         config = live_config.current
         if live_config.generation != self._generation:
             self._last.clear()
+            self.close()
             self._generation = live_config.generation
         embedded = EmbeddedSource(session_factory)
         done = 0
@@ -43,7 +56,7 @@ class MonitorRunner:
                     session_factory,
                     config,
                     monitor,
-                    source_for(config, monitor, embedded),
+                    source_for(monitor, embedded, lambda: self._prometheus_for(config)),
                     now,
                     self.public_url,
                 )
