@@ -28,6 +28,7 @@ from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.metrics import api as metrics_api
 from warroom.detect.metrics.retention import MetricRetention
 from warroom.detect.monitors import api as monitors_api
+from warroom.detect.monitors import feedback as monitor_feedback
 from warroom.detect.monitors.stage import MonitorRunner
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
@@ -58,6 +59,7 @@ from warroom.learn.actions import api as action_items_api
 from warroom.learn.actions import reminders as action_reminders
 from warroom.learn.actions import tracking as action_item_tracking
 from warroom.learn.insights import api as insights_api
+from warroom.learn.insights import noise
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
 from warroom.learn.postmortems import listener as postmortem_listener
@@ -118,6 +120,8 @@ def wire() -> None:
     escalation_messenger.install(OutboxMessenger())
     changes.install(release_changes.on_service_change)
     close_gate.install(postmortem_gate.PostmortemGate())
+    if monitor_feedback.not_useful_counts not in noise.NOT_USEFUL_COUNTERS:
+        noise.NOT_USEFUL_COUNTERS.append(monitor_feedback.not_useful_counts)
 
 
 def outbox_senders(session_factory: sessionmaker[Session]) -> dict[object, ChannelSender]:

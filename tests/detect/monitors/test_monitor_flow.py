@@ -138,3 +138,18 @@ def test_backtest_lists_when_it_would_have_fired(harness: Harness) -> None:
 
 def test_unknown_monitor_is_404(harness: Harness) -> None:
     assert harness.get("/api/v1/monitors/nope").status_code == 404
+
+
+def test_not_useful_marks_are_counted_in_the_noise_report(harness: Harness) -> None:
+    history(harness)
+    harness.drain()
+    harness.clock.advance(minutes=1)
+    push(harness, {"name": "request_latency_seconds", "labels": {"service": "checkout"},
+                   "value": 0.5, "timestamp": harness.clock().timestamp()})  # fmt: skip
+    harness.drain()
+    harness.ok("POST", "/api/v1/monitors/checkout-latency/not-useful")
+    harness.clock.advance(minutes=1)  # the report's window ends before now
+    report = harness.ok("GET", "/api/v1/insights/noise")
+    row = next(a for a in report["alerts"] if a["integration"] == "warroom-monitors")
+    assert row["name"] == "Monitor checkout-latency"
+    assert row["not_useful"] == 1

@@ -29,10 +29,11 @@ def mark_not_useful(session: Session, monitor: AnomalyMonitor, now: datetime) ->
 
 
 def not_useful_counts(session: Session) -> dict[str, int]:
-    """Per monitor name, how many detections responders marked not useful."""
+    """Per alert name (``Monitor <name>``), how many detections responders marked not
+    useful: the noise report's hook (``warroom.learn.insights.noise.NOT_USEFUL_COUNTERS``)."""
     rows = session.execute(
         select(MonitorTuning.monitor, func.sum(MonitorTuning.not_useful)).group_by(
             MonitorTuning.monitor
         )
     )
-    return {name: int(count or 0) for name, count in rows}
+    return {f"Monitor {name}": int(count or 0) for name, count in rows}
