@@ -19,6 +19,7 @@ from warroom.web.pages import (
     errors,
     incidents,
     insights,
+    monitors,
     oncall,
     postmortems,
     sign_in,
@@ -43,6 +44,7 @@ PAGE_ROUTERS = (
     audit.router,
     postmortems.router,
     action_items.router,
+    monitors.router,
 )
 
 

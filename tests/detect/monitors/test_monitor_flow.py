@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from tests.detect.metrics.conftest import push, write_config
 from tests.support.api import Harness, running_app
 from tests.support.clock import FakeClock
+from tests.support.web import web_user
 
 MONITOR = {
     "kind": "anomaly",
@@ -153,3 +154,28 @@ def test_not_useful_marks_are_counted_in_the_noise_report(harness: Harness) -> N
     row = next(a for a in report["alerts"] if a["integration"] == "warroom-monitors")
     assert row["name"] == "Monitor checkout-latency"
     assert row["not_useful"] == 1
+
+
+def test_alert_page_shows_the_chart_and_takes_not_useful(harness: Harness) -> None:
+    history(harness)
+    harness.drain()
+    harness.clock.advance(minutes=1)
+    push(harness, {"name": "request_latency_seconds", "labels": {"service": "checkout"},
+                   "value": 0.5, "timestamp": harness.clock().timestamp()})  # fmt: skip
+    harness.drain()
+    alert = monitor_alerts(harness)[0]
+    web = web_user(harness, "rita", teams=("payments",))
+    page = web.get(f"/alerts/{alert['id']}")
+    assert page.status_code == 200
+    series = alert["annotations"]["chart_url"].split("series=")[1]
+    assert f'src="/monitors/checkout-latency/chart.svg?series={series}"' in page.text
+    image = web.get(f"/monitors/checkout-latency/chart.svg?series={series}")
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/svg+xml"
+    assert 'class="band"' in image.text
+    marked = web.post("/monitors/checkout-latency/not-useful", {"alert_id": alert["id"]})
+    assert marked.status_code == 303
+    assert marked.headers["location"] == f"/alerts/{alert['id']}?marked=not-useful"
+    shown = harness.ok("GET", "/api/v1/monitors/checkout-latency")
+    assert shown["not_useful"] == 1
+    assert shown["sensitivity"] == pytest.approx(0.4)

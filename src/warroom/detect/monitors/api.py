@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from warroom.config import AnomalyMonitor, Config, MonitorSource
-from warroom.detect.metrics.embedded import EmbeddedSource
+from warroom.config import AnomalyMonitor, Config
 from warroom.detect.metrics.models import MonitorState, MonitorTuning
 from warroom.detect.monitors import backtest, chart, feedback
-from warroom.detect.monitors.evaluate import prometheus_source, sensitivity
-from warroom.detect.series import SeriesSource, SeriesUnavailable
+from warroom.detect.monitors.evaluate import opened_source, sensitivity
+from warroom.detect.series import SeriesUnavailable
 from warroom.http.deps import ConfigDep, NowDep, ReaderDep, SessionDep, WriterDep
 from warroom.problems import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1/monitors", tags=["monitors"])
-CHART_STEPS = 120
-
-
-@contextmanager
-def _source(config: Config, monitor: AnomalyMonitor, session: Session) -> Iterator[SeriesSource]:
-    """The monitor's store for one request (a Prometheus client is closed afterwards)."""
-    if monitor.source is not MonitorSource.PROMETHEUS:
-        yield EmbeddedSource(session=session)
-        return
-    with prometheus_source(config) as source:
-        yield source
 
 
 def _monitor(config: Config, name: str) -> AnomalyMonitor:
@@ -120,7 +105,7 @@ def test_monitor(
     monitor = _monitor(config, name)
     start, end = _window(monitor, start, end, now.timestamp())
     try:
-        with _source(config, monitor, session) as source:
+        with opened_source(config, monitor, session) as source:
             replays = backtest.replay(monitor, source, start, end, sensitivity(session, monitor))
     except SeriesUnavailable as error:
         raise InvalidInput(str(error), field="query") from None
@@ -161,26 +146,14 @@ def monitor_chart(
 ) -> Response:
     """The series and its expected band over the last 120 steps before ``to`` (SVG)."""
     monitor = _monitor(config, name)
-    step = monitor.step.total_seconds()
     end = now.timestamp() if end is None else end
-    warm = monitor.history.total_seconds()
     try:
-        with _source(config, monitor, session) as source:
-            replays = backtest.replay(
-                monitor,
-                source,
-                end - CHART_STEPS * step - warm,
-                end,
-                sensitivity(session, monitor),
-                series=series,
-            )
+        with opened_source(config, monitor, session) as source:
+            svg = chart.monitor_chart(monitor, source, sensitivity(session, monitor), series, end)
     except SeriesUnavailable as error:
         raise InvalidInput(str(error), field="query") from None
-    if not replays:
+    if svg is None:
         raise NotFound("no such series of this monitor in the window", field="series")
-    shown = [d for d in replays[0].detections if d.at >= end - CHART_STEPS * step]
-    labels = ", ".join(f'{k}="{v}"' for k, v in replays[0].labels)
-    svg = chart.render_svg(f"{monitor.name}: {labels}", shown)
     return Response(svg, media_type="image/svg+xml")
 
 

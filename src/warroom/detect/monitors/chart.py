@@ -7,7 +7,10 @@ import math
 from datetime import UTC, datetime
 from html import escape
 
+from warroom.config import AnomalyMonitor
+from warroom.detect.monitors.backtest import replay
 from warroom.detect.monitors.detector import Detection
+from warroom.detect.series import SeriesSource
 
 WIDTH, HEIGHT, PAD = 720, 260, 44
 
@@ -58,3 +61,23 @@ def render_svg(title: str, detections: list[Detection]) -> str:
         + f'<polyline class="observed" points="{line}" fill="none" stroke="#1f1f1f" '
         'stroke-width="1.5"/>' + marks + axis + "</svg>"
     )
+
+
+CHART_STEPS = 120
+
+
+def monitor_chart(
+    monitor: AnomalyMonitor, source: SeriesSource, sensitivity: float, series: str, end: float
+) -> str | None:
+    """The series (by fingerprint) and its band over the last :data:`CHART_STEPS` steps
+    before ``end``, the detector warmed up on ``history`` before them; None without data."""
+    step = monitor.step.total_seconds()
+    first = end - CHART_STEPS * step
+    replays = replay(
+        monitor, source, first - monitor.history.total_seconds(), end, sensitivity, series=series
+    )
+    if not replays:
+        return None
+    shown = [d for d in replays[0].detections if d.at >= first]
+    labels = ", ".join(f'{k}="{v}"' for k, v in replays[0].labels)
+    return render_svg(f"{monitor.name}: {labels}", shown)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.config import AnomalyMonitor, Config, MonitorSource, ResponseWindow
+from warroom.detect.metrics.embedded import EmbeddedSource
 from warroom.detect.metrics.models import MonitorState, MonitorTuning
 from warroom.detect.metrics.store import fingerprint
 from warroom.detect.monitors.detector import Detection, Detector, make_detector
@@ -251,3 +253,16 @@ def source_for(
     if monitor.source is MonitorSource.PROMETHEUS:
         return prometheus()
     return embedded
+
+
+@contextmanager
+def opened_source(
+    config: Config, monitor: AnomalyMonitor, session: Session
+) -> Iterator[SeriesSource]:
+    """The monitor's store for one request, reading in ``session`` (a Prometheus client is
+    closed afterwards)."""
+    if monitor.source is not MonitorSource.PROMETHEUS:
+        yield EmbeddedSource(session=session)
+        return
+    with prometheus_source(config) as source:
+        yield source
