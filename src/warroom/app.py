@@ -25,6 +25,11 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
+from warroom.detect.metrics import api as metrics_api
+from warroom.detect.metrics.retention import MetricRetention
+from warroom.detect.monitors import api as monitors_api
+from warroom.detect.monitors import feedback as monitor_feedback
+from warroom.detect.monitors.stage import MonitorRunner
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -57,6 +62,7 @@ from warroom.learn.drills import listener as drill_listener
 from warroom.learn.drills import service as drills
 from warroom.learn.drills.schedule import DrillScheduler
 from warroom.learn.insights import api as insights_api
+from warroom.learn.insights import noise
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
 from warroom.learn.postmortems import listener as postmortem_listener
@@ -120,6 +126,8 @@ def wire() -> None:
     escalation_messenger.install(OutboxMessenger())
     changes.install(release_changes.on_service_change)
     close_gate.install(postmortem_gate.PostmortemGate())
+    if monitor_feedback.not_useful_counts not in noise.NOT_USEFUL_COUNTERS:
+        noise.NOT_USEFUL_COUNTERS.append(monitor_feedback.not_useful_counts)
 
 
 def outbox_senders(session_factory: sessionmaker[Session]) -> dict[object, ChannelSender]:
@@ -148,6 +156,8 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
+            MonitorRunner(settings.public_url),
+            MetricRetention(),
             Pruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
@@ -242,6 +252,8 @@ def create_app(
         pagerduty_api.router,
         webhook_api.router,
         heartbeat_api.router,
+        metrics_api.router,
+        monitors_api.router,
         system.router,
         incidents_api.router,
         catalog_api.router,

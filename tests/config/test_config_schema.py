@@ -22,7 +22,7 @@ def test_schema_describes_the_top_level() -> None:
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
         "sso", "status_pages", "postmortems", "action_items",
-        "trackers", "insights", "drills", "retention",
+        "trackers", "insights", "drills", "retention", "metrics", "monitors",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -33,8 +33,8 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
 
     # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
     # StatusComponent, Tracker, Insights, DrillSettings, DrillScenario, DrillTargets, DrillSlot,
-    # RetentionSettings, RetentionPolicy
-    assert len(objects) == 50
+    # RetentionSettings, RetentionPolicy, and the five of metrics and monitors
+    assert len(objects) == 55
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():
@@ -70,7 +70,7 @@ def test_alert_intake_values_are_documented_as_written_in_yaml() -> None:
     transform = _definition(schema, "WebhookTransform")["properties"]
 
     assert _definition(schema, "IntegrationKind")["enum"] == [
-        "alertmanager", "pagerduty", "webhook", "heartbeat",
+        "alertmanager", "pagerduty", "webhook", "heartbeat", "metrics",
     ]  # fmt: skip
     assert integration["key"]["pattern"] == "^[A-Za-z0-9_-]{16,128}$"
     assert heartbeat["cron"]["anyOf"][0]["examples"][0] == "0 3 * * *"

@@ -24,6 +24,8 @@ SENTRY_INTAKE = ("/api/{project_id}/envelope/", "/api/{project_id}/store/")
 OWN_KEY_PREFIXES = ("/act/", "/ical/", "/slack/", "/api/v1/trackers/")
 """Routes that authenticate with their own keys (integration keys, DSN keys, signed links,
 feed tokens, Slack's and the issue trackers' request signatures)."""
+METRICS_PUSH = {"/api/v1/write", "/api/v1/metrics"}
+"""The embedded metric store's intake: a ``metrics`` integration's key as bearer token."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,11 @@ class RouteRule:
 
 
 def _kind(path: str, permission: Permission | None, route: APIRoute) -> str:
-    if path.startswith(INGEST_PREFIXES + OWN_KEY_PREFIXES) or path in SENTRY_INTAKE:
+    if (
+        path.startswith(INGEST_PREFIXES + OWN_KEY_PREFIXES)
+        or path in SENTRY_INTAKE
+        or path in METRICS_PUSH
+    ):
         return "key"
     if route.include_in_schema is False and not path.startswith("/api/"):
         return "page"

@@ -14,6 +14,7 @@ from warroom.cli import (
     incident,
     insights,
     local,
+    monitors,
     oncall,
     release,
     serve,
@@ -42,6 +43,7 @@ app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(insights.app, name="insights")
 app.add_typer(drills.app, name="drills")
+app.add_typer(monitors.app, name="monitors")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")

@@ -20,6 +20,7 @@ from warroom.web.pages import (
     errors,
     incidents,
     insights,
+    monitors,
     oncall,
     postmortems,
     sign_in,
@@ -45,6 +46,7 @@ PAGE_ROUTERS = (
     postmortems.router,
     action_items.router,
     drills.router,
+    monitors.router,
 )
 
 

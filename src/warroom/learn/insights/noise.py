@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -70,6 +70,8 @@ class AlertNoise:
     auto_resolved_p90: float | None = None
     """Seconds from start to resolution of the auto-resolved fires, nearest-rank p90."""
     hints: list[Hint] = field(default_factory=list)
+    not_useful: int = 0
+    """Times responders marked this alert's detections "not useful" (monitors)."""
 
     @property
     def never_acknowledged(self) -> int:
@@ -80,6 +82,12 @@ class AlertNoise:
         if not self.acknowledged_incidents:
             return None
         return self.pages / self.acknowledged_incidents
+
+
+NotUsefulCounter = Callable[[Session], dict[str, int]]
+"""Per alert name, how many "not useful" marks responders gave its source (monitors). The
+detection layer registers one from the composition root; insights never imports it."""
+NOT_USEFUL_COUNTERS: list[NotUsefulCounter] = []
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,12 @@ def report(session: Session, config: Config, window: Window) -> NoiseReport:
             noise, within, settings.noise_min_fires, _partner(key.name, incidents, names)
         )
         out.append(noise)
+    marks: dict[str, int] = defaultdict(int)
+    for counter in NOT_USEFUL_COUNTERS:
+        for name, count in counter(session).items():
+            marks[name] += count
+    for noise in out:
+        noise.not_useful = marks.get(noise.key.name, 0)
     out.sort(
         key=lambda n: (-n.never_acknowledged, -n.fires, n.key.name, n.key.integration, n.key.team)
     )

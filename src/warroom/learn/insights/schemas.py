@@ -176,6 +176,7 @@ class AlertNoiseOut(BaseModel):
     acknowledged_incidents: int
     pages: int
     pages_per_acknowledged_incident: float | None
+    not_useful: int
     hints: list[HintOut]
 
     @classmethod
@@ -189,6 +190,7 @@ class AlertNoiseOut(BaseModel):
             never_acknowledged=row.never_acknowledged,
             auto_resolved=row.auto_resolved,
             flapping=row.flapping,
+            not_useful=row.not_useful,
             incidents=row.incidents,
             acknowledged_incidents=row.acknowledged_incidents,
             pages=row.pages,

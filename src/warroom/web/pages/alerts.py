@@ -18,6 +18,7 @@ from warroom.config.intake import Integration, IntegrationKind
 from warroom.http.deps import ConfigDep, SessionDep
 from warroom.http.inputs import MAX_INT
 from warroom.ingest.http import Ingestor
+from warroom.ingest.models import SourceKind
 from warroom.ingest.stored import StoredSignals, stored_signals
 from warroom.web import access
 from warroom.web.paging import paging
@@ -160,6 +161,17 @@ def alert_list(
     )
 
 
+def _detection(alert: Any) -> dict[str, str] | None:
+    """A monitor's alert: its monitor and series fingerprint (from the identity
+    ``monitor:<name>:<fingerprint>``), for the chart and the "not useful" button."""
+    if alert.source is not SourceKind.MONITOR:
+        return None
+    parts = alert.identity.split(":")
+    if len(parts) != 3:
+        return None
+    return {"monitor": parts[1], "series": parts[2]}
+
+
 @router.get("/alerts/integrations")
 def integrations(
     request: Request, session: SessionDep, config: ConfigDep, caller: access.ReaderPage
@@ -220,5 +232,6 @@ def alert_page(
             "subnav": SUBNAV,
             "tab": "/alerts",
             "can_silence": caller.may(Permission.RESPOND),
+            "detection": _detection(alert),
         },
     )
