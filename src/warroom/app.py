@@ -25,6 +25,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
+from warroom.detect.slo.evaluator import SloEvaluator
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -142,6 +143,7 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
+            SloEvaluator(),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),

@@ -41,6 +41,7 @@ from .people import Person
 from .projects import DsnKey, IssueRule, Project
 from .references import reference_problems
 from .schedules import Schedule
+from .slos import Slo
 from .sso import SsoSettings
 from .status_pages import StatusPage
 from .trackers import Tracker
@@ -354,6 +355,11 @@ class Config(_Model):
         default_factory=InsightsSettings,
         description="Insights: severity weights of the load and the noise report's thresholds.",
     )
+    slos: list[Slo] = Field(
+        default_factory=list,
+        description="Service level objectives, each with a unique name: target, window, "
+        "indicator and burn-rate alerts (SRE Workbook multiwindow, multi-burn-rate).",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -446,6 +452,7 @@ class Config(_Model):
                     "issue_rules",
                     "status_pages",
                     "trackers",
+                    "slos",
                 },
                 exclude_unset=True,
             ),
@@ -453,6 +460,9 @@ class Config(_Model):
 
     def tracker(self, name: str) -> Tracker | None:
         return next((tracker for tracker in self.trackers if tracker.name == name), None)
+
+    def slo(self, name: str) -> Slo | None:
+        return next((slo for slo in self.slos if slo.name == name), None)
 
     def team(self, slug: str) -> Team | None:
         return self._teams.get(slug)

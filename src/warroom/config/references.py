@@ -18,6 +18,7 @@ from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
 from .project_references import project_reference_problems
+from .slo_references import slo_reference_problems
 from .status_page_references import status_page_reference_problems
 from .tracker_references import tracker_reference_problems
 
@@ -70,6 +71,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     problems += project_reference_problems(data, teams, services, severities, ReferenceProblem)
     problems += status_page_reference_problems(data, services, severities, ReferenceProblem)
     problems += tracker_reference_problems(data, ReferenceProblem)
+    problems += slo_reference_problems(data, teams, services, severities, ReferenceProblem)
     return problems
 
 
