@@ -1,0 +1,97 @@
+"""An event-source SLO end to end on both databases: crash-free sessions of a project burn
+the budget, the worker's SLO stage raises a page alert through intake (an incident at the
+page severity), and resolves it when the short window falls back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+
+from tests.errors.support import error_app, make_envelope, post_envelope
+from tests.support.api import Harness
+from warroom.detect.slo.alerts import INTEGRATION
+
+SLO = {
+    "name": "api-crash-free",
+    "service": "payments-api",
+    "description": "99% of sessions end without a crash",
+    "target": 0.99,
+    "indicator": {"kind": "sessions", "project": "api", "environment": "production"},
+}
+
+
+@pytest.fixture
+def api(engine: Engine, tmp_path: Path) -> Iterator[Harness]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["slos"] = [SLO]
+
+    with error_app(engine, tmp_path, change) as harness:
+        yield harness
+
+
+def send_minutes(
+    api: Harness, first: datetime, minutes: int, crashed: int, exited: int, every: int = 1
+) -> None:
+    aggregates = [
+        {
+            "started": (first + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "exited": exited,
+            "crashed": crashed,
+        }
+        for m in range(0, minutes, every)
+    ]
+    payload = {
+        "attrs": {"environment": "production", "release": "api@1.2"},
+        "aggregates": aggregates,
+    }
+    body = make_envelope({}, ({"type": "sessions"}, orjson.dumps(payload)))
+    assert post_envelope(api, body).status_code == 200
+
+
+def slo_alerts(api: Harness) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = api.ok("GET", "/api/v1/alerts")["items"]
+    return [a for a in items if a["integration"] == INTEGRATION]
+
+
+def test_crashes_page_at_the_page_severity_and_resolve_when_fixed(api: Harness) -> None:
+    start = api.clock.now
+    # Three clean days (1000 sessions every 10 minutes), then 20% of 100 sessions a minute
+    # crash for an hour: 1200 crashes. Burn rates: 1h and 5m 20 (> 14.4); 6h
+    # 1200 / 36000 / 1% = 3.3 (< 6); 1d 0.83 (< 3); 3d 0.28 (< 1): only the 1h/5m page fires.
+    send_minutes(api, start - timedelta(days=3), 3 * 24 * 60, crashed=0, exited=1000, every=10)
+    send_minutes(api, start, 60, crashed=20, exited=80)
+    api.clock.advance(minutes=60)
+    api.drain()
+    (alert,) = slo_alerts(api)
+    assert alert["status"] == "firing"
+    assert alert["labels"]["slo"] == "api-crash-free"
+    assert alert["labels"]["windows"] == "1h/5m"
+    assert alert["labels"]["urgency"] == "page"
+    assert alert["service"] == "payments-api"
+    assert alert["team"] == "payments"
+    assert alert["annotations"]["long_window_burn_rate"] == "20.00"
+    assert alert["annotations"]["short_window_burn_rate"] == "20.00"
+    (incident,) = api.ok("GET", "/api/v1/incidents")["items"]
+    assert incident["severity"] == "SEV2"
+
+    # Fixed: clean sessions from 10:00. The 5m window drops under 14.4 once more than
+    # 5m x (1 - 14.4 / 20) = 84 s of clean minutes are in it, i.e. with two clean buckets.
+    send_minutes(api, start + timedelta(minutes=60), 10, crashed=0, exited=100)
+    api.clock.advance(minutes=1)
+    api.drain()
+    assert slo_alerts(api)[0]["status"] == "firing"
+    api.clock.advance(minutes=1)
+    api.drain()
+    assert slo_alerts(api)[0]["status"] == "resolved"
+
+
+def test_no_sessions_raise_nothing(api: Harness) -> None:
+    api.clock.advance(hours=2)
+    api.drain()
+    assert slo_alerts(api) == []
