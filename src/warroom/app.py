@@ -17,6 +17,7 @@ from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
 from warroom.alerts import service as alerts_service
 from warroom.api import catalog as catalog_api
+from warroom.api import slos as slos_api
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
@@ -25,7 +26,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
-from warroom.detect.slo.evaluator import SloEvaluator
+from warroom.detect.slo.evaluator import MetricStore, SloEvaluator, no_metric_store
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -109,6 +110,10 @@ JOB_HANDLERS: dict[str, JobHandler] = {
 }
 
 
+METRIC_STORE: MetricStore = no_metric_store
+"""The metric store PromQL SLOs read (none until a store is configured)."""
+
+
 def wire() -> None:
     """Install the implementations of the ports lower layers own (escalation pages through
     notify's outbox). Idempotent; ``create_app`` and ``build_worker`` call it."""
@@ -143,7 +148,7 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
-            SloEvaluator(),
+            SloEvaluator(METRIC_STORE),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
@@ -209,6 +214,7 @@ def create_app(
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
+    app.state.metric_store = METRIC_STORE
     worker = build_worker(settings, live_config, session_factory, clock, metrics)
     action_item_tracking.install(live_config)
     app.state.worker = worker
@@ -253,6 +259,7 @@ def create_app(
         postmortems_api.router,
         action_items_api.router,
         insights_api.router,
+        slos_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)

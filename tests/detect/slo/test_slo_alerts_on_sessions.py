@@ -95,3 +95,42 @@ def test_no_sessions_raise_nothing(api: Harness) -> None:
     api.clock.advance(hours=2)
     api.drain()
     assert slo_alerts(api) == []
+
+
+def test_the_api_shows_budget_and_burn(api: Harness) -> None:
+    start = api.clock.now
+    send_minutes(api, start - timedelta(days=3), 3 * 24 * 60, crashed=0, exited=1000, every=10)
+    send_minutes(api, start, 60, crashed=20, exited=80)
+    api.clock.advance(minutes=60)
+    api.drain()
+    (listed,) = api.ok("GET", "/api/v1/slos")
+    assert listed["name"] == "api-crash-free"
+    assert listed["team"] == "payments"
+    assert listed["series"] == []
+    # 1200 crashed of 432 x 1000 + 6000 sessions, against a 1% budget.
+    ratio = 1200 / (432 * 1000 + 6000)
+    assert listed["error_ratio"] == pytest.approx(ratio)
+    assert listed["budget_remaining"] == pytest.approx(1 - ratio / 0.01)
+    assert listed["firing"] == ["1h/5m"]
+    assert [r["factor"] for r in listed["rules"]] == pytest.approx([14.4, 6, 3, 1])
+    assert listed["rules"][0]["long_burn"] == pytest.approx(20)
+
+    shown = api.ok("GET", "/api/v1/slos/api-crash-free", params={"days": 1, "points": 25})
+    assert len(shown["series"]) == 25
+    assert shown["series"][-1]["at"] == listed["at"]
+    assert shown["series"][-1]["burn_1h"] == pytest.approx(20)
+    assert shown["series"][0]["burn_1h"] == 0
+
+
+def test_an_unknown_slo_is_404_naming_it(api: Harness) -> None:
+    response = api.get("/api/v1/slos/nope")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("not_found", "name")
+    assert "nope" in error["message"]
+
+
+def test_bad_points_is_422_naming_the_field(api: Harness) -> None:
+    response = api.get("/api/v1/slos/api-crash-free", params={"points": 1})
+    assert response.status_code == 422
+    assert "points" in response.text

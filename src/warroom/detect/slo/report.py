@@ -1,0 +1,52 @@
+"""What the API, CLI and web page show of an SLO: its status now and, for one SLO, the
+error budget remaining and burn rate over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from warroom.config import Config
+from warroom.config.slos import Slo
+from warroom.detect.series import SeriesSource, SeriesUnavailable
+from warroom.detect.slo.indicators import NoMetricStore, error_ratio
+from warroom.detect.slo.status import BudgetPoint, SloStatus, budget_series, evaluate
+
+
+@dataclass(frozen=True, slots=True)
+class SloReport:
+    slo: Slo
+    team: str | None
+    status: SloStatus | None
+    unavailable: str | None = None
+    """Why the SLO could not be evaluated (no metric store, store down)."""
+    series: tuple[BudgetPoint, ...] = ()
+
+
+def team_of(config: Config, slo: Slo) -> str | None:
+    if slo.team is not None:
+        return slo.team
+    service = config.service(slo.service)
+    return service.team if service is not None else None
+
+
+def report(
+    session: Session,
+    config: Config,
+    slo: Slo,
+    metrics: SeriesSource | None,
+    now: datetime,
+    span: timedelta | None = None,
+    points: int = 120,
+) -> SloReport:
+    """The status of ``slo`` at ``now``; with ``span``, the series over it too."""
+    team = team_of(config, slo)
+    try:
+        ratios = error_ratio(session, config, slo, metrics)
+        status = evaluate(slo, ratios, now)
+        series = tuple(budget_series(slo, ratios, now, span, points)) if span else ()
+    except (NoMetricStore, SeriesUnavailable) as exc:
+        return SloReport(slo, team, None, str(exc) or type(exc).__name__)
+    return SloReport(slo, team, status, None, series)
