@@ -16,6 +16,7 @@ from warroom.cli import (
     oncall,
     release,
     serve,
+    slos,
 )
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(insights.app, name="insights")
+app.add_typer(slos.app, name="slos")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")
