@@ -23,6 +23,7 @@ from warroom.web.pages import (
     postmortems,
     sign_in,
     silences,
+    slos,
     sso,
     status,
 )
@@ -39,6 +40,7 @@ PAGE_ROUTERS = (
     errors.router,
     oncall.router,
     insights.router,
+    slos.router,
     status.router,
     audit.router,
     postmortems.router,

@@ -4,6 +4,8 @@ page severity), and resolves it when the short window falls back."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,8 @@ from sqlalchemy import Engine
 
 from tests.errors.support import error_app, make_envelope, post_envelope
 from tests.support.api import Harness
+from tests.support.web import web_user
+from warroom.auth.models import UserRole
 from warroom.detect.slo.alerts import INTEGRATION
 
 SLO = {
@@ -134,3 +138,37 @@ def test_bad_points_is_422_naming_the_field(api: Harness) -> None:
     response = api.get("/api/v1/slos/api-crash-free", params={"points": 1})
     assert response.status_code == 422
     assert "points" in response.text
+
+
+def test_the_web_pages_show_the_budget_and_carry_the_chart_data(api: Harness) -> None:
+    start = api.clock.now
+    send_minutes(api, start - timedelta(days=3), 3 * 24 * 60, crashed=0, exited=1000, every=10)
+    send_minutes(api, start, 60, crashed=20, exited=80)
+    api.clock.advance(minutes=60)
+    api.drain()
+    viewer = web_user(api, "vera", UserRole.VIEWER)
+    listed = viewer.get("/slos")
+    assert listed.status_code == 200
+    remaining = 1 - 1200 / (432 * 1000 + 6000) / 0.01
+    row = re.search(
+        r'<a href="/slos/api-crash-free">api-crash-free</a></th>(.*?)</tr>', listed.text, re.S
+    )
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    assert cells == [
+        "payments-api", "payments", "99%", "30d", f"{remaining * 100:.1f}%", "20.00",
+        "<strong>page 1h/5m</strong>",
+    ]  # fmt: skip
+
+    page = viewer.get("/slos/api-crash-free")
+    assert page.status_code == 200
+    block = re.search(
+        r'<script type="application/json" id="slo-chart-data">(.*?)</script>', page.text
+    )
+    assert block is not None
+    chart = json.loads(block.group(1))
+    assert len(chart["x"]) == len(chart["budget"]) == len(chart["burn"]) == 180
+    assert chart["x"][-1] == int(api.clock.now.timestamp())
+    assert chart["burn"][-1] == 20.0
+    assert chart["budget"][-1] == round(remaining * 100, 2)
+    assert viewer.get("/slos/nope").status_code == 404

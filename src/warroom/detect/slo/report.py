@@ -25,6 +25,14 @@ class SloReport:
     series: tuple[BudgetPoint, ...] = ()
 
 
+def metric_store(app_state: object, config: Config) -> SeriesSource | None:
+    """The metric store PromQL SLOs read, from the app's ``state.metric_store`` (a
+    :data:`warroom.detect.slo.evaluator.MetricStore`; none configured without it)."""
+    store = getattr(app_state, "metric_store", None)
+    found: SeriesSource | None = store(config) if store is not None else None
+    return found
+
+
 def team_of(config: Config, slo: Slo) -> str | None:
     if slo.team is not None:
         return slo.team

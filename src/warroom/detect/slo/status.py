@@ -69,7 +69,7 @@ def budget_series(
     step = span / max(points - 1, 1)
     found = []
     for index in range(points):
-        at = end - span + step * index
+        at = end - step * (points - 1 - index)
         ratio = ratios.ratio(slo.window, at)
         found.append(
             BudgetPoint(
