@@ -26,6 +26,7 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
+from warroom.detect.forecast.evaluator import ForecastEvaluator
 from warroom.detect.slo.evaluator import MetricStore, SloEvaluator, no_metric_store
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
@@ -149,6 +150,7 @@ def build_worker(
             error_stage,
             heartbeat.HeartbeatReconciler(),
             SloEvaluator(METRIC_STORE),
+            ForecastEvaluator(METRIC_STORE),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),

@@ -32,6 +32,7 @@ from .defaults import (
 )
 from .errors import format_path
 from .escalation import EscalationPolicy
+from .forecasts import Forecast
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .insights import InsightsSettings
 from .intake import Integration
@@ -360,6 +361,11 @@ class Config(_Model):
         description="Service level objectives, each with a unique name: target, window, "
         "indicator and burn-rate alerts (SRE Workbook multiwindow, multi-burn-rate).",
     )
+    forecasts: list[Forecast] = Field(
+        default_factory=list,
+        description="Capacity forecasts, each with a unique name: when a series will cross "
+        "its limit.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -453,6 +459,7 @@ class Config(_Model):
                     "status_pages",
                     "trackers",
                     "slos",
+                    "forecasts",
                 },
                 exclude_unset=True,
             ),

@@ -1,5 +1,5 @@
-"""Cross-reference checks of SLOs: unique names, and the service, team, project and
-severities they name exist."""
+"""Cross-reference checks of SLOs and capacity forecasts: unique names, and the service,
+team, project and severities they name exist."""
 
 from __future__ import annotations
 
@@ -46,6 +46,41 @@ def slo_reference_problems(
                 indicator.get("project"),
                 projects,
             )
+    problems += _forecast_problems(data, teams, services, severities, problem)
+    return problems
+
+
+def _forecast_problems(
+    data: Mapping[str, Any],
+    teams: list[str] | None,
+    services: list[str] | None,
+    severities: list[str] | None,
+    problem: Callable[..., Any],
+) -> list[Any]:
+    problems: list[Any] = []
+    first: dict[str, int] = {}
+    for index, forecast in enumerate(_list(data, "forecasts")):
+        if not isinstance(forecast, dict):
+            continue
+        at: Loc = ("forecasts", index)
+        name = forecast.get("name")
+        if isinstance(name, str):
+            if name in first:
+                problems.append(
+                    problem(
+                        (*at, "name"),
+                        f"duplicate forecast name {name!r}",
+                        ("forecasts", first[name], "name"),
+                    )
+                )
+            first.setdefault(name, index)
+        problems += _unknown(
+            problem, (*at, "service"), "service", forecast.get("service"), services
+        )
+        problems += _unknown(problem, (*at, "team"), "team", forecast.get("team"), teams)
+        problems += _unknown(
+            problem, (*at, "severity"), "severity", forecast.get("severity"), severities
+        )
     return problems
 
 

@@ -58,9 +58,12 @@ class Fit:
         slot = int((t % self.period) // HOUR) % len(self.profile)
         return self.profile[slot]
 
-    def value(self, t: float, slope: float | None = None, residual: float = 0.0) -> float:
+    def value(
+        self, t: float, slope: float | None = None, residual: float = 0.0, cycle: bool = True
+    ) -> float:
         used = self.slope if slope is None else slope
-        return self.level + used * (t - self.at) + self.seasonal(t) + residual
+        seasonal = self.seasonal(t) if cycle else 0.0
+        return self.level + used * (t - self.at) + seasonal + residual
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +160,10 @@ def fit(samples: Sequence[tuple[float, float]]) -> Fit | None:
         return None
     period = season_of(points[-1][0] - points[0][0])
     profile = _profile(points, period)
-    seasonal = (lambda t: profile[int((t % period) // HOUR)]) if profile else (lambda t: 0.0)
-    adjusted = [(t, v - seasonal(t)) for t, v in points]
+    size = len(profile)
+    adjusted = [
+        (t, v - (profile[int((t % period) // HOUR) % size] if size else 0.0)) for t, v in points
+    ]
     slope, _ = theil_sen(adjusted)
     daily = _daily(adjusted)
     _, daily_slopes = theil_sen(daily)
@@ -182,23 +187,34 @@ def fit(samples: Sequence[tuple[float, float]]) -> Fit | None:
 
 
 def _first_crossing(
-    model: Fit, limit: float, direction: Direction, horizon: float, slope: float, residual: float
+    model: Fit,
+    limit: float,
+    direction: Direction,
+    horizon: float,
+    slope: float,
+    residual: float,
+    cycle: bool,
 ) -> float | None:
     sign = 1.0 if direction is Direction.ABOVE else -1.0
     step = 0.0
     while step <= horizon:
-        if sign * (model.value(model.at + step, slope, residual) - limit) >= 0:
+        if sign * (model.value(model.at + step, slope, residual, cycle) - limit) >= 0:
             return step
         step += HOUR
     return None
 
 
 def crossing(
-    model: Fit, limit: float, horizon: float, direction: Direction = Direction.ABOVE
+    model: Fit,
+    limit: float,
+    horizon: float,
+    direction: Direction = Direction.ABOVE,
+    cycle: bool = True,
 ) -> Crossing:
     """When, within ``horizon`` seconds after the last sample, the series crosses ``limit``:
     expected (trend and cycle), earliest (fast slope, high residual), latest (slow slope,
-    low residual). Hour resolution."""
+    low residual). Hour resolution. Without ``cycle``, when the trend alone (the daily or
+    weekly mean level) crosses it, and the interval from the slopes only."""
     up = direction is Direction.ABOVE
     fast, slow = (model.slope_high, model.slope_low) if up else (model.slope_low, model.slope_high)
     near, far = (
@@ -206,8 +222,10 @@ def crossing(
         if up
         else (model.residual_low, model.residual_high)
     )
+    if not cycle:
+        near = far = 0.0
     return Crossing(
-        expected=_first_crossing(model, limit, direction, horizon, model.slope, 0.0),
-        earliest=_first_crossing(model, limit, direction, horizon, fast, near),
-        latest=_first_crossing(model, limit, direction, horizon, slow, far),
+        expected=_first_crossing(model, limit, direction, horizon, model.slope, 0.0, cycle),
+        earliest=_first_crossing(model, limit, direction, horizon, fast, near, cycle),
+        latest=_first_crossing(model, limit, direction, horizon, slow, far, cycle),
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config, format_duration
 from warroom.config.slos import Slo
+from warroom.detect.ownership import owning_team, pick_severity, severity_label
 from warroom.detect.slo.rules import RuleState, Urgency
 from warroom.detect.slo.status import SloStatus
 from warroom.ingest.models import Signal, SignalAction, SourceKind
@@ -33,27 +34,8 @@ def identity(slo: Slo, state: RuleState) -> str:
 
 
 def incident_severity(config: Config, slo: Slo, urgency: Urgency) -> str:
-    """The configured key, else the default if the ladder has it, else the least severe."""
     chosen = slo.page_severity if urgency is Urgency.PAGE else slo.ticket_severity
-    if chosen is not None:
-        return chosen
-    default = DEFAULT_SEVERITY[urgency]
-    return default if config.severity(default) is not None else config.severity_keys()[-1]
-
-
-def severity_label(config: Config, key: str) -> str:
-    """A severity label the severity map turns into ``key`` (the key itself if none does)."""
-    for label, mapped in sorted(config.effective_severity_map.items()):
-        if mapped == key:
-            return label
-    return key.lower()
-
-
-def owner(config: Config, slo: Slo) -> str | None:
-    if slo.team is not None:
-        return slo.team
-    service = config.service(slo.service)
-    return service.team if service is not None else None
+    return pick_severity(config, chosen, DEFAULT_SEVERITY[urgency])
 
 
 def open_identities(session: Session, slo: Slo) -> set[str]:
@@ -96,7 +78,7 @@ def _rate(value: float | None) -> str:
 
 def trigger(config: Config, status: SloStatus, state: RuleState, now: datetime) -> SignalIn:
     slo, rule = status.slo, state.rule
-    team = owner(config, slo)
+    team = owning_team(config, slo.team, slo.service)
     key = incident_severity(config, slo, rule.urgency)
     label = severity_label(config, key)
     long, short = rule.windows.split("/")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.config.slos import Slo
+from warroom.detect.ownership import owning_team
 from warroom.detect.series import SeriesSource, SeriesUnavailable
 from warroom.detect.slo.indicators import NoMetricStore, error_ratio
 from warroom.detect.slo.status import BudgetPoint, SloStatus, budget_series, evaluate
@@ -33,13 +34,6 @@ def metric_store(app_state: object, config: Config) -> SeriesSource | None:
     return found
 
 
-def team_of(config: Config, slo: Slo) -> str | None:
-    if slo.team is not None:
-        return slo.team
-    service = config.service(slo.service)
-    return service.team if service is not None else None
-
-
 def report(
     session: Session,
     config: Config,
@@ -50,7 +44,7 @@ def report(
     points: int = 120,
 ) -> SloReport:
     """The status of ``slo`` at ``now``; with ``span``, the series over it too."""
-    team = team_of(config, slo)
+    team = owning_team(config, slo.team, slo.service)
     try:
         ratios = error_ratio(session, config, slo, metrics)
         status = evaluate(slo, ratios, now)
