@@ -73,8 +73,7 @@ def load(path: Path) -> list[tuple[float, float]]:
         reader = csv.reader(handle)
         next(reader)
         return [
-            (datetime.fromisoformat(t).replace(tzinfo=UTC).timestamp(), float(v))
-            for t, v in reader
+            (datetime.fromisoformat(t).replace(tzinfo=UTC).timestamp(), float(v)) for t, v in reader
         ]
 
 
@@ -163,7 +162,10 @@ def main() -> None:
             )
         rows += found
     print()
-    print(f"{'lead':>4s} {'n':>3s} {'MAE h':>8s} {'median |err| h':>15s} {'never':>6s} {'coverage':>9s}")
+    print(
+        f"{'lead':>4s} {'n':>3s} {'MAE h':>8s} {'median |err| h':>15s} {'never':>6s} "
+        f"{'coverage':>9s}"
+    )
     for lead in LEADS_DAYS:
         at_lead = [r for r in rows if r.lead_days == lead]
         errors = [abs(e) for r in at_lead if (e := r.error_hours) is not None]
