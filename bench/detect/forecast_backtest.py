@@ -136,32 +136,8 @@ def _h(value: float | None) -> str:
     return "never" if value is None else f"{value:7.1f}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB data/ folder")
-    parser.add_argument(
-        "--history", type=float, default=HISTORY_DAYS, help="days of history the forecast sees"
-    )
-    args = parser.parse_args()
-    rows: list[Row] = []
-    print(
-        f"{'series':52s} {'lead':>4s} {'actual h':>8s} {'pred h':>8s} {'error h':>8s} "
-        f"{'interval h':>17s} in"
-    )
-    for name, direction in TRENDING:
-        found = backtest(name, load(args.data / name), direction, args.history)
-        if not found:
-            print(f"{name:52s} no crossing after its first 80%: skipped")
-        for row in found:
-            error = row.error_hours
-            print(
-                f"{name:52s} {row.lead_days:3d}d {row.actual_hours:8.1f} "
-                f"{_h(row.predicted_hours):>8s} {'-' if error is None else f'{error:+8.1f}':>8s} "
-                f"{_h(row.low_hours):>8s}-{_h(row.high_hours):>8s} "
-                f"{'yes' if row.covered else 'no'}"
-            )
-        rows += found
-    print()
+def summary(rows: list[Row], history: float) -> None:
+    print(f"\nforecast on {history:g} days of history")
     print(
         f"{'lead':>4s} {'n':>3s} {'MAE h':>8s} {'median |err| h':>15s} {'never':>6s} "
         f"{'coverage':>9s}"
@@ -175,6 +151,42 @@ def main() -> None:
         med = f"{statistics.median(errors):15.1f}" if errors else "              -"
         share = f"{covered}/{len(at_lead)}" if at_lead else "-"
         print(f"{lead:3d}d {len(at_lead):3d} {mae} {med} {never:6d} {share:>9s}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB data/ folder")
+    parser.add_argument(
+        "--history",
+        type=float,
+        action="append",
+        help=f"days of history the forecast sees (repeatable); default {HISTORY_DAYS}, 14, 7",
+    )
+    args = parser.parse_args()
+    histories: list[float] = args.history or [HISTORY_DAYS, 14, 7]
+    series = [(name, direction, load(args.data / name)) for name, direction in TRENDING]
+    print(
+        f"{'series':52s} {'lead':>4s} {'actual h':>8s} {'pred h':>8s} {'error h':>8s} "
+        f"{'interval h':>17s} in   ({histories[0]:g} days of history)"
+    )
+    rows: list[Row] = []
+    for name, direction, samples in series:
+        found = backtest(name, samples, direction, histories[0])
+        if not found:
+            print(f"{name:52s} no crossing after its first 80%: skipped")
+        for row in found:
+            error = row.error_hours
+            print(
+                f"{name:52s} {row.lead_days:3d}d {row.actual_hours:8.1f} "
+                f"{_h(row.predicted_hours):>8s} {'-' if error is None else f'{error:+8.1f}':>8s} "
+                f"{_h(row.low_hours):>8s}-{_h(row.high_hours):>8s} "
+                f"{'yes' if row.covered else 'no'}"
+            )
+        rows += found
+    summary(rows, histories[0])
+    for history in histories[1:]:
+        others = [r for n, d, s in series for r in backtest(n, s, d, history)]
+        summary(others, history)
 
 
 if __name__ == "__main__":
