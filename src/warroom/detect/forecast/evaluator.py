@@ -6,48 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config, LiveConfig
 from warroom.config.forecasts import Forecast
+from warroom.detect import open_alerts
 from warroom.detect.forecast import alerts
 from warroom.detect.forecast.model import Direction, crossing, fit
 from warroom.detect.series import SeriesSource, SeriesUnavailable
 from warroom.detect.slo.evaluator import MetricStore, no_metric_store
-from warroom.ingest.models import Signal, SignalAction
 from warroom.ingest.signal import SignalIn, persist
 
 log = structlog.get_logger(__name__)
 
 
 def open_identities(session: Session, forecast: Forecast) -> set[str]:
-    """Alerts of ``forecast`` open now, counting signals not yet processed."""
-    prefix = f"forecast:{forecast.name}:%"
-    found = set(
-        session.scalars(
-            select(Alert.identity).where(
-                Alert.integration == alerts.INTEGRATION,
-                Alert.identity.like(prefix),
-                Alert.status.in_((AlertStatus.FIRING, AlertStatus.ACKNOWLEDGED)),
-            )
-        )
-    )
-    for key, action in session.execute(
-        select(Signal.identity, Signal.action)
-        .where(
-            Signal.integration == alerts.INTEGRATION,
-            Signal.identity.like(prefix),
-            Signal.processed_at.is_(None),
-        )
-        .order_by(Signal.id)
-    ):
-        if action is SignalAction.TRIGGER:
-            found.add(key)
-        else:
-            found.discard(key)
-    return found
+    return open_alerts.open_identities(session, alerts.INTEGRATION, f"forecast:{forecast.name}:")
 
 
 def run_forecast(

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.alerts.models import Alert, AlertStatus
 from warroom.config import Config, format_duration
 from warroom.config.slos import Slo
+from warroom.detect import open_alerts
 from warroom.detect.ownership import owning_team, pick_severity, severity_label
 from warroom.detect.slo.rules import RuleState, Urgency
 from warroom.detect.slo.status import SloStatus
-from warroom.ingest.models import Signal, SignalAction, SourceKind
+from warroom.ingest.models import SignalAction, SourceKind
 from warroom.ingest.signal import SignalIn
 
 INTEGRATION = "warroom-slo"
 ALERT_NAME = "SloBurnRate"
 DEFAULT_SEVERITY = {Urgency.PAGE: "SEV2", Urgency.TICKET: "SEV3"}
-OPEN = (AlertStatus.FIRING, AlertStatus.ACKNOWLEDGED)
 
 
 def identity(slo: Slo, state: RuleState) -> str:
@@ -39,33 +37,7 @@ def incident_severity(config: Config, slo: Slo, urgency: Urgency) -> str:
 
 
 def open_identities(session: Session, slo: Slo) -> set[str]:
-    """The rules of ``slo`` whose alert is open, counting signals not yet processed: the
-    last pending trigger opens, the last pending resolve closes."""
-    prefix = f"slo:{slo.name}:%"
-    found = set(
-        session.scalars(
-            select(Alert.identity).where(
-                Alert.integration == INTEGRATION,
-                Alert.identity.like(prefix),
-                Alert.status.in_(OPEN),
-            )
-        )
-    )
-    pending = session.execute(
-        select(Signal.identity, Signal.action)
-        .where(
-            Signal.integration == INTEGRATION,
-            Signal.identity.like(prefix),
-            Signal.processed_at.is_(None),
-        )
-        .order_by(Signal.id)
-    )
-    for key, action in pending:
-        if action is SignalAction.TRIGGER:
-            found.add(key)
-        else:
-            found.discard(key)
-    return found
+    return open_alerts.open_identities(session, INTEGRATION, f"slo:{slo.name}:")
 
 
 def _percent(value: float | None) -> str:
