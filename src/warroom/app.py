@@ -27,6 +27,7 @@ from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.forecast.evaluator import ForecastEvaluator
+from warroom.detect.queue_monitors import QueueMonitors
 from warroom.detect.slo.evaluator import MetricStore, SloEvaluator, no_metric_store
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
@@ -151,6 +152,7 @@ def build_worker(
             heartbeat.HeartbeatReconciler(),
             SloEvaluator(METRIC_STORE),
             ForecastEvaluator(METRIC_STORE),
+            QueueMonitors(METRIC_STORE),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),

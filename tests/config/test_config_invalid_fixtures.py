@@ -23,7 +23,7 @@ EXPECTED: dict[str, list[str]] = {
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
         "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
-        "trackers, postmortems, action_items, insights, slos, forecasts)",
+        "trackers, postmortems, action_items, insights, slos, forecasts, queues)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",

@@ -40,6 +40,7 @@ from .learning import ActionItemSettings, PostmortemSettings
 from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
+from .queues import QueueMonitor
 from .references import reference_problems
 from .schedules import Schedule
 from .slos import Slo
@@ -366,6 +367,10 @@ class Config(_Model):
         description="Capacity forecasts, each with a unique name: when a series will cross "
         "its limit.",
     )
+    queues: list[QueueMonitor] = Field(
+        default_factory=list,
+        description="Queues and backlogs watched for not draining, each with a unique name.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -460,6 +465,7 @@ class Config(_Model):
                     "trackers",
                     "slos",
                     "forecasts",
+                    "queues",
                 },
                 exclude_unset=True,
             ),

@@ -1,5 +1,5 @@
-"""Cross-reference checks of SLOs and capacity forecasts: unique names, and the service,
-team, project and severities they name exist."""
+"""Cross-reference checks of SLOs, capacity forecasts and queue monitors: unique names,
+and the service, team, project and severities they name exist."""
 
 from __future__ import annotations
 
@@ -46,12 +46,14 @@ def slo_reference_problems(
                 indicator.get("project"),
                 projects,
             )
-    problems += _forecast_problems(data, teams, services, severities, problem)
+    for section in ("forecasts", "queues"):
+        problems += _monitor_problems(data, section, teams, services, severities, problem)
     return problems
 
 
-def _forecast_problems(
+def _monitor_problems(
     data: Mapping[str, Any],
+    section: str,
     teams: list[str] | None,
     services: list[str] | None,
     severities: list[str] | None,
@@ -59,18 +61,19 @@ def _forecast_problems(
 ) -> list[Any]:
     problems: list[Any] = []
     first: dict[str, int] = {}
-    for index, forecast in enumerate(_list(data, "forecasts")):
+    what = "forecast" if section == "forecasts" else "queue"
+    for index, forecast in enumerate(_list(data, section)):
         if not isinstance(forecast, dict):
             continue
-        at: Loc = ("forecasts", index)
+        at: Loc = (section, index)
         name = forecast.get("name")
         if isinstance(name, str):
             if name in first:
                 problems.append(
                     problem(
                         (*at, "name"),
-                        f"duplicate forecast name {name!r}",
-                        ("forecasts", first[name], "name"),
+                        f"duplicate {what} name {name!r}",
+                        (section, first[name], "name"),
                     )
                 )
             first.setdefault(name, index)
