@@ -1,14 +1,15 @@
 """A robust trend with a seasonal profile, and when it crosses a limit.
 
-The samples are averaged per hour. The seasonal profile is the median, per hour of the week
-(two weeks of history or more) or per hour of the day (two days or more), of what is left
-after a first trend through the daily means; it is centred on zero. The trend is the
+The samples are averaged per hour. The seasonal profile is the median, per hour of the
+week (two weeks of history or more) or per hour of the day (two days or more), of what is
+left after a first trend through the daily means; it is centred on zero. The trend is the
 Theil-Sen line (median of pairwise slopes, robust to spikes and outages) through the
-seasonally adjusted hourly means. Its prediction interval comes from Sen's confidence
-interval of the slope over the daily means (days, not hours, are the independent
-observations), widened by the 10th-90th percentile band of the hourly residuals: the fast
-bound crosses with the fast slope and the high residual, the slow one with the slow slope and
-the low residual. Pure Python: a few thousand hourly points cost milliseconds.
+seasonally adjusted hourly means, starting from the level of the last day. Its prediction
+interval comes from Sen's confidence interval of the slope over the daily means (days, not
+hours, are the independent observations), widened by the 10th-90th percentile band of the
+hourly residuals: the fast bound crosses with the fast slope and the high residual, the
+slow one with the slow slope and the low residual. Pure Python: a few thousand hourly
+points cost milliseconds.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ DAY = 24 * HOUR
 WEEK = 7 * DAY
 Z_90 = 1.6449
 """Two-sided 90% normal quantile, for Sen's slope interval."""
+RECENT_POINTS = 24
+"""The last day of hourly means sets the level the trend starts from."""
 MAX_PAIRS_POINTS = 1500
 """Above this many hourly points, the trend's pairwise slopes use every k-th point."""
 
@@ -170,8 +173,11 @@ def fit(samples: Sequence[tuple[float, float]]) -> Fit | None:
     low, high = sen_interval(daily_slopes, len(daily))
     low, high = min(low, slope), max(high, slope)
     at = points[-1][0] + HOUR / 2
-    level = _line([(t - at, v) for t, v in adjusted], slope)
-    residuals = [v - (level + slope * (t - at)) for t, v in adjusted]
+    # The spread around the line comes from all the history; the level from the last day
+    # only, so a recent step (a disk that jumped, a new tenant) moves the forecast at once.
+    centre = _line([(t - at, v) for t, v in adjusted], slope)
+    residuals = [v - (centre + slope * (t - at)) for t, v in adjusted]
+    level = _line([(t - at, v) for t, v in adjusted[-RECENT_POINTS:]], slope)
     return Fit(
         at=at,
         level=level,
