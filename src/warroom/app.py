@@ -27,6 +27,7 @@ from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.forecast.evaluator import ForecastEvaluator
+from warroom.detect.metrics import api as metrics_api
 from warroom.detect.queue_monitors import QueueMonitors
 from warroom.detect.slo.evaluator import MetricStore, SloEvaluator, no_metric_store
 from warroom.errors import api as errors_api
@@ -242,6 +243,7 @@ def create_app(
         pagerduty_api.router,
         webhook_api.router,
         heartbeat_api.router,
+        metrics_api.router,
         system.router,
         incidents_api.router,
         catalog_api.router,

@@ -9,6 +9,7 @@ from warroom.alerts import models as alert_models
 from warroom.auth import audit_models
 from warroom.auth import models as auth_models
 from warroom.db.base import Base
+from warroom.detect.metrics import models as metric_models
 from warroom.errors import health_models
 from warroom.errors import models as error_models
 from warroom.errors.releases import models as release_models
@@ -39,6 +40,7 @@ __all__ = [
     "ingest_models",
     "job_models",
     "metadata",
+    "metric_models",
     "notify_models",
     "postmortem_models",
     "release_models",

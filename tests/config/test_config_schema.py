@@ -69,7 +69,7 @@ def test_alert_intake_values_are_documented_as_written_in_yaml() -> None:
     transform = _definition(schema, "WebhookTransform")["properties"]
 
     assert _definition(schema, "IntegrationKind")["enum"] == [
-        "alertmanager", "pagerduty", "webhook", "heartbeat",
+        "alertmanager", "pagerduty", "webhook", "heartbeat", "metrics",
     ]  # fmt: skip
     assert integration["key"]["pattern"] == "^[A-Za-z0-9_-]{16,128}$"
     assert heartbeat["cron"]["anyOf"][0]["examples"][0] == "0 3 * * *"

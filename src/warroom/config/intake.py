@@ -46,6 +46,8 @@ class IntegrationKind(StrEnum):
     PAGERDUTY = "pagerduty"
     WEBHOOK = "webhook"
     HEARTBEAT = "heartbeat"
+    METRICS = "metrics"
+    """Pushes samples into the embedded metric store (remote-write, JSON push API)."""
 
 
 class RateLimit(StrictModel):
@@ -143,7 +145,9 @@ class Integration(StrictModel):
     """A source of signals, reached at a URL that carries its secret key."""
 
     slug: Slug = Field(description="Identifier; unique across integrations.")
-    kind: IntegrationKind = Field(description="alertmanager, pagerduty, webhook or heartbeat.")
+    kind: IntegrationKind = Field(
+        description="alertmanager, pagerduty, webhook, heartbeat or metrics."
+    )
     key: IntegrationKey = Field(
         repr=False,
         description="The secret in the URL (the routing_key for pagerduty): 16 to 128 letters, "

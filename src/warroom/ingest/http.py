@@ -96,6 +96,8 @@ def _inflate(body: bytes, limit: int, wbits: int) -> bytes:
         raise IngestError(
             413, f"decompressed body exceeds {limit} bytes", field="body", outcome="too_large"
         )
+    if not inflater.eof:  # a stream cut short (or garbage after a valid start)
+        raise IngestError(400, "body cannot be decompressed: the stream ends early", field="body")
     return out
 
 

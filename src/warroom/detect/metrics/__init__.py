@@ -1,0 +1,1 @@
+"""warroom's embedded metric store: remote-write and JSON push in, PromQL subset out."""

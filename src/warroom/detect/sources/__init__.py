@@ -1,0 +1,1 @@
+"""Metric stores behind :class:`warroom.detect.series.SeriesSource`."""
