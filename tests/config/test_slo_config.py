@@ -35,7 +35,7 @@ def test_an_slo_defaults_to_30_days_and_the_default_severities() -> None:
     ("slo", "message"),
     [
         ({"indicator": RATIO, "target": 1}, "slos[0].target: input should be less than 1"),
-        ({"indicator": RATIO, "window": "1d"}, "window must be at least 3d"),
+        ({"indicator": RATIO, "window": "1d"}, "slos[0].window: must be at least 3d"),
         (
             {"indicator": {"kind": "promql", "total": "sum(rate(t[$window]))"}},
             "give either ratio alone, or total with errors or good",

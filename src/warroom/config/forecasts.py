@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from .base import StrictModel
 from .values import Duration, NonEmptyStr, SeverityKey, Slug, config_problem, parse_duration
@@ -48,10 +48,16 @@ class Forecast(StrictModel):
         None, description="Incident severity; default SEV3 (working hours)."
     )
 
-    @model_validator(mode="after")
-    def _fits(self) -> Self:
-        if self.history < timedelta(days=1):
-            raise config_problem("history must be at least 1d")
-        if self.step > timedelta(hours=1):
-            raise config_problem("step must be 1h or less")
-        return self
+    @field_validator("history")
+    @classmethod
+    def _history_fits(cls, history: timedelta) -> timedelta:
+        if history < timedelta(days=1):
+            raise config_problem("must be at least 1d")
+        return history
+
+    @field_validator("step")
+    @classmethod
+    def _step_fits(cls, step: timedelta) -> timedelta:
+        if step > timedelta(hours=1):
+            raise config_problem("must be 1h or less")
+        return step

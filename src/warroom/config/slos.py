@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import StrictModel
 from .values import Duration, NonEmptyStr, SeverityKey, Slug, config_problem, parse_duration
@@ -89,8 +89,9 @@ class Slo(StrictModel):
         None, description="Incident severity of the ticket alerts; default SEV3."
     )
 
-    @model_validator(mode="after")
-    def _window_fits(self) -> Self:
-        if self.window < timedelta(days=3):
-            raise config_problem("window must be at least 3d (the longest alert window)")
-        return self
+    @field_validator("window")
+    @classmethod
+    def _window_fits(cls, window: timedelta) -> timedelta:
+        if window < timedelta(days=3):
+            raise config_problem("must be at least 3d (the longest alert window)")
+        return window
