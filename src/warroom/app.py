@@ -28,8 +28,11 @@ from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
 from warroom.detect.forecast.evaluator import ForecastEvaluator
 from warroom.detect.metrics import api as metrics_api
+from warroom.detect.monitors import api as monitors_api
+from warroom.detect.monitors.stage import MonitorRunner
 from warroom.detect.queue_monitors import QueueMonitors
-from warroom.detect.slo.evaluator import MetricStore, SloEvaluator, no_metric_store
+from warroom.detect.slo.evaluator import SloEvaluator
+from warroom.detect.stores import ConfiguredStore
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -113,10 +116,6 @@ JOB_HANDLERS: dict[str, JobHandler] = {
 }
 
 
-METRIC_STORE: MetricStore = no_metric_store
-"""The metric store PromQL SLOs read (none until a store is configured)."""
-
-
 def wire() -> None:
     """Install the implementations of the ports lower layers own (escalation pages through
     notify's outbox). Idempotent; ``create_app`` and ``build_worker`` call it."""
@@ -142,6 +141,7 @@ def build_worker(
 ) -> Worker:
     """The pipeline, timers and housekeeping on one thread; the outbox on its own."""
     wire()
+    store = ConfiguredStore(session_factory)
     return Worker(
         session_factory,
         live_config,
@@ -151,9 +151,10 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
-            SloEvaluator(METRIC_STORE),
-            ForecastEvaluator(METRIC_STORE),
-            QueueMonitors(METRIC_STORE),
+            SloEvaluator(store),
+            ForecastEvaluator(store),
+            QueueMonitors(store),
+            MonitorRunner(settings.public_url),
             JobPruner(),
             ErrorPruner(),
             oncall_calendars.CalendarRefresher(),
@@ -219,7 +220,7 @@ def create_app(
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
-    app.state.metric_store = METRIC_STORE
+    app.state.metric_store = ConfiguredStore(session_factory)
     worker = build_worker(settings, live_config, session_factory, clock, metrics)
     action_item_tracking.install(live_config)
     app.state.worker = worker
@@ -244,6 +245,7 @@ def create_app(
         webhook_api.router,
         heartbeat_api.router,
         metrics_api.router,
+        monitors_api.router,
         system.router,
         incidents_api.router,
         catalog_api.router,

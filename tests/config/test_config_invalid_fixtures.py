@@ -23,7 +23,8 @@ EXPECTED: dict[str, list[str]] = {
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
         "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
-        "trackers, postmortems, action_items, insights, slos, forecasts, queues)",
+        "trackers, postmortems, action_items, insights, metrics, monitors, slos, forecasts, "
+        "queues)",
     ],
     "unknown_team": [
         "unknown_team.yaml:8: services[0].team: unknown team 'chekout' (did you mean 'checkout'?)",
@@ -202,7 +203,7 @@ EXPECTED: dict[str, list[str]] = {
     # --- integrations ---------------------------------------------------------------------
     "bad_integration_kind": [
         "bad_integration_kind.yaml:3: integrations[0].kind: invalid value 'grafana': expected "
-        "'alertmanager', 'pagerduty', 'webhook' or 'heartbeat'",
+        "'alertmanager', 'pagerduty', 'webhook', 'heartbeat' or 'metrics'",
     ],
     "bad_integration_key": [  # a key is a secret: described, never echoed
         "bad_integration_key.yaml:4: integrations[0].key: invalid integration key: use 16 to "

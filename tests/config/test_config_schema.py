@@ -22,7 +22,7 @@ def test_schema_describes_the_top_level() -> None:
         "people", "schedules", "escalation_policies", "notifications", "projects",
         "issue_rules",
         "sso", "status_pages", "postmortems", "action_items",
-        "trackers", "insights", "slos", "forecasts", "queues",
+        "trackers", "insights", "metrics", "monitors", "slos", "forecasts", "queues",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -32,8 +32,9 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     objects = [schema, *(d for d in schema["$defs"].values() if d.get("type") == "object")]
 
     # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
-    # StatusComponent, Tracker, Insights, Slo and its three indicators, Forecast, QueueMonitor
-    assert len(objects) == 50
+    # StatusComponent, Tracker, Insights, metrics and monitors (5), Slo and its three
+    # indicators, Forecast, QueueMonitor
+    assert len(objects) == 55
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

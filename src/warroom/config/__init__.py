@@ -43,12 +43,20 @@ from .models import (
     Severity,
     Team,
 )
+from .monitors import (
+    AnomalyMonitor,
+    MetricsSettings,
+    Monitor,
+    MonitorSource,
+    PrometheusSettings,
+)
 from .values import format_duration, parse_duration
 
 __all__ = [
     "ROUTING_GROUPS",
     "AlertRule",
     "AlertSettings",
+    "AnomalyMonitor",
     "Config",
     "ConfigError",
     "ConfigIssue",
@@ -62,10 +70,14 @@ __all__ = [
     "Integration",
     "IntegrationKind",
     "LiveConfig",
+    "MetricsSettings",
+    "Monitor",
+    "MonitorSource",
     "NamingRule",
     "OnAllResolved",
     "Organization",
     "PostmortemPolicy",
+    "PrometheusSettings",
     "RateLimit",
     "ResponseWindow",
     "RoutingSettings",

@@ -37,6 +37,7 @@ from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .insights import InsightsSettings
 from .intake import Integration
 from .learning import ActionItemSettings, PostmortemSettings
+from .monitors import MetricsSettings, Monitor
 from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
@@ -357,6 +358,14 @@ class Config(_Model):
         default_factory=InsightsSettings,
         description="Insights: severity weights of the load and the noise report's thresholds.",
     )
+    metrics: MetricsSettings = Field(
+        default_factory=MetricsSettings,
+        description="Metric sources: a Prometheus server, and the embedded store's retention.",
+    )
+    monitors: list[Monitor] = Field(
+        default_factory=list,
+        description="Monitors watching metric queries (kind anomaly), each with a unique name.",
+    )
     slos: list[Slo] = Field(
         default_factory=list,
         description="Service level objectives, each with a unique name: target, window, "
@@ -399,6 +408,27 @@ class Config(_Model):
             raise config_problem(
                 "; ".join(f"{format_path(p.loc)}: {p.render(format_path)}" for p in problems)
             )
+        return self
+
+    @model_validator(mode="after")
+    def _monitors_resolve(self) -> Self:
+        names: set[str] = set()
+        teams = {t.slug for t in self.teams}
+        services = {s.slug for s in self.services}
+        severities = {s.key for s in self.severities}
+        for n, monitor in enumerate(self.monitors):
+            where = f"monitors[{n}]"
+            if monitor.name in names:
+                raise config_problem(f"{where}.name: monitor {monitor.name!r} is defined twice")
+            names.add(monitor.name)
+            if monitor.team is not None and monitor.team not in teams:
+                raise config_problem(f"{where}.team: unknown team {monitor.team!r}")
+            if monitor.service is not None and monitor.service not in services:
+                raise config_problem(f"{where}.service: unknown service {monitor.service!r}")
+            if monitor.severity not in severities:
+                raise config_problem(f"{where}.severity: unknown severity {monitor.severity!r}")
+            if monitor.source == "prometheus" and self.metrics.prometheus is None:
+                raise config_problem(f"{where}.source: prometheus needs metrics.prometheus.url")
         return self
 
     def model_post_init(self, context: Any, /) -> None:

@@ -20,6 +20,8 @@ class SourceKind(StrEnum):
     HEARTBEAT = "heartbeat"
     CRON = "cron"
     """Sentry cron monitors (check-ins) of an error-tracking project."""
+    MONITOR = "monitor"
+    """warroom's own monitors: a metric series left the band its detector expects."""
     LEARNING = "learning"
     """warroom's own learning layer: a contributing factor that recurs while its action
     items are open."""

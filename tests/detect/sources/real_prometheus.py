@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import yaml
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
 from tests.e2e.processes import Process, require_binary, start, wait_healthy, wait_until
 from tests.support.postgres import free_port
@@ -25,13 +25,15 @@ PROMETHEUS = "/usr/bin/prometheus"
 
 
 class Exporter:
-    """``request_latency_seconds{service=...}`` (a gauge the test moves) on a loopback port."""
+    """``request_latency_seconds{service=...}`` (a gauge the test moves) and
+    ``requests_total{service=...}`` (a counter it adds to) on a loopback port."""
 
     def __init__(self, service: str = "checkout") -> None:
         self.registry = CollectorRegistry()
         self.latency = Gauge(
             "request_latency_seconds", "Request latency", ["service"], registry=self.registry
         )
+        self.requests = Counter("requests", "Requests served", ["service"], registry=self.registry)
         self.service = service
         self.latency.labels(service=service).set(0.1)
         self._server, self._thread = start_http_server(0, "127.0.0.1", registry=self.registry)

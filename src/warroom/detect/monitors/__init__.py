@@ -1,0 +1,1 @@
+"""Monitors: configured metric queries watched by a detector, raising ordinary signals."""
