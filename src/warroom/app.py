@@ -17,6 +17,7 @@ from warroom.alerts import api as alerts_api
 from warroom.alerts import expiry
 from warroom.alerts import service as alerts_service
 from warroom.api import catalog as catalog_api
+from warroom.api import slos as slos_api
 from warroom.api import system
 from warroom.api.application import WarroomApp, serve_docs
 from warroom.auth import api as auth_api
@@ -25,11 +26,15 @@ from warroom.clock import utcnow
 from warroom.config import LiveConfig
 from warroom.db.engine import make_engine, make_session_factory
 from warroom.detect import cron_monitors, heartbeat
+from warroom.detect.forecast.evaluator import ForecastEvaluator
 from warroom.detect.metrics import api as metrics_api
 from warroom.detect.metrics.retention import MetricRetention
 from warroom.detect.monitors import api as monitors_api
 from warroom.detect.monitors import feedback as monitor_feedback
 from warroom.detect.monitors.stage import MonitorRunner
+from warroom.detect.queue_monitors import QueueMonitors
+from warroom.detect.slo.evaluator import SloEvaluator
+from warroom.detect.stores import ConfiguredStore
 from warroom.errors import api as errors_api
 from warroom.errors import health_api
 from warroom.errors.releases import api as releases_api
@@ -147,6 +152,7 @@ def build_worker(
 ) -> Worker:
     """The pipeline, timers and housekeeping on one thread; the outbox on its own."""
     wire()
+    store = ConfiguredStore(session_factory)
     return Worker(
         session_factory,
         live_config,
@@ -156,6 +162,9 @@ def build_worker(
             signal_stage,
             error_stage,
             heartbeat.HeartbeatReconciler(),
+            SloEvaluator(store),
+            ForecastEvaluator(store),
+            QueueMonitors(store),
             MonitorRunner(settings.public_url),
             MetricRetention(),
             Pruner(),
@@ -173,6 +182,13 @@ def build_worker(
             ),
         ],
     )
+
+
+def _metrics(session_factory: sessionmaker[Session], live_config: LiveConfig) -> Metrics:
+    metrics = Metrics()
+    metrics.registry.register(IncidentCollector(session_factory))
+    metrics.config_generation.set(live_config.generation)
+    return metrics
 
 
 def create_app(
@@ -220,15 +236,14 @@ def create_app(
     serve_docs(app, "/api/docs", "/api/static")
     session_factory = make_session_factory(engine)
     audit.install(session_factory, clock)
-    metrics = Metrics()
-    metrics.registry.register(IncidentCollector(session_factory))
-    metrics.config_generation.set(live_config.generation)
+    metrics = _metrics(session_factory, live_config)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.live_config = live_config
     app.state.clock = clock
     app.state.metrics = metrics
+    app.state.metric_store = ConfiguredStore(session_factory)
     worker = build_worker(settings, live_config, session_factory, clock, metrics)
     action_item_tracking.install(live_config)
     app.state.worker = worker
@@ -276,6 +291,7 @@ def create_app(
         action_items_api.router,
         insights_api.router,
         drills_api.router,
+        slos_api.router,
     ):
         app.include_router(router)
     web.install(app, session_factory)

@@ -23,7 +23,8 @@ EXPECTED: dict[str, list[str]] = {
         "organization, teams, services, severities, incident_defaults, integrations, routing, "
         "severity_map, inhibit_rules, alert_rules, alerts, people, schedules, "
         "escalation_policies, notifications, projects, issue_rules, sso, status_pages, "
-        "trackers, postmortems, action_items, insights, drills, retention, metrics, monitors)",
+        "trackers, postmortems, action_items, insights, drills, retention, metrics, monitors, "
+        "slos, forecasts, queues)",
     ],
     "drill_references": [
         "drill_references.yaml:12: drills.scenarios[0].team: unknown team 'chekout' "
@@ -198,6 +199,20 @@ EXPECTED: dict[str, list[str]] = {
         "'every 15 minutes': use a number and a unit, e.g. 90s, 15m, 1h30m, 2d",
         "several_errors.yaml:29: incident_defaults.severity: unknown severity 'SEV9'; "
         "defined severities: SEV1",
+    ],
+    # --- SLOs, forecasts, queues ----------------------------------------------------------
+    "bad_slos": [
+        "bad_slos.yaml:11: slos[0].service: unknown service 'payment-api' (did you mean "
+        "'payments-api'?)",
+        "bad_slos.yaml:12: slos[0].target: input should be less than 1",
+        "bad_slos.yaml:13: slos[0].indicator.promql: query 'errors_ratio_1h' has no $window "
+        "(or {{window}}) placeholder",
+        "bad_slos.yaml:16: slos[1].name: duplicate SLO name 'api' (first defined at line 10)",
+        "bad_slos.yaml:19: slos[1].window: must be at least 3d (the longest alert window)",
+        "bad_slos.yaml:20: slos[1].page_severity: unknown severity 'SEV9' (did you mean 'SEV4'?)",
+        "bad_slos.yaml:23: slos[1].indicator.project: unknown project 'web'",
+        "bad_slos.yaml:28: forecasts[0].step: must be 1h or less",
+        "bad_slos.yaml:33: queues[0].rising_steps: must be at least 2, got 1",
     ],
     # --- integrations ---------------------------------------------------------------------
     "bad_integration_kind": [

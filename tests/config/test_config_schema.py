@@ -23,6 +23,7 @@ def test_schema_describes_the_top_level() -> None:
         "issue_rules",
         "sso", "status_pages", "postmortems", "action_items",
         "trackers", "insights", "drills", "retention", "metrics", "monitors",
+        "slos", "forecasts", "queues",
     }  # fmt: skip
     assert "required" not in schema  # every top-level key is optional
 
@@ -34,7 +35,8 @@ def test_every_object_forbids_unknown_keys_and_every_field_has_help() -> None:
     # 32 + DsnKey, Project, IssueCondition, IssueRule, SSO, GroupMapping, StatusPage,
     # StatusComponent, Tracker, Insights, DrillSettings, DrillScenario, DrillTargets, DrillSlot,
     # RetentionSettings, RetentionPolicy, and the five of metrics and monitors
-    assert len(objects) == 55
+    # Slo and its three indicators, Forecast, QueueMonitor
+    assert len(objects) == 61
     for definition in objects:
         assert definition["additionalProperties"] is False
         for name, field in definition["properties"].items():

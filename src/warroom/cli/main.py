@@ -18,6 +18,7 @@ from warroom.cli import (
     oncall,
     release,
     serve,
+    slos,
 )
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(insights.app, name="insights")
 app.add_typer(drills.app, name="drills")
 app.add_typer(monitors.app, name="monitors")
+app.add_typer(slos.app, name="slos")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(errors.errors_app, name="errors")

@@ -33,6 +33,7 @@ from .defaults import (
 from .drills import DrillScenario, DrillSettings
 from .errors import format_path
 from .escalation import EscalationPolicy
+from .forecasts import Forecast
 from .hours import WEEKDAYS, WORKDAYS, HoursWindow, Weekday
 from .insights import InsightsSettings
 from .intake import Integration
@@ -41,9 +42,11 @@ from .monitors import MetricsSettings, Monitor
 from .notify import NotificationSettings
 from .people import Person
 from .projects import DsnKey, IssueRule, Project
+from .queues import QueueMonitor
 from .references import reference_problems
 from .retention import RetentionSettings
 from .schedules import Schedule
+from .slos import Slo
 from .sso import SsoSettings
 from .status_pages import StatusPage
 from .trackers import Tracker
@@ -374,6 +377,20 @@ class Config(_Model):
         default_factory=list,
         description="Monitors watching metric queries (kind anomaly), each with a unique name.",
     )
+    slos: list[Slo] = Field(
+        default_factory=list,
+        description="Service level objectives, each with a unique name: target, window, "
+        "indicator and burn-rate alerts (SRE Workbook multiwindow, multi-burn-rate).",
+    )
+    forecasts: list[Forecast] = Field(
+        default_factory=list,
+        description="Capacity forecasts, each with a unique name: when a series will cross "
+        "its limit.",
+    )
+    queues: list[QueueMonitor] = Field(
+        default_factory=list,
+        description="Queues and backlogs watched for not draining, each with a unique name.",
+    )
 
     _teams: dict[str, Team] = PrivateAttr(default_factory=dict)
     _services: dict[str, Service] = PrivateAttr(default_factory=dict)
@@ -487,6 +504,9 @@ class Config(_Model):
                     "issue_rules",
                     "status_pages",
                     "trackers",
+                    "slos",
+                    "forecasts",
+                    "queues",
                 },
                 exclude_unset=True,
             ),
@@ -494,6 +514,9 @@ class Config(_Model):
 
     def tracker(self, name: str) -> Tracker | None:
         return next((tracker for tracker in self.trackers if tracker.name == name), None)
+
+    def slo(self, name: str) -> Slo | None:
+        return next((slo for slo in self.slos if slo.name == name), None)
 
     def team(self, slug: str) -> Team | None:
         return self._teams.get(slug)

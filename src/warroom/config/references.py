@@ -19,6 +19,7 @@ from .errors import Loc, did_you_mean
 from .intake import IntegrationKind
 from .oncall_references import oncall_reference_problems
 from .project_references import project_reference_problems
+from .slo_references import slo_reference_problems
 from .status_page_references import status_page_reference_problems
 from .tracker_references import tracker_reference_problems
 
@@ -72,6 +73,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[ReferenceProblem]:
     problems += status_page_reference_problems(data, services, severities, ReferenceProblem)
     problems += tracker_reference_problems(data, ReferenceProblem)
     problems += drill_reference_problems(data, teams, severities, ReferenceProblem)
+    problems += slo_reference_problems(data, teams, services, severities, ReferenceProblem)
     return problems
 
 

@@ -25,6 +25,10 @@ class SourceKind(StrEnum):
     LEARNING = "learning"
     """warroom's own learning layer: a contributing factor that recurs while its action
     items are open."""
+    SLO = "slo"
+    """warroom's own SLO burn-rate alerts (``warroom.detect.slo``)."""
+    DETECT = "detect"
+    """warroom's own detectors: capacity forecasts, queues not draining."""
 
 
 class SignalAction(StrEnum):

@@ -25,6 +25,7 @@ from warroom.web.pages import (
     postmortems,
     sign_in,
     silences,
+    slos,
     sso,
     status,
 )
@@ -41,6 +42,7 @@ PAGE_ROUTERS = (
     errors.router,
     oncall.router,
     insights.router,
+    slos.router,
     status.router,
     audit.router,
     postmortems.router,

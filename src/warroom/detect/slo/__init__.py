@@ -1,0 +1,1 @@
+"""SLOs: error budgets and multiwindow, multi-burn-rate alerts (SRE Workbook)."""
