@@ -20,13 +20,19 @@ class TokenBucket:
         self.tokens = self.burst
 
     def take(self, amount: float, now: float) -> float:
-        """Take ``amount`` tokens; 0.0 when granted, else the seconds to wait."""
+        """Take ``amount`` tokens; 0.0 when granted, else the seconds to wait.
+
+        Every unit counts. A batch larger than the burst cannot fit the bucket, so it is
+        taken only when the bucket is full, and it leaves the bucket in debt (negative): the
+        next request waits until the whole batch has been paid for at ``rate``. The long-run
+        rate holds exactly, and no batch is refused for ever (a sender cannot split one it
+        has already sent)."""
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if amount <= self.tokens:
+        if amount <= self.tokens or (amount > self.burst and self.tokens >= self.burst):
             self.tokens -= amount
             return 0.0
-        return (amount - self.tokens) / self.rate
+        return (min(amount, self.burst) - self.tokens) / self.rate
 
 
 class RateLimiter:
@@ -43,7 +49,7 @@ class RateLimiter:
             if bucket is None or bucket.rate != rate or bucket.burst != burst:
                 bucket = TokenBucket(rate, float(burst))
                 self._buckets[integration] = bucket
-            wait = bucket.take(min(amount, burst), time.monotonic())
+            wait = bucket.take(amount, time.monotonic())
         return 0 if wait == 0 else max(1, math.ceil(wait))
 
 
