@@ -21,6 +21,9 @@ PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
 # the URL, the body or the bearer, not with a user token, and answer in their own protocol;
 # they must still refuse a caller without a valid key.
 INTEGRATION_PREFIXES = INGEST_PREFIXES
+# The embedded metric store's intake (remote write, the JSON push API) takes the key of a
+# `metrics` integration as its bearer token, not a user's.
+INTEGRATION_ROUTES = {("POST", "/api/v1/write"), ("POST", "/api/v1/metrics")}
 METHODS = ("get", "put", "post", "delete", "patch")
 # Writes a viewer may make: managing their own API tokens.
 VIEWER_MAY = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/{token_id}")}
@@ -49,7 +52,10 @@ def operations(api: Harness, *, integrations: bool = False) -> list[tuple[str, s
     found = []
     for path, item in spec["paths"].items():
         for method in METHODS:
-            if method in item and (integrations or not path.startswith(INTEGRATION_PREFIXES)):
+            sender = path.startswith(INTEGRATION_PREFIXES) or (
+                (method.upper(), path) in INTEGRATION_ROUTES
+            )
+            if method in item and (integrations or not sender):
                 found.append((method.upper(), path))
     return sorted(found)
 
