@@ -180,6 +180,10 @@ AUDITED: dict[str, Audited] = {
         ),
         label=_column("scenario"),
     ),
+    # A responder's "not useful" mark moves a monitor's sensitivity.
+    "monitor_tuning": Audited(
+        "monitor_tuning", omit=frozenset({"updated_at"}), label=_column("monitor")
+    ),
     "api_tokens": Audited(
         "api_token",
         omit=frozenset({"last_used_at"}),
@@ -217,6 +221,11 @@ NOT_AUDITED: dict[str, str] = {
     "error_outcomes": MACHINE,
     "error_attachments": MACHINE,
     "monitors": MACHINE,
+    "metric_series": "metric samples pushed by senders (remote write, the push API); not "
+    "people's changes",
+    "metric_samples": "metric samples pushed by senders (remote write, the push API); not "
+    "people's changes",
+    "monitor_states": MACHINE,
     "monitor_checkins": MACHINE,
     "session_minutes": MACHINE,
     "release_sessions": MACHINE,
