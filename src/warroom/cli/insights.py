@@ -1,4 +1,5 @@
-"""``warroom insights durations|load|noise|detection|oncall|actions|factors``: the insights over the REST API.
+"""``warroom insights durations|load|noise|detection|oncall|actions|factors``:
+the insights over the REST API.
 
 Like ``warroom incident``, the server is ``WARROOM_URL`` and the caller owns ``WARROOM_TOKEN``;
 ``--json`` prints the API's answer as is. Durations are shown in minutes.
