@@ -75,15 +75,16 @@ def _summary(team: str, rows: list[tuple[ActionItem, str]], today: date) -> Team
 
 
 def report(session: Session, window: Window, today: date) -> FollowThroughReport:
-    rows = [
-        (item, incident.ref)
-        for item, incident in session.execute(
-            select(ActionItem, Incident)
-            .join(Incident, Incident.id == ActionItem.incident_id)
+    items = list(
+        session.scalars(
+            select(ActionItem)
             .where(ActionItem.created_at >= window.since, ActionItem.created_at < window.until)
             .order_by(ActionItem.team, ActionItem.id)
-        ).tuples()
-    ]
+        )
+    )
+    ids = {item.incident_id for item in items}
+    refs = {i.id: i.ref for i in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    rows = [(item, refs[item.incident_id]) for item in items]
     by_team: dict[str, list[tuple[ActionItem, str]]] = {}
     for item, ref in rows:
         by_team.setdefault(item.team, []).append((item, ref))
