@@ -71,6 +71,7 @@ from warroom.learn.insights import noise
 from warroom.learn.postmortems import api as postmortems_api
 from warroom.learn.postmortems import gate as postmortem_gate
 from warroom.learn.postmortems import listener as postmortem_listener
+from warroom.learn.postmortems import reminders as postmortem_reminders
 from warroom.learn.trackers import api as trackers_api
 from warroom.learn.trackers import incidents as tracker_incidents
 from warroom.learn.trackers.sender import TrackerSender
@@ -122,6 +123,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     action_reminders.DUE_JOB: action_reminders.due_reminder,
     action_reminders.OVERDUE_JOB: action_reminders.overdue_reminder,
     drills.TIMEOUT_JOB: drills.drill_timeout,
+    postmortem_reminders.DUE_JOB: postmortem_reminders.due_reminder,
+    postmortem_reminders.OVERDUE_JOB: postmortem_reminders.overdue_reminder,
 }
 
 

@@ -158,7 +158,9 @@ class ApiClient:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        raw: bool = False,
     ) -> Any:
+        """The decoded JSON answer, or with ``raw`` the body's bytes as they came."""
         try:
             response = self._http.request(method, path, json=json, params=params)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
@@ -184,6 +186,8 @@ class ApiClient:
             )
         if not response.is_success:
             raise error_from_response(response, self.url)
+        if raw:
+            return response.content
         if response.status_code == httpx.codes.NO_CONTENT or not response.content:
             return None
         try:
@@ -197,6 +201,11 @@ class ApiClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params)
+
+    def download(self, path: str) -> bytes:
+        """A file the server renders (Markdown, PDF): its bytes, not JSON."""
+        body: bytes = self.request("GET", path, raw=True)
+        return body
 
     def post(self, path: str, json: Any = None) -> Any:
         return self.request("POST", path, json=json)

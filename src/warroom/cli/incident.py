@@ -650,6 +650,31 @@ def reassign(
         _emit(data, as_json, lambda: _say(f"{data['incident']} reassigned to {target}"))
 
 
+def close(
+    ref: RefArg,
+    reason: ReasonOption = None,
+    override_postmortem: Annotated[
+        str | None,
+        typer.Option(
+            "--override-postmortem",
+            metavar="REASON",
+            help="Admins only: close although the required postmortem is not published; "
+            "the reason goes to the audit log.",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Close a resolved incident."""
+    body: dict[str, Any] = {}
+    if reason:
+        body["reason"] = reason
+    if override_postmortem is not None:
+        body["override_postmortem"] = override_postmortem
+    with _api() as api:
+        data = api.post(incident_path(ref, "actions", "close"), json=body or None)
+        _emit(data, as_json, lambda: _say(f"{data['ref']} closed (status: {data['status']})"))
+
+
 # In the order of an incident, which is the order of ``warroom incident --help``.
 COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("declare", declare),
@@ -670,7 +695,7 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ),
     ("resolve", _action("resolve", "resolve", "resolved", "Mark resolved: the cause is fixed.")),
     ("reopen", _action("reopen", "reopen", "reopened", "Reopen a resolved incident.")),
-    ("close", _action("close", "close", "closed", "Close a resolved incident.")),
+    ("close", close),
     ("timeline", show_timeline),
     ("escalation", show_escalation),
     ("reassign", reassign),

@@ -1,4 +1,5 @@
-"""``warroom insights durations|load|noise|detection|oncall``: the insights over the REST API.
+"""``warroom insights durations|load|noise|detection|oncall|actions|factors``:
+the insights over the REST API.
 
 Like ``warroom incident``, the server is ``WARROOM_URL`` and the caller owns ``WARROOM_TOKEN``;
 ``--json`` prints the API's answer as is. Durations are shown in minutes.
@@ -258,5 +259,107 @@ def oncall(
             rows,
             wide,
         )
+
+    _emit(body, as_json, show)
+
+
+@app.command("actions")
+def actions(
+    since: Since = None, until: Until = None, as_json: AsJson = False, wide: Wide = False
+) -> None:
+    """Action items created in the window, per team: done, open, overdue, completion rate;
+    then the overdue items."""
+    with _api() as api:
+        body = api.get(f"{INSIGHTS}/actions", params=_params(since, until))
+
+    def show() -> None:
+        columns = [
+            Column("TEAM", whole=True),
+            Column("CREATED", whole=True),
+            Column("DONE", whole=True),
+            Column("OPEN", whole=True),
+            Column("OVERDUE", whole=True),
+            Column("CANCELLED", whole=True, priority=1),
+            Column("COMPLETION", whole=True),
+        ]
+        rows = [
+            [
+                t["team"],
+                t["created"],
+                t["done"],
+                t["open"],
+                t["overdue"],
+                t["cancelled"],
+                _share(t["completion_rate"]),
+            ]
+            for t in [*body["teams"], body["overall"]]
+        ]
+        table(f"Action items, {_window(body)}", columns, rows, wide)
+        late = body["overall"]["overdue_items"]
+        if late:
+            table(
+                "Overdue action items",
+                [
+                    Column("ID", whole=True),
+                    Column("INCIDENT", whole=True),
+                    Column("DUE", whole=True),
+                    Column("LATE", whole=True),
+                    Column("OWNER", whole=True, priority=1),
+                    Column("TITLE"),
+                ],
+                [
+                    [i["id"], i["incident"], i["due_on"], f"{i['days_late']}d", i["owner"] or "-",
+                     i["title"]]
+                    for i in late
+                ],
+                wide,
+            )  # fmt: skip
+
+    _emit(body, as_json, show)
+
+
+@app.command("factors")
+def factors(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Window start, ISO 8601; default 90 days ago.")
+    ] = None,
+    until: Until = None,
+    minimum: Annotated[
+        int, typer.Option("--min", min=2, max=100, help="In at least this many incidents.")
+    ] = 2,
+    as_json: AsJson = False,
+    wide: Wide = False,
+) -> None:
+    """Contributing factors (category, service, tags) that recur across incidents, with
+    their incidents and how many of the action items addressing them are done."""
+    with _api() as api:
+        body = api.get(
+            "/api/v1/postmortems/recurring-factors", params=_params(since, until, minimum=minimum)
+        )
+
+    def show() -> None:
+        if not body:
+            _say("No contributing factor recurs in the window.")
+            return
+        columns = [
+            Column("CATEGORY", whole=True),
+            Column("SERVICE", whole=True),
+            Column("TAGS", priority=1),
+            Column("INCIDENTS"),
+            Column("ITEMS DONE", whole=True),
+            Column("ITEMS OPEN", whole=True),
+        ]
+        rows = [
+            [
+                f["category"],
+                f["service"] or "-",
+                ", ".join(f["tags"]) or "-",
+                ", ".join(f["incidents"]),
+                f["action_items_done"],
+                f["action_items_open"],
+            ]
+            for f in body
+        ]
+        table("Recurring contributing factors", columns, rows, wide)
 
     _emit(body, as_json, show)

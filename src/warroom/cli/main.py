@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.cli import (
+    actions,
     alerts,
     audit,
     deliveries,
@@ -16,6 +17,7 @@ from warroom.cli import (
     local,
     monitors,
     oncall,
+    postmortems,
     release,
     serve,
     slos,
@@ -44,6 +46,8 @@ app.add_typer(alerts.integrations_app, name="integrations")
 app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(insights.app, name="insights")
 app.add_typer(drills.app, name="drills")
+app.add_typer(postmortems.app, name="postmortems")
+app.add_typer(actions.app, name="actions")
 app.add_typer(monitors.app, name="monitors")
 app.add_typer(slos.app, name="slos")
 app.add_typer(oncall.app, name="oncall")

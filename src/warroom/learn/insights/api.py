@@ -10,11 +10,12 @@ from pydantic import AwareDatetime
 from warroom.clock import as_utc
 from warroom.http.deps import ConfigDep, NowDep, ReaderDep, SessionDep
 from warroom.http.inputs import Instant
-from warroom.learn.insights import detection, durations, load, noise, oncall
+from warroom.learn.insights import detection, durations, follow_through, load, noise, oncall
 from warroom.learn.insights.incidents import GroupBy
 from warroom.learn.insights.schemas import (
     DetectionOut,
     DurationsOut,
+    FollowThroughOut,
     LoadReportOut,
     NoiseOut,
     OncallOut,
@@ -101,3 +102,13 @@ def get_oncall(
 ) -> OncallOut:
     window = _window(since, until, now)
     return OncallOut.of(oncall.report(session, config, window, include_drills=include_drills))
+
+
+@router.get("/actions", response_model=FollowThroughOut)
+def get_action_follow_through(
+    session: SessionDep, now: NowDep, _user: ReaderDep, since: Since = None, until: Until = None
+) -> FollowThroughOut:
+    """Action items created in the window, per team: done, cancelled, open, overdue (today),
+    the completion rate and the overdue items, the most late first."""
+    window = _window(since, until, now)
+    return FollowThroughOut.of(follow_through.report(session, window, now.date()))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 from warroom.incidents.enums import DetectionSource
-from warroom.learn.insights import detection, durations, load, noise, oncall
+from warroom.learn.insights import detection, durations, follow_through, load, noise, oncall
 from warroom.learn.insights.incidents import GroupBy, Metric
 from warroom.learn.insights.load import Direction
 from warroom.learn.insights.noise import HintKind
@@ -245,4 +245,53 @@ class OncallOut(BaseModel):
                 )
                 for p in report.people
             ],
+        )
+
+
+class OverdueItemOut(BaseModel):
+    id: int
+    incident: str
+    title: str
+    owner: str | None
+    due_on: date
+    days_late: int
+
+
+class TeamFollowThroughOut(BaseModel):
+    team: str
+    created: int = Field(description="Action items created in the window.")
+    done: int
+    cancelled: int
+    open: int
+    overdue: int = Field(description="Open items past their due date today.")
+    completion_rate: float | None = Field(
+        description="Done out of the items not cancelled, 0 to 1; null when there are none."
+    )
+    overdue_items: list[OverdueItemOut]
+
+    @classmethod
+    def of(cls, team: follow_through.TeamFollowThrough) -> TeamFollowThroughOut:
+        return cls(
+            team=team.team,
+            created=team.created,
+            done=team.done,
+            cancelled=team.cancelled,
+            open=team.open,
+            overdue=team.overdue,
+            completion_rate=team.completion_rate,
+            overdue_items=[OverdueItemOut(**vars(i)) for i in team.overdue_items],
+        )
+
+
+class FollowThroughOut(BaseModel):
+    window: WindowOut
+    teams: list[TeamFollowThroughOut]
+    overall: TeamFollowThroughOut
+
+    @classmethod
+    def of(cls, report: follow_through.FollowThroughReport) -> FollowThroughOut:
+        return cls(
+            window=WindowOut.of(report.window),
+            teams=[TeamFollowThroughOut.of(t) for t in report.teams],
+            overall=TeamFollowThroughOut.of(report.overall),
         )

@@ -1,6 +1,6 @@
 """Incident events the postmortem reacts to: a resolved incident whose severity requires a
 postmortem gets its draft at once (with the reviewer and due date), so the team starts from
-the record rather than a blank page."""
+the record rather than a blank page; its reviewer is reminded before it is due."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from warroom.config import Config
 from warroom.incidents.enums import IncidentStatus, TimelineKind
 from warroom.incidents.events import IncidentEvent
 from warroom.incidents.models import Incident
-from warroom.learn.postmortems import policy, service
+from warroom.learn.postmortems import policy, reminders, service
 
 
 def on_incident_event(
@@ -25,3 +25,5 @@ def on_incident_event(
     postmortem, made = service.ensure_draft(session, config, incident, None, now)
     if not made and postmortem.due_at is None:
         postmortem.due_at = policy.due_at(config, incident)
+    session.flush()
+    reminders.schedule_for(session, config, postmortem, now)

@@ -7,12 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from warroom.http.deps import ConfigDep, NowDep, SessionDep
-from warroom.learn.insights import detection, durations, load, noise, oncall
+from warroom.incidents.models import Incident
+from warroom.learn.insights import detection, durations, follow_through, load, noise, oncall
 from warroom.learn.insights.incidents import GroupBy, Metric
 from warroom.learn.insights.window import DEFAULT_DAYS, Window
+from warroom.learn.postmortems import recurrence
 from warroom.web import access
 from warroom.web.routing import PageRoute
 from warroom.web.templating import render
@@ -63,6 +67,24 @@ def _pages_chart(report: oncall.OncallReport) -> dict[str, Any]:
     }
 
 
+def _recurring(session: Session, window: Window) -> list[dict[str, Any]]:
+    """Factors found in several incidents of the window, with the incidents' refs."""
+    groups = recurrence.recurring(session, window.since, window.until, 2)
+    ids = {i for g in groups for i in g.incidents}
+    refs = {i.id: i.ref for i in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    return [
+        {
+            "category": g.category,
+            "service": g.service,
+            "tags": g.tags,
+            "incidents": [refs[i] for i in g.incidents if i in refs],
+            "done": g.items_done,
+            "open": g.items_open,
+        }
+        for g in groups
+    ]
+
+
 @router.get("/insights")
 def insights_page(
     request: Request,
@@ -95,6 +117,8 @@ def insights_page(
         "noise": noise.report(session, config, window),
         "oncall": people,
         "pages_chart": _pages_chart(people) if people.people else None,
+        "follow_through": follow_through.report(session, window, now.date()),
+        "recurring": _recurring(session, window),
         "minutes": minutes,
         "percent": percent,
     }
