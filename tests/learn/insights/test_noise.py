@@ -116,3 +116,13 @@ def test_an_alert_outside_the_window_is_not_counted(api: Harness) -> None:
     _fire_and_resolve(api, "DiskIOSpike", "noisy", "postgres-primary", timedelta(minutes=2), False)
     body = api.ok("GET", NOISE, params={"since": _iso(api, timedelta(minutes=-30))})
     assert body["alerts"] == []
+
+
+def test_a_drills_alerts_are_left_out_unless_asked_for(api: Harness) -> None:
+    starts = _iso(api)
+    drill = am_alert("CheckoutDown", starts=starts, fingerprint="drill", warroom_drill="tok123")
+    send(api, drill, group_key='{}:{alertname="CheckoutDown"}')
+    api.clock.advance(minutes=5)
+    assert api.ok("GET", NOISE)["alerts"] == []
+    with_drills = api.ok("GET", NOISE, params={"include_drills": "true"})
+    assert [a["name"] for a in with_drills["alerts"]] == ["CheckoutDown"]

@@ -86,8 +86,10 @@ def get_noise(
     _user: ReaderDep,
     since: Since = None,
     until: Until = None,
+    include_drills: Drills = False,
 ) -> NoiseOut:
-    return NoiseOut.of(noise.report(session, config, _window(since, until, now)))
+    window = _window(since, until, now)
+    return NoiseOut.of(noise.report(session, config, window, include_drills=include_drills))
 
 
 @router.get("/oncall", response_model=OncallOut)

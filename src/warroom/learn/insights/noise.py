@@ -21,6 +21,7 @@ from warroom.alerts.models import Alert
 from warroom.config import Config
 from warroom.escalation.models import Page
 from warroom.incidents.models import Incident
+from warroom.ingest.drill import DRILL_LABEL
 from warroom.learn.insights.stats import p90
 from warroom.learn.insights.window import Window
 
@@ -209,7 +210,10 @@ def _partner(
     return other, together
 
 
-def report(session: Session, config: Config, window: Window) -> NoiseReport:
+def report(
+    session: Session, config: Config, window: Window, *, include_drills: bool = False
+) -> NoiseReport:
+    """Drills' alerts (labelled ``warroom_drill``) are left out unless ``include_drills``."""
     settings = config.insights
     within = settings.auto_resolve_within
     stmt = (
@@ -217,7 +221,9 @@ def report(session: Session, config: Config, window: Window) -> NoiseReport:
         .where(Alert.first_seen_at >= window.since, Alert.first_seen_at < window.until)
         .order_by(Alert.id)
     )
-    alerts = session.scalars(stmt).all()
+    alerts = [
+        a for a in session.scalars(stmt).all() if include_drills or DRILL_LABEL not in a.labels
+    ]
     linked = [a.incident_id for a in alerts if a.incident_id is not None]
     acknowledged = _acknowledged(session, linked)
     pages = _pages_per_incident(session, linked)

@@ -114,7 +114,7 @@ def insights_page(
         "trend_chart": _trend_chart(times) if times.overall.incidents else None,
         "load": load.report(session, config, window, include_drills=include_drills),
         "detection": detection.report(session, window, include_drills=include_drills),
-        "noise": noise.report(session, config, window),
+        "noise": noise.report(session, config, window, include_drills=include_drills),
         "oncall": people,
         "pages_chart": _pages_chart(people) if people.people else None,
         "follow_through": follow_through.report(session, window, now.date()),
