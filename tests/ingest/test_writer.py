@@ -10,7 +10,9 @@ from warroom.ingest.writer import SqliteTimes, sqlite_time
 
 
 def test_nul_characters_are_removed_and_the_signal_is_stored(api: Harness) -> None:
-    payload = am_payload(instance="db\x001")
+    """From the fingerprint and the annotations; a NUL in a label value is refused instead
+    (Alertmanager refuses it too: tests/ingest/test_alertmanager_labels.py)."""
+    payload = am_payload(instance="db1")
     payload["alerts"][0]["fingerprint"] = "fp\x00nul"
     payload["alerts"][0]["annotations"]["summary"] = "p99\x00 > 1s"
     answer = api.ingest(f"/ingest/alertmanager/{KEY}", json=payload)
